@@ -1,0 +1,535 @@
+//! Card parsing: frontmatter split, bounded YAML, typed metadata, findings for bad fields.
+//!
+//! One parser serves local files, snapshot READMEs and crawled cards. It never fails: a card
+//! that cannot be read yields empty metadata plus findings that say why. [`parse_card`] takes
+//! the raw README text; [`CardMeta::from_value`] takes already-parsed metadata (the API's
+//! `cardData`), so both paths apply the same field rules.
+
+pub mod yaml;
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::finding::{codes, Finding, Severity};
+use crate::id::{RepoId, RepoKind};
+use crate::relation::Relation;
+pub use yaml::Value;
+
+/// Cards larger than this are refused whole (their metadata is not read).
+pub const MAX_CARD_BYTES: usize = 16 * 1024 * 1024;
+/// Frontmatter larger than this is refused.
+pub const MAX_FRONTMATTER_BYTES: usize = 512 * 1024;
+/// The body kept for text analyses; the rest is dropped.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Typed card metadata. Every list is deduplicated and in card order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CardMeta {
+    /// `base_model` (or legacy `finetuned_from`): the direct parents.
+    pub base_models: Vec<RepoId>,
+    /// `base_model_relation`, when it holds one of the Hub's four values.
+    pub base_model_relation: Option<Relation>,
+    /// `license`, lowercased; a list when the card gives several.
+    pub licenses: Vec<String>,
+    /// `license_name` (with `license: other`).
+    pub license_name: Option<String>,
+    /// `license_link` (with `license: other`).
+    pub license_link: Option<String>,
+    /// `datasets`: training data (models) or data used (Spaces).
+    pub datasets: Vec<RepoId>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `library_name`.
+    pub library_name: Option<String>,
+    /// `pipeline_tag`.
+    pub pipeline_tag: Option<String>,
+    /// `new_version`.
+    pub new_version: Option<RepoId>,
+    /// Dataset cards: `source_datasets` that name Hub datasets.
+    pub source_datasets: Vec<RepoId>,
+    /// Space cards: `models`.
+    pub models: Vec<RepoId>,
+    /// Space cards: `duplicated_from`.
+    pub duplicated_from: Option<RepoId>,
+    /// Space cards: repos named in `preload_from_hub`.
+    pub preload_from_hub: Vec<RepoId>,
+}
+
+/// A parsed card: metadata, the body text and findings about the card itself.
+#[derive(Debug, Clone, Default)]
+pub struct Card {
+    /// Typed metadata.
+    pub meta: CardMeta,
+    /// The Markdown after the frontmatter (at most [`MAX_BODY_BYTES`]).
+    pub body: String,
+    /// The frontmatter as raw text (empty when there is none).
+    pub frontmatter: String,
+    /// Findings about the card (no node ids yet: the caller knows whose card it is).
+    pub findings: Vec<Finding>,
+}
+
+fn frontmatter_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // The Hub's own pattern (huggingface_hub repocard.py), applied at the start of the text.
+        Regex::new(r"\A(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\z))")
+            .expect("static regex")
+    })
+}
+
+/// Splits a README into (frontmatter YAML, body). `None` when there is no frontmatter block.
+pub fn split_frontmatter(text: &str) -> Option<(&str, &str)> {
+    let m = frontmatter_re().find(text)?;
+    let caps = frontmatter_re().captures(&text[..m.end()])?;
+    let yaml = caps.get(2)?.as_str();
+    Some((yaml, &text[m.end()..]))
+}
+
+/// Parses a README.md of the given kind. Never fails; problems become findings.
+pub fn parse_card(text: &str, kind: RepoKind) -> Card {
+    let mut card = Card::default();
+    if text.len() > MAX_CARD_BYTES {
+        card.findings.push(Finding::new(
+            codes::TOO_LARGE,
+            Severity::Warn,
+            vec![],
+            format!(
+                "card is {} bytes, over the {} byte limit; not read",
+                text.len(),
+                MAX_CARD_BYTES
+            ),
+        ));
+        return card;
+    }
+    let (yaml_text, body) = match split_frontmatter(text) {
+        Some(parts) => parts,
+        None => {
+            card.findings.push(Finding::new(
+                codes::NO_METADATA,
+                Severity::Warn,
+                vec![],
+                "card has no YAML metadata block (--- … ---) at the top; no base model, license or datasets declared",
+            ));
+            card.body = truncate(text, MAX_BODY_BYTES).to_string();
+            return card;
+        }
+    };
+    card.body = truncate(body, MAX_BODY_BYTES).to_string();
+    if yaml_text.len() > MAX_FRONTMATTER_BYTES {
+        card.findings.push(Finding::new(
+            codes::TOO_LARGE,
+            Severity::Warn,
+            vec![],
+            format!(
+                "metadata block is {} bytes, over the {} byte limit; not read",
+                yaml_text.len(),
+                MAX_FRONTMATTER_BYTES
+            ),
+        ));
+        return card;
+    }
+    card.frontmatter = yaml_text.to_string();
+    match yaml::load(yaml_text, yaml::Limits::default()) {
+        Ok(Value::Null) => {}
+        Ok(v @ Value::Map(_)) => {
+            let (meta, findings) = CardMeta::from_value(&v, kind);
+            card.meta = meta;
+            card.findings.extend(findings);
+        }
+        Ok(other) => card.findings.push(Finding::new(
+            codes::YAML_INVALID,
+            Severity::Warn,
+            vec![],
+            format!(
+                "metadata block is a YAML {}, not a mapping; ignored",
+                other.type_name()
+            ),
+        )),
+        Err(e @ (yaml::LoadError::TooManyNodes(_) | yaml::LoadError::TooDeep(_))) => {
+            card.findings.push(Finding::new(
+                codes::YAML_TOO_COMPLEX,
+                Severity::Warn,
+                vec![],
+                e.to_string(),
+            ))
+        }
+        Err(e) => card.findings.push(Finding::new(
+            codes::YAML_INVALID,
+            Severity::Warn,
+            vec![],
+            format!("metadata block is not valid YAML: {e}"),
+        )),
+    }
+    card
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+struct FieldReader<'a> {
+    root: &'a Value,
+    findings: Vec<Finding>,
+}
+
+impl<'a> FieldReader<'a> {
+    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
+        self.findings.push(Finding::new(
+            codes::WRONG_TYPE,
+            Severity::Warn,
+            vec![],
+            format!(
+                "`{field}` should be {expected}, found a {}; ignored",
+                got.type_name()
+            ),
+        ));
+    }
+
+    /// A string field; numbers are taken as text, collections are a wrong type.
+    fn string(&mut self, field: &str) -> Option<String> {
+        let v = self.root.get(field)?;
+        match v {
+            Value::Null => None,
+            Value::Seq(_) | Value::Map(_) => {
+                self.wrong_type(field, "a string", v);
+                None
+            }
+            other => other
+                .as_scalar_text()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// A string or a list of strings.
+    fn strings(&mut self, field: &str) -> Vec<String> {
+        let Some(v) = self.root.get(field) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        match v {
+            Value::Null => {}
+            Value::Seq(items) => {
+                let mut bad = None;
+                for item in items {
+                    match item.as_scalar_text() {
+                        Some(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+                        Some(_) => {}
+                        None if matches!(item, Value::Null) => {}
+                        None => bad = Some(item),
+                    }
+                }
+                if let Some(item) = bad {
+                    self.wrong_type(&format!("{field}[]"), "a string", item);
+                }
+            }
+            Value::Map(_) => self.wrong_type(field, "a string or a list of strings", v),
+            scalar => {
+                if let Some(s) = scalar.as_scalar_text() {
+                    if !s.trim().is_empty() {
+                        out.push(s.trim().to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A string or list of repo ids; invalid values become findings quoting them.
+    fn ids(&mut self, field: &str, kind: RepoKind, severity: Severity) -> Vec<RepoId> {
+        let values = self.strings(field);
+        self.parse_ids(field, values, kind, severity)
+    }
+
+    fn parse_ids(
+        &mut self,
+        field: &str,
+        values: Vec<String>,
+        kind: RepoKind,
+        severity: Severity,
+    ) -> Vec<RepoId> {
+        let mut out: Vec<RepoId> = Vec::new();
+        for value in values {
+            match RepoId::parse(&value, kind) {
+                Ok(id) => {
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+                Err(e) => self.findings.push(Finding::new(
+                    codes::INVALID_ID,
+                    severity,
+                    vec![],
+                    format!("`{field}`: {e}; not followed"),
+                )),
+            }
+        }
+        out
+    }
+}
+
+impl CardMeta {
+    /// Reads typed metadata from a YAML/JSON mapping; findings for wrong types and bad ids.
+    pub fn from_value(root: &Value, kind: RepoKind) -> (CardMeta, Vec<Finding>) {
+        let mut r = FieldReader {
+            root,
+            findings: Vec::new(),
+        };
+        let mut meta = CardMeta::default();
+        if !matches!(root, Value::Map(_)) {
+            if !matches!(root, Value::Null) {
+                r.findings.push(Finding::new(
+                    codes::YAML_INVALID,
+                    Severity::Warn,
+                    vec![],
+                    format!(
+                        "card metadata is a {}, not a mapping; ignored",
+                        root.type_name()
+                    ),
+                ));
+            }
+            return (meta, r.findings);
+        }
+        meta.licenses = r
+            .strings("license")
+            .into_iter()
+            .map(|l| l.to_ascii_lowercase())
+            .fold(Vec::new(), |mut acc, l| {
+                if !acc.contains(&l) {
+                    acc.push(l);
+                }
+                acc
+            });
+        meta.license_name = r.string("license_name");
+        meta.license_link = r.string("license_link");
+        meta.tags = r.strings("tags");
+        meta.library_name = r.string("library_name");
+        meta.pipeline_tag = r.string("pipeline_tag");
+
+        if kind == RepoKind::Model {
+            meta.base_models = r.ids("base_model", RepoKind::Model, Severity::Warn);
+            if root.get("base_model").is_none() && root.get("finetuned_from").is_some() {
+                meta.base_models = r.ids("finetuned_from", RepoKind::Model, Severity::Warn);
+                r.findings.push(Finding::new(
+                    codes::LEGACY_FIELD,
+                    Severity::Info,
+                    vec![],
+                    "`finetuned_from` is the legacy name of `base_model`; read as base_model",
+                ));
+            }
+            if let Some(rel) = r.string("base_model_relation") {
+                match Relation::from_card_value(&rel) {
+                    Some(rel) => meta.base_model_relation = Some(rel),
+                    None => r.findings.push(Finding::new(
+                        codes::UNKNOWN_RELATION,
+                        Severity::Warn,
+                        vec![],
+                        format!(
+                            "`base_model_relation: {rel}` is not one of adapter, merge, quantized, finetune; relation inferred instead"
+                        ),
+                    )),
+                }
+            }
+            meta.new_version = r
+                .ids("new_version", RepoKind::Model, Severity::Info)
+                .into_iter()
+                .next();
+        }
+        let dataset_severity = Severity::Info;
+        meta.datasets = r.ids("datasets", RepoKind::Dataset, dataset_severity);
+        match kind {
+            RepoKind::Dataset => {
+                let values: Vec<String> = r
+                    .strings("source_datasets")
+                    .into_iter()
+                    .filter_map(|s| {
+                        let s = s.trim();
+                        let s = s.strip_prefix("extended|").unwrap_or(s);
+                        let lower = s.to_ascii_lowercase();
+                        if lower == "original"
+                            || lower == "extended"
+                            || lower.starts_with("other")
+                            || lower.is_empty()
+                        {
+                            None
+                        } else {
+                            Some(s.to_string())
+                        }
+                    })
+                    .collect();
+                meta.source_datasets = r.parse_ids(
+                    "source_datasets",
+                    values,
+                    RepoKind::Dataset,
+                    dataset_severity,
+                );
+            }
+            RepoKind::Space => {
+                meta.models = r.ids("models", RepoKind::Model, Severity::Info);
+                meta.duplicated_from = r
+                    .ids("duplicated_from", RepoKind::Space, Severity::Info)
+                    .into_iter()
+                    .next();
+                let preload: Vec<String> = r
+                    .strings("preload_from_hub")
+                    .into_iter()
+                    .filter_map(|entry| entry.split_whitespace().next().map(str::to_string))
+                    .collect();
+                meta.preload_from_hub =
+                    r.parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info);
+            }
+            RepoKind::Model => {}
+        }
+        (meta, r.findings)
+    }
+}
+
+/// Converts JSON (the API's `cardData`) into the loader's [`Value`].
+pub fn value_from_json(v: &serde_json::Value) -> Value {
+    fn conv(v: &serde_json::Value, depth: usize) -> Value {
+        if depth > 64 {
+            return Value::Null;
+        }
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(Value::Int)
+                .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+            serde_json::Value::String(s) => Value::Str(s.clone()),
+            serde_json::Value::Array(a) => {
+                Value::Seq(a.iter().map(|x| conv(x, depth + 1)).collect())
+            }
+            serde_json::Value::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, x)| (k.clone(), conv(x, depth + 1)))
+                    .collect(),
+            ),
+        }
+    }
+    conv(v, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(text: &str) -> Card {
+        parse_card(text, RepoKind::Model)
+    }
+
+    #[test]
+    fn frontmatter_allows_leading_whitespace_crlf_and_trailing_spaces() {
+        let c = model("\n  ---\r\nbase_model: a/b\r\nlicense: MIT\r\n---   \r\n# Body\r\n");
+        assert_eq!(c.meta.base_models[0].name(), "a/b");
+        assert_eq!(c.meta.licenses, vec!["mit"]);
+        assert!(c.body.contains("# Body"));
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
+        let at_end = model("---\nlicense: mit\n---");
+        assert_eq!(at_end.meta.licenses, vec!["mit"]);
+    }
+
+    #[test]
+    fn missing_frontmatter_is_empty_metadata_and_a_finding() {
+        let c = model("# Just a title\n\nSome text\n");
+        assert_eq!(c.meta, CardMeta::default());
+        assert_eq!(c.findings[0].code, codes::NO_METADATA);
+        assert!(c.body.contains("Just a title"));
+    }
+
+    #[test]
+    fn base_model_string_or_list_with_messy_values() {
+        let c = model(
+            "---\nbase_model:\n- https://huggingface.co/org/one/tree/main\n- hf.co/org/two\n- /root/local/ckpt\n- org/one\nbase_model_relation: merge\n---\n",
+        );
+        let names: Vec<_> = c
+            .meta
+            .base_models
+            .iter()
+            .map(|b| b.name().to_string())
+            .collect();
+        assert_eq!(names, vec!["org/one", "org/two"]);
+        assert_eq!(c.meta.base_model_relation, Some(Relation::Merge));
+        assert_eq!(c.findings.len(), 1);
+        assert_eq!(c.findings[0].code, codes::INVALID_ID);
+        assert!(c.findings[0].message.contains("/root/local/ckpt"));
+    }
+
+    #[test]
+    fn wrong_types_become_findings() {
+        let c = model("---\nbase_model: {a: 1}\nlicense: [mit, {x: y}]\ntags: 5\nbase_model_relation: distilled\n---\n");
+        assert!(c.meta.base_models.is_empty());
+        assert_eq!(c.meta.licenses, vec!["mit"]);
+        assert_eq!(c.meta.tags, vec!["5"]);
+        let found: Vec<_> = c.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            found,
+            vec![
+                codes::WRONG_TYPE,
+                codes::WRONG_TYPE,
+                codes::UNKNOWN_RELATION
+            ]
+        );
+    }
+
+    #[test]
+    fn legacy_finetuned_from_is_read() {
+        let c = model("---\nfinetuned_from: gpt2\n---\n");
+        assert_eq!(c.meta.base_models[0].name(), "gpt2");
+        assert_eq!(c.findings[0].code, codes::LEGACY_FIELD);
+    }
+
+    #[test]
+    fn non_mapping_and_invalid_yaml_are_findings() {
+        assert_eq!(
+            model("---\n- a\n- b\n---\n").findings[0].code,
+            codes::YAML_INVALID
+        );
+        assert_eq!(
+            model("---\na: [1,\n---\n").findings[0].code,
+            codes::YAML_INVALID
+        );
+        assert!(model("---\n\n---\nbody").findings.is_empty());
+    }
+
+    #[test]
+    fn dataset_and_space_fields() {
+        let d = parse_card(
+            "---\nlicense: [cc-by-4.0, MIT]\nsource_datasets:\n- original\n- extended|squad\n- other-foo\n- rajpurkar/squad_v2\n---\n",
+            RepoKind::Dataset,
+        );
+        let src: Vec<_> = d.meta.source_datasets.iter().map(|x| x.node_id()).collect();
+        assert_eq!(src, vec!["datasets/squad", "datasets/rajpurkar/squad_v2"]);
+        assert_eq!(d.meta.licenses, vec!["cc-by-4.0", "mit"]);
+        let s = parse_card(
+            "---\nmodels: [a/b]\ndatasets: c/d\nduplicated_from: e/f\npreload_from_hub:\n- g/h config.json,model.safetensors abc123\n---\n",
+            RepoKind::Space,
+        );
+        assert_eq!(s.meta.models[0].node_id(), "a/b");
+        assert_eq!(s.meta.datasets[0].node_id(), "datasets/c/d");
+        assert_eq!(
+            s.meta.duplicated_from.as_ref().unwrap().node_id(),
+            "spaces/e/f"
+        );
+        assert_eq!(s.meta.preload_from_hub[0].node_id(), "g/h");
+    }
+
+    #[test]
+    fn oversized_frontmatter_is_refused() {
+        let big = format!(
+            "---\nx: \"{}\"\n---\n",
+            "a".repeat(MAX_FRONTMATTER_BYTES + 10)
+        );
+        assert_eq!(model(&big).findings[0].code, codes::TOO_LARGE);
+    }
+}

@@ -1,0 +1,46 @@
+//! `hf-lineage trace`: walk a lineage and print it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{emit, open_source, parse_roots, use_color, CliError, Format, SourceArgs, WalkArgs};
+use hf_lineage::render::{render_json, render_text, TextOptions};
+
+/// Arguments of `trace`.
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Repos to trace: `owner/name`, `datasets/…`, `spaces/…` or a Hub URL.
+    #[arg(required = true, value_name = "REPO")]
+    pub repos: Vec<String>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the output to a file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// Runs `trace`; returns the exit code.
+pub fn run(args: TraceArgs) -> Result<i32, CliError> {
+    let roots = parse_roots(&args.repos)?;
+    let mut source = open_source(&args.source)?;
+    let opts = args.walk.options();
+    let graph = hf_lineage::trace::trace(source.as_mut(), &roots, opts);
+    let text = match args.format {
+        Format::Json => render_json(&graph),
+        Format::Text => render_text(
+            &graph,
+            TextOptions {
+                direction: opts.direction,
+                color: use_color(args.output.as_deref()),
+            },
+        ),
+    };
+    emit(&text, args.output.as_deref())?;
+    Ok(super::exit::OK)
+}

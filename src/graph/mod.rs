@@ -1,0 +1,659 @@
+//! `LineageGraph`: the provenance graph, with petgraph kept inside.
+//!
+//! Nodes are repos (their [`RepoRecord`]); edges point upstream → downstream and carry a
+//! [`Relation`] and its [`RelationSource`]. A parent that could not be read is a node with a
+//! status, never an error. Cycles and self-references are kept and reported as findings; every
+//! traversal here carries a visited set, so none of them can loop. Everything that produces
+//! output iterates in sorted order.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use crate::finding::{codes, Finding, Severity};
+use crate::id::RepoId;
+use crate::record::{Link, NodeStatus, RepoRecord};
+use crate::relation::{Relation, RelationSource};
+
+/// What an edge carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EdgeData {
+    /// The relation.
+    pub relation: Relation,
+    /// What decided it.
+    pub source: RelationSource,
+}
+
+impl EdgeData {
+    /// Whether the edge is a suggestion from card text rather than declared metadata.
+    pub fn is_suggested(&self) -> bool {
+        self.source == RelationSource::CardText
+    }
+}
+
+/// The lineage graph.
+#[derive(Debug, Clone, Default)]
+pub struct LineageGraph {
+    graph: DiGraph<RepoRecord, EdgeData>,
+    index: HashMap<RepoId, NodeIndex>,
+    roots: Vec<RepoId>,
+    findings: Vec<Finding>,
+}
+
+/// A borrowed view of one node.
+#[derive(Debug, Clone, Copy)]
+pub struct RepoRef<'g> {
+    graph: &'g LineageGraph,
+    idx: NodeIndex,
+}
+
+/// A borrowed view of one edge.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeRefView<'g> {
+    /// The upstream node.
+    pub upstream: RepoRef<'g>,
+    /// The downstream node.
+    pub downstream: RepoRef<'g>,
+    /// The edge's data.
+    pub data: EdgeData,
+}
+
+impl<'g> RepoRef<'g> {
+    /// The node's record.
+    pub fn record(&self) -> &'g RepoRecord {
+        &self.graph.graph[self.idx]
+    }
+    /// The canonical id.
+    pub fn id(&self) -> &'g RepoId {
+        &self.record().id
+    }
+    /// The status.
+    pub fn status(&self) -> NodeStatus {
+        self.record().status
+    }
+    /// Direct parents with the edge to each, sorted by parent id.
+    pub fn parents(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
+        self.graph.neighbours(self.idx, Direction::Incoming)
+    }
+    /// Direct children with the edge to each, sorted by child id.
+    pub fn children(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
+        self.graph.neighbours(self.idx, Direction::Outgoing)
+    }
+    /// Codes of the findings whose subject is this node, sorted and deduplicated.
+    pub fn flags(&self) -> Vec<String> {
+        let id = self.id().node_id();
+        let set: BTreeSet<String> = self
+            .graph
+            .findings
+            .iter()
+            .filter(|f| {
+                f.nodes.first() == Some(&id) || (f.code == codes::CYCLE && f.nodes.contains(&id))
+            })
+            .map(|f| f.code.clone())
+            .collect();
+        set.into_iter().collect()
+    }
+    /// Whether this node is one of the traced roots.
+    pub fn is_root(&self) -> bool {
+        self.graph.roots.contains(self.id())
+    }
+}
+
+impl PartialEq for RepoRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.idx == other.idx
+    }
+}
+
+/// Builds a [`LineageGraph`] from records and links.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    g: LineageGraph,
+    links: BTreeSet<Link>,
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> GraphBuilder {
+        GraphBuilder::default()
+    }
+
+    /// Adds (or replaces a placeholder with) a record. Its aliases resolve to it.
+    pub fn add_record(&mut self, rec: RepoRecord) {
+        let existing = std::iter::once(&rec.id)
+            .chain(rec.aliases.iter())
+            .find_map(|id| self.g.index.get(id).copied());
+        let keys: Vec<RepoId> = std::iter::once(rec.id.clone())
+            .chain(rec.aliases.iter().cloned())
+            .collect();
+        let idx = match existing {
+            Some(idx) => {
+                let old = &mut self.g.graph[idx];
+                // A real record replaces a placeholder; a second real record adds aliases only.
+                if old.status == NodeStatus::Unvisited
+                    || (old.status != NodeStatus::Ok && rec.status == NodeStatus::Ok)
+                {
+                    let mut aliases = std::mem::take(&mut old.aliases);
+                    *old = rec;
+                    for a in aliases.drain(..) {
+                        if !old.aliases.contains(&a) && a != old.id {
+                            old.aliases.push(a);
+                        }
+                    }
+                } else {
+                    for a in rec.aliases {
+                        if !old.aliases.contains(&a) && a != old.id {
+                            old.aliases.push(a);
+                        }
+                    }
+                }
+                idx
+            }
+            None => self.g.graph.add_node(rec),
+        };
+        for k in keys {
+            self.g.index.insert(k, idx);
+        }
+    }
+
+    /// Whether a node (by id or alias) is present.
+    pub fn contains(&self, id: &RepoId) -> bool {
+        self.g.index.contains_key(id)
+    }
+
+    /// Records a link; endpoints not (yet) added become `unvisited` placeholders at `finish`.
+    pub fn add_link(&mut self, link: Link) {
+        self.links.insert(link);
+    }
+
+    fn node_for(&mut self, id: &RepoId) -> NodeIndex {
+        if let Some(idx) = self.g.index.get(id) {
+            return *idx;
+        }
+        let idx = self.g.graph.add_node(RepoRecord::unavailable(
+            id.clone(),
+            NodeStatus::Unvisited,
+            "not read (beyond --depth or direction)",
+        ));
+        self.g.index.insert(id.clone(), idx);
+        idx
+    }
+
+    /// Adds a graph-level finding.
+    pub fn add_finding(&mut self, f: Finding) {
+        self.g.findings.push(f);
+    }
+
+    /// Finishes the graph: edges, placeholders, and the graph's structural findings.
+    pub fn finish(mut self, roots: Vec<RepoId>) -> LineageGraph {
+        let links = std::mem::take(&mut self.links);
+        let mut seen: BTreeSet<(NodeIndex, NodeIndex, Relation)> = BTreeSet::new();
+        for link in links {
+            let up = self.node_for(&link.upstream);
+            let down = self.node_for(&link.downstream);
+            if !seen.insert((up, down, link.relation)) {
+                continue;
+            }
+            let up_rec = &self.g.graph[up];
+            if up_rec.id != link.upstream && up_rec.aliases.contains(&link.upstream) {
+                let msg = format!(
+                    "card names its parent by the old id {}; the repo is now {}",
+                    link.upstream.node_id(),
+                    up_rec.id.node_id()
+                );
+                let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
+                self.g
+                    .findings
+                    .push(Finding::new(codes::RENAMED, Severity::Info, nodes, msg));
+            }
+            self.g.graph.add_edge(
+                up,
+                down,
+                EdgeData {
+                    relation: link.relation,
+                    source: link.source,
+                },
+            );
+        }
+        self.g.roots = roots
+            .into_iter()
+            .map(|r| {
+                self.g
+                    .index
+                    .get(&r)
+                    .map(|i| self.g.graph[*i].id.clone())
+                    .unwrap_or(r)
+            })
+            .collect();
+        self.g.roots.sort();
+        self.g.roots.dedup();
+        let mut findings: Vec<Finding> = self
+            .g
+            .graph
+            .node_weights()
+            .flat_map(|r| r.findings.iter().cloned())
+            .collect();
+        findings.append(&mut self.g.findings);
+        self.g.findings = findings;
+        self.structural_findings();
+        self.g.findings.sort();
+        self.g.findings.dedup();
+        self.g
+    }
+
+    fn structural_findings(&mut self) {
+        let g = &self.g.graph;
+        let mut out = Vec::new();
+        for scc in petgraph::algo::tarjan_scc(g) {
+            let looped = scc.len() > 1 || g.find_edge(scc[0], scc[0]).is_some();
+            if !looped {
+                continue;
+            }
+            let mut ids: Vec<String> = scc.iter().map(|i| g[*i].id.node_id()).collect();
+            ids.sort();
+            let msg = if ids.len() == 1 {
+                format!(
+                    "{} names itself as its own parent; the self-edge is kept and not followed",
+                    ids[0]
+                )
+            } else {
+                format!(
+                    "lineage cycle through {}; kept, and traversals stop where it closes",
+                    ids.join(" → ")
+                )
+            };
+            out.push(Finding::new(codes::CYCLE, Severity::Warn, ids, msg));
+        }
+        for idx in g.node_indices() {
+            let rec = &g[idx];
+            if matches!(rec.status, NodeStatus::Ok | NodeStatus::Unvisited) {
+                continue;
+            }
+            let mut children: Vec<(String, Relation)> = g
+                .edges_directed(idx, Direction::Outgoing)
+                .map(|e| (g[e.target()].id.node_id(), e.weight().relation))
+                .collect();
+            children.sort();
+            children.dedup();
+            for (child, rel) in children {
+                out.push(Finding::new(
+                    codes::PARENT_UNAVAILABLE,
+                    Severity::Warn,
+                    vec![child.clone(), rec.id.node_id()],
+                    format!(
+                        "{rel} parent {} could not be read: {} ({})",
+                        rec.id.node_id(),
+                        rec.status.as_str(),
+                        rec.reason.as_deref().unwrap_or("no reason given")
+                    ),
+                ));
+            }
+        }
+        self.g.findings.extend(out);
+    }
+}
+
+impl LineageGraph {
+    /// Builds a graph from records, adding every link they declare (used for whole snapshots).
+    pub fn from_records(records: Vec<RepoRecord>, roots: Vec<RepoId>) -> LineageGraph {
+        let mut b = GraphBuilder::new();
+        let mut links = Vec::new();
+        for r in records {
+            links.extend(r.links());
+            b.add_record(r);
+        }
+        for l in links {
+            b.add_link(l);
+        }
+        b.finish(roots)
+    }
+
+    fn neighbours(&self, idx: NodeIndex, dir: Direction) -> Vec<(RepoRef<'_>, EdgeData)> {
+        let mut v: Vec<(RepoRef<'_>, EdgeData)> = self
+            .graph
+            .edges_directed(idx, dir)
+            .map(|e| {
+                let other = if dir == Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                (
+                    RepoRef {
+                        graph: self,
+                        idx: other,
+                    },
+                    *e.weight(),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| (a.0.id(), a.1).cmp(&(b.0.id(), b.1)));
+        v
+    }
+
+    /// The node for an id or alias.
+    pub fn get(&self, id: &RepoId) -> Option<RepoRef<'_>> {
+        self.index.get(id).map(|&idx| RepoRef { graph: self, idx })
+    }
+
+    /// The node with this node id string (`owner/name`, `datasets/…`, `spaces/…`).
+    pub fn get_by_node_id(&self, node_id: &str) -> Option<RepoRef<'_>> {
+        let id = RepoId::parse(node_id, crate::id::RepoKind::Model).ok()?;
+        self.get(&id)
+    }
+
+    /// All nodes, sorted by id.
+    pub fn nodes(&self) -> Vec<RepoRef<'_>> {
+        let mut v: Vec<RepoRef<'_>> = self
+            .graph
+            .node_indices()
+            .map(|idx| RepoRef { graph: self, idx })
+            .collect();
+        v.sort_by(|a, b| a.id().cmp(b.id()));
+        v
+    }
+
+    /// All edges, sorted by (upstream, downstream, relation).
+    pub fn edges(&self) -> Vec<EdgeRefView<'_>> {
+        let mut v: Vec<EdgeRefView<'_>> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e: EdgeIndex| {
+                let (a, b) = self.graph.edge_endpoints(e)?;
+                Some(EdgeRefView {
+                    upstream: RepoRef {
+                        graph: self,
+                        idx: a,
+                    },
+                    downstream: RepoRef {
+                        graph: self,
+                        idx: b,
+                    },
+                    data: self.graph[e],
+                })
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            (a.upstream.id(), a.downstream.id(), a.data).cmp(&(
+                b.upstream.id(),
+                b.downstream.id(),
+                b.data,
+            ))
+        });
+        v
+    }
+
+    /// The traced roots, sorted.
+    pub fn roots(&self) -> &[RepoId] {
+        &self.roots
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// All findings, sorted.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Adds findings from an analysis (licenses, documentation); keeps them sorted.
+    pub fn add_findings(&mut self, more: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(more);
+        self.findings.sort();
+        self.findings.dedup();
+    }
+
+    /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as
+    /// `unvisited` placeholders. Returns false when an edge of that relation already exists.
+    pub fn add_suggested_edge(&mut self, link: &Link) -> bool {
+        let Some(&down) = self.index.get(&link.downstream) else {
+            return false;
+        };
+        let up = match self.index.get(&link.upstream) {
+            Some(&i) => i,
+            None => {
+                let i = self.graph.add_node(RepoRecord::unavailable(
+                    link.upstream.clone(),
+                    NodeStatus::Unvisited,
+                    "suggested from card text; not read",
+                ));
+                self.index.insert(link.upstream.clone(), i);
+                i
+            }
+        };
+        if self.graph.edges_connecting(up, down).next().is_some() {
+            return false;
+        }
+        self.graph.add_edge(
+            up,
+            down,
+            EdgeData {
+                relation: link.relation,
+                source: link.source,
+            },
+        );
+        true
+    }
+
+    /// Every node reachable against edge direction (ancestors), excluding the start, sorted.
+    pub fn ancestors(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
+        self.reach(id, Direction::Incoming, |_| true)
+    }
+
+    /// Every node reachable along edges (descendants), excluding the start, sorted.
+    pub fn descendants(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
+        self.reach(id, Direction::Outgoing, |_| true)
+    }
+
+    /// Ancestors through derivation edges only (finetune, adapter, merge, quantized).
+    pub fn derivation_ancestors(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
+        self.reach(id, Direction::Incoming, |e| e.relation.is_derivation())
+    }
+
+    fn reach(
+        &self,
+        id: &RepoId,
+        dir: Direction,
+        follow: impl Fn(&EdgeData) -> bool,
+    ) -> Vec<RepoRef<'_>> {
+        let Some(&start) = self.index.get(id) else {
+            return vec![];
+        };
+        let mut seen = vec![false; self.graph.node_count()];
+        seen[start.index()] = true;
+        let mut queue = VecDeque::from([start]);
+        let mut out = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            for e in self.graph.edges_directed(n, dir) {
+                if !follow(e.weight()) {
+                    continue;
+                }
+                let m = if dir == Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                if !seen[m.index()] {
+                    seen[m.index()] = true;
+                    out.push(RepoRef {
+                        graph: self,
+                        idx: m,
+                    });
+                    queue.push_back(m);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id().cmp(b.id()));
+        out
+    }
+
+    /// The roots of `id`'s derivation lineage: ancestors (or itself) with no derivation parent.
+    pub fn derivation_roots(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
+        let mut all = self.derivation_ancestors(id);
+        if let Some(me) = self.get(id) {
+            all.push(me);
+        }
+        let mut v: Vec<RepoRef<'_>> = all
+            .into_iter()
+            .filter(|n| !n.parents().iter().any(|(_, e)| e.relation.is_derivation()))
+            .collect();
+        v.sort_by(|a, b| a.id().cmp(b.id()));
+        v.dedup();
+        v
+    }
+
+    /// A shortest path from `from` to `to` following edges downstream, if any.
+    pub fn shortest_path(&self, from: &RepoId, to: &RepoId) -> Option<Vec<RepoRef<'_>>> {
+        let (&a, &b) = (self.index.get(from)?, self.index.get(to)?);
+        let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
+        let mut seen = vec![false; self.graph.node_count()];
+        seen[a.index()] = true;
+        let mut queue = VecDeque::from([a]);
+        while let Some(n) = queue.pop_front() {
+            if n == b {
+                let mut path = vec![RepoRef {
+                    graph: self,
+                    idx: b,
+                }];
+                let mut cur = b;
+                while let Some(&p) = prev.get(&cur) {
+                    path.push(RepoRef {
+                        graph: self,
+                        idx: p,
+                    });
+                    cur = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            let mut next: Vec<NodeIndex> = self
+                .graph
+                .neighbors_directed(n, Direction::Outgoing)
+                .collect();
+            next.sort_by(|x, y| self.graph[*x].id.cmp(&self.graph[*y].id));
+            for m in next {
+                if !seen[m.index()] {
+                    seen[m.index()] = true;
+                    prev.insert(m, n);
+                    queue.push_back(m);
+                }
+            }
+        }
+        None
+    }
+
+    /// Node indices for crate-internal algorithms (queries, renderers).
+    pub(crate) fn index_of(&self, r: &RepoRef<'_>) -> usize {
+        r.idx.index()
+    }
+
+    /// The node at an internal index.
+    pub(crate) fn at(&self, i: usize) -> RepoRef<'_> {
+        RepoRef {
+            graph: self,
+            idx: NodeIndex::new(i),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::RepoKind;
+
+    fn id(s: &str) -> RepoId {
+        RepoId::parse(s, RepoKind::Model).unwrap()
+    }
+    fn rec(name: &str, card: &str) -> RepoRecord {
+        RepoRecord::from_parts(&id(name), None, Some(card.as_bytes()))
+    }
+
+    #[test]
+    fn cycles_are_kept_reported_and_traversals_terminate() {
+        let g = LineageGraph::from_records(
+            vec![
+                rec("a/x", "---\nbase_model: a/y\n---\n"),
+                rec("a/y", "---\nbase_model: a/x\n---\n"),
+                rec("a/z", "---\nbase_model: a/z\n---\n"),
+            ],
+            vec![id("a/x")],
+        );
+        assert_eq!(g.edge_count(), 3);
+        let cycles: Vec<_> = g
+            .findings()
+            .iter()
+            .filter(|f| f.code == codes::CYCLE)
+            .collect();
+        assert_eq!(cycles.len(), 2);
+        assert_eq!(g.ancestors(&id("a/x")).len(), 1);
+        assert_eq!(g.descendants(&id("a/z")).len(), 0);
+        assert!(g
+            .get(&id("a/x"))
+            .unwrap()
+            .flags()
+            .contains(&codes::CYCLE.to_string()));
+    }
+
+    #[test]
+    fn missing_parents_become_placeholder_nodes() {
+        let g = LineageGraph::from_records(
+            vec![rec("a/child", "---\nbase_model: gone/parent\n---\n")],
+            vec![],
+        );
+        let p = g.get(&id("gone/parent")).unwrap();
+        assert_eq!(p.status(), NodeStatus::Unvisited);
+        assert_eq!(p.children()[0].0.id(), &id("a/child"));
+    }
+
+    #[test]
+    fn aliases_route_edges_to_the_renamed_node() {
+        let renamed = RepoRecord::from_parts(&id("old/m"), Some(br#"{"id":"new/m"}"#), None);
+        let g = LineageGraph::from_records(
+            vec![renamed, rec("c/d", "---\nbase_model: old/m\n---\n")],
+            vec![],
+        );
+        assert_eq!(g.node_count(), 2);
+        assert_eq!(
+            g.get(&id("c/d")).unwrap().parents()[0].0.id().name(),
+            "new/m"
+        );
+        assert!(g.findings().iter().any(|f| f.code == codes::RENAMED));
+    }
+
+    #[test]
+    fn derivation_roots_and_paths() {
+        let g = LineageGraph::from_records(
+            vec![
+                rec("r/base", "---\nlicense: mit\n---\n"),
+                rec("f/tune", "---\nbase_model: r/base\n---\n"),
+                rec(
+                    "q/tune-GGUF",
+                    "---\nbase_model: f/tune\nbase_model_relation: quantized\n---\n",
+                ),
+            ],
+            vec![],
+        );
+        let roots: Vec<_> = g
+            .derivation_roots(&id("q/tune-GGUF"))
+            .iter()
+            .map(|r| r.id().node_id())
+            .collect();
+        assert_eq!(roots, vec!["r/base"]);
+        let path: Vec<_> = g
+            .shortest_path(&id("r/base"), &id("q/tune-GGUF"))
+            .unwrap()
+            .iter()
+            .map(|r| r.id().node_id())
+            .collect();
+        assert_eq!(path, vec!["r/base", "f/tune", "q/tune-GGUF"]);
+    }
+}

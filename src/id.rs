@@ -1,0 +1,462 @@
+//! Repository ids: parsing, normalisation and identity.
+//!
+//! Cards name their parents in many spellings: `owner/name`, legacy owner-less ids (`gpt2`),
+//! `datasets/…` and `spaces/…` prefixes, full Hub URLs with `/tree/main` suffixes, and sometimes
+//! values that are no id at all (local paths, other hosts, prose). [`RepoId::parse`] turns the
+//! first group into a [`RepoId`] and the second into an [`IdError`] that quotes the value, so the
+//! caller can report it as a finding. Identity is case-insensitive (as on the Hub); the spelling
+//! first seen is kept for display.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde::{Serialize, Serializer};
+
+/// The three kinds of Hub repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepoKind {
+    /// A model repository (no URL prefix).
+    Model,
+    /// A dataset repository (`datasets/` prefix).
+    Dataset,
+    /// A Space (`spaces/` prefix).
+    Space,
+}
+
+impl RepoKind {
+    /// The URL prefix of this kind on the Hub (`""`, `datasets/`, `spaces/`).
+    pub fn url_prefix(self) -> &'static str {
+        match self {
+            RepoKind::Model => "",
+            RepoKind::Dataset => "datasets/",
+            RepoKind::Space => "spaces/",
+        }
+    }
+
+    /// The plural used in API paths and snapshot directories (`models`, `datasets`, `spaces`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            RepoKind::Model => "models",
+            RepoKind::Dataset => "datasets",
+            RepoKind::Space => "spaces",
+        }
+    }
+
+    /// The lowercase singular name (`model`, `dataset`, `space`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoKind::Model => "model",
+            RepoKind::Dataset => "dataset",
+            RepoKind::Space => "space",
+        }
+    }
+
+    /// Parses `model`, `dataset`, `space` (and their plurals).
+    pub fn from_name(s: &str) -> Option<RepoKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "model" | "models" => Some(RepoKind::Model),
+            "dataset" | "datasets" => Some(RepoKind::Dataset),
+            "space" | "spaces" => Some(RepoKind::Space),
+            _ => None,
+        }
+    }
+
+    /// All kinds, in display order.
+    pub const ALL: [RepoKind; 3] = [RepoKind::Model, RepoKind::Dataset, RepoKind::Space];
+}
+
+impl fmt::Display for RepoKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a value is not a repository id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// The value is empty or only whitespace.
+    #[error("empty repository id")]
+    Empty,
+    /// The value looks like a path on somebody's disk.
+    #[error("{value:?} is a local path, not a Hub repository id")]
+    LocalPath {
+        /// The value as written.
+        value: String,
+    },
+    /// The value is a URL of a host other than the Hub.
+    #[error("{value:?} is a URL on another host, not a Hub repository")]
+    OtherHost {
+        /// The value as written.
+        value: String,
+    },
+    /// The value does not have the shape of an id.
+    #[error("{value:?} is not a valid repository id ({reason})")]
+    Malformed {
+        /// The value as written.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// A Hub repository id: kind plus `owner/name` (or a legacy owner-less name).
+///
+/// Equality, ordering and hashing ignore ASCII case; [`RepoId::name`] keeps the spelling given.
+#[derive(Debug, Clone)]
+pub struct RepoId {
+    kind: RepoKind,
+    name: String,
+    key: String,
+}
+
+const MAX_PART: usize = 96;
+
+impl RepoId {
+    /// Builds an id from a kind and an already validated `owner/name`.
+    fn new_unchecked(kind: RepoKind, name: &str) -> RepoId {
+        RepoId {
+            kind,
+            name: name.to_string(),
+            key: name.to_ascii_lowercase(),
+        }
+    }
+
+    /// Parses a value as written in a card, on a command line or in API data.
+    ///
+    /// `default_kind` applies when the value carries no `datasets/`/`spaces/` prefix or URL
+    /// path that says otherwise (a Space card's `datasets:` list holds bare dataset ids).
+    pub fn parse(value: &str, default_kind: RepoKind) -> Result<RepoId, IdError> {
+        let v = value.trim();
+        if v.is_empty() {
+            return Err(IdError::Empty);
+        }
+        if looks_like_local_path(v) {
+            return Err(IdError::LocalPath { value: v.into() });
+        }
+        let (path, from_url) = match strip_url(v) {
+            UrlKind::Hub(rest) => (rest, true),
+            UrlKind::Other => return Err(IdError::OtherHost { value: v.into() }),
+            UrlKind::NotUrl => (v.to_string(), false),
+        };
+        let mut path = path.as_str();
+        let mut kind = default_kind;
+        for k in [RepoKind::Dataset, RepoKind::Space] {
+            if let Some(rest) = strip_prefix_ci(path, k.url_prefix()) {
+                kind = k;
+                path = rest;
+                break;
+            }
+        }
+        if from_url {
+            if let Some(rest) = strip_prefix_ci(path, "models/") {
+                path = rest;
+                kind = RepoKind::Model;
+            }
+        }
+        let path = path.trim_end_matches('/');
+        let path = path.strip_suffix(".git").unwrap_or(path);
+        let segments: Vec<&str> = path.split('/').collect();
+        // Drop `/tree/…`, `/blob/…`, `/resolve/…`, `/raw/…`, `/commit/…` suffixes.
+        let cut = segments
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, s)| {
+                matches!(
+                    **s,
+                    "tree" | "blob" | "resolve" | "raw" | "commit" | "discussions" | "edit"
+                )
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(segments.len());
+        let segments = &segments[..cut];
+        let name = match segments {
+            [one] => one.to_string(),
+            [owner, name] => format!("{owner}/{name}"),
+            _ => {
+                return Err(IdError::Malformed {
+                    value: v.into(),
+                    reason: "too many path segments",
+                })
+            }
+        };
+        for part in name.split('/') {
+            validate_part(part).map_err(|reason| IdError::Malformed {
+                value: v.into(),
+                reason,
+            })?;
+        }
+        Ok(RepoId::new_unchecked(kind, &name))
+    }
+
+    /// The kind of repository.
+    pub fn kind(&self) -> RepoKind {
+        self.kind
+    }
+
+    /// `owner/name` (or the legacy name) as first spelled.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The owner, when the id has one.
+    pub fn owner(&self) -> Option<&str> {
+        self.name.split_once('/').map(|(o, _)| o)
+    }
+
+    /// The repository name without its owner.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('/').next().unwrap_or(&self.name)
+    }
+
+    /// The graph node id: `owner/name` for models, `datasets/<id>` and `spaces/<id>` otherwise.
+    pub fn node_id(&self) -> String {
+        format!("{}{}", self.kind.url_prefix(), self.name)
+    }
+
+    /// The case-folded identity key, including the kind prefix.
+    pub fn key(&self) -> String {
+        format!("{}{}", self.kind.url_prefix(), self.key)
+    }
+
+    /// Whether two ids name the same repo but differ in spelling.
+    pub fn same_repo(&self, other: &RepoId) -> bool {
+        self == other
+    }
+}
+
+impl PartialEq for RepoId {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.key == other.key
+    }
+}
+impl Eq for RepoId {}
+impl Hash for RepoId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.key.hash(state);
+    }
+}
+impl PartialOrd for RepoId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for RepoId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.kind, &self.key).cmp(&(other.kind, &other.key))
+    }
+}
+impl fmt::Display for RepoId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.kind.url_prefix(), self.name)
+    }
+}
+impl Serialize for RepoId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.node_id())
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix.is_empty() || s.len() < prefix.len() || !s.is_char_boundary(prefix.len()) {
+        return None;
+    }
+    let (head, tail) = s.split_at(prefix.len());
+    head.eq_ignore_ascii_case(prefix).then_some(tail)
+}
+
+fn looks_like_local_path(v: &str) -> bool {
+    v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || v.starts_with('~')
+        || v.contains('\\')
+        || v.starts_with("file:")
+        || (v.len() > 2 && v.as_bytes()[1] == b':' && v.as_bytes()[0].is_ascii_alphabetic())
+}
+
+enum UrlKind {
+    Hub(String),
+    Other,
+    NotUrl,
+}
+
+const HUB_HOSTS: [&str; 4] = ["huggingface.co", "www.huggingface.co", "hf.co", "www.hf.co"];
+
+fn strip_url(v: &str) -> UrlKind {
+    let (had_scheme, rest) = match v.find("://") {
+        Some(i) => {
+            let scheme = &v[..i];
+            if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+                return UrlKind::Other;
+            }
+            (true, &v[i + 3..])
+        }
+        None => (false, v),
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host_lc = host.to_ascii_lowercase();
+    let host_lc = host_lc.split(':').next().unwrap_or("");
+    if HUB_HOSTS.contains(&host_lc) {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        return UrlKind::Hub(path.to_string());
+    }
+    if had_scheme
+        || (host.contains('.')
+            && looks_like_hostname(host)
+            && !path.is_empty()
+            && path.contains('/'))
+    {
+        // `github.com/org/repo` without a scheme is still another host; `org.x/name` is not.
+        if had_scheme || known_other_host(host_lc) {
+            return UrlKind::Other;
+        }
+    }
+    UrlKind::NotUrl
+}
+
+fn looks_like_hostname(h: &str) -> bool {
+    h.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+fn known_other_host(h: &str) -> bool {
+    h.starts_with("www.")
+        || h.ends_with(".com")
+        || h.ends_with(".org")
+        || h.ends_with(".io")
+        || h.ends_with(".net")
+}
+
+fn validate_part(part: &str) -> Result<(), &'static str> {
+    if part.is_empty() {
+        return Err("empty owner or name");
+    }
+    if part.len() > MAX_PART {
+        return Err("name longer than 96 characters");
+    }
+    if !part
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err("only letters, digits, '-', '_' and '.' are allowed");
+    }
+    let first = part.as_bytes()[0];
+    if first == b'-' || first == b'.' {
+        return Err("must not start with '-' or '.'");
+    }
+    if part.ends_with('.') || part.ends_with('-') {
+        return Err("must not end with '-' or '.'");
+    }
+    if part.contains("--") || part.contains("..") {
+        return Err("'--' and '..' are not allowed");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Result<RepoId, IdError> {
+        RepoId::parse(s, RepoKind::Model)
+    }
+
+    #[test]
+    fn plain_and_legacy_ids_parse() {
+        assert_eq!(
+            m("meta-llama/Llama-2-7b-hf").unwrap().node_id(),
+            "meta-llama/Llama-2-7b-hf"
+        );
+        let g = m("gpt2").unwrap();
+        assert_eq!(g.owner(), None);
+        assert_eq!(g.node_id(), "gpt2");
+        let d = RepoId::parse("squad", RepoKind::Dataset).unwrap();
+        assert_eq!(d.node_id(), "datasets/squad");
+    }
+
+    #[test]
+    fn prefixes_set_the_kind() {
+        assert_eq!(
+            m("datasets/tatsu-lab/alpaca").unwrap().kind(),
+            RepoKind::Dataset
+        );
+        assert_eq!(m("spaces/org/demo").unwrap().node_id(), "spaces/org/demo");
+    }
+
+    #[test]
+    fn hub_urls_reduce_to_ids() {
+        for url in [
+            "https://huggingface.co/TheBloke/Llama-2-7B-GGUF",
+            "https://huggingface.co/TheBloke/Llama-2-7B-GGUF/",
+            "http://huggingface.co/TheBloke/Llama-2-7B-GGUF/tree/main",
+            "huggingface.co/TheBloke/Llama-2-7B-GGUF/blob/main/README.md",
+            "hf.co/TheBloke/Llama-2-7B-GGUF/resolve/main/x.gguf?download=true",
+            "https://www.huggingface.co/TheBloke/Llama-2-7B-GGUF#files",
+        ] {
+            assert_eq!(
+                m(url).unwrap().node_id(),
+                "TheBloke/Llama-2-7B-GGUF",
+                "{url}"
+            );
+        }
+        let d = m("https://huggingface.co/datasets/tatsu-lab/alpaca/viewer").unwrap_err();
+        assert!(matches!(d, IdError::Malformed { .. }));
+        let d = m("https://huggingface.co/datasets/tatsu-lab/alpaca/tree/main/data").unwrap();
+        assert_eq!(d.node_id(), "datasets/tatsu-lab/alpaca");
+    }
+
+    #[test]
+    fn local_paths_and_other_hosts_are_rejected_with_the_value() {
+        let e = m("/root/models/llama").unwrap_err();
+        assert_eq!(
+            e,
+            IdError::LocalPath {
+                value: "/root/models/llama".into()
+            }
+        );
+        assert!(e.to_string().contains("/root/models/llama"));
+        assert!(matches!(
+            m("./out/checkpoint-500"),
+            Err(IdError::LocalPath { .. })
+        ));
+        assert!(matches!(m("C:\\models\\x"), Err(IdError::LocalPath { .. })));
+        assert!(matches!(
+            m("https://github.com/org/repo"),
+            Err(IdError::OtherHost { .. })
+        ));
+        assert!(matches!(
+            m("github.com/org/repo"),
+            Err(IdError::OtherHost { .. })
+        ));
+        assert!(matches!(m("ftp://x/y"), Err(IdError::OtherHost { .. })));
+        assert!(matches!(m("a/b/c"), Err(IdError::Malformed { .. })));
+        assert!(matches!(m("Llama 2 7B"), Err(IdError::Malformed { .. })));
+        assert!(matches!(m("   "), Err(IdError::Empty)));
+        assert!(matches!(m("org/--x"), Err(IdError::Malformed { .. })));
+    }
+
+    #[test]
+    fn identity_ignores_case_but_keeps_spelling() {
+        let a = m("Meta-Llama/LLAMA-2-7b-hf").unwrap();
+        let b = m("meta-llama/llama-2-7b-hf").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.name(), "Meta-Llama/LLAMA-2-7b-hf");
+        let d = RepoId::parse("meta-llama/llama-2-7b-hf", RepoKind::Dataset).unwrap();
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn dotted_owner_without_scheme_is_an_id() {
+        assert_eq!(m("01-ai/Yi-1.5-6B").unwrap().name(), "01-ai/Yi-1.5-6B");
+        assert_eq!(
+            m("jondurbin/airoboros-l2-70b-gpt4-1.4.1")
+                .unwrap()
+                .short_name(),
+            "airoboros-l2-70b-gpt4-1.4.1"
+        );
+    }
+}

@@ -1,0 +1,583 @@
+//! Repo records: what a source knows about one repository, and the edges it declares.
+//!
+//! Sources (the snapshot directory, the Hub crawler) produce [`RepoRecord`]s; the graph is built
+//! from records alone, so every analysis runs the same on a live crawl, a cache or a snapshot.
+//! [`RepoRecord::from_parts`] is the one place that turns an API body (`info.json`) and a README
+//! into a record, and [`RepoRecord::links`] the one place that turns a record into edges.
+
+use serde::Serialize;
+
+use crate::card::{self, Card, CardMeta};
+use crate::finding::{codes, Finding, Severity};
+use crate::id::{RepoId, RepoKind};
+use crate::relation::{Relation, RelationSource};
+
+/// What is known about a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Read successfully.
+    Ok,
+    /// The repo does not exist (or is private and invisible to us).
+    NotFound,
+    /// The Hub wants credentials (401).
+    Unauthorized,
+    /// The repo is disabled (403).
+    Disabled,
+    /// Reading failed (network, server, bad body); see the reason.
+    Error,
+    /// The id itself is not valid.
+    Invalid,
+    /// Beyond `--depth`: known to exist as a link, not read.
+    Unvisited,
+}
+
+impl NodeStatus {
+    /// The snake_case name used in JSON and queries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Ok => "ok",
+            NodeStatus::NotFound => "not_found",
+            NodeStatus::Unauthorized => "unauthorized",
+            NodeStatus::Disabled => "disabled",
+            NodeStatus::Error => "error",
+            NodeStatus::Invalid => "invalid",
+            NodeStatus::Unvisited => "unvisited",
+        }
+    }
+
+    /// Parses a status name.
+    pub fn from_name(s: &str) -> Option<NodeStatus> {
+        Some(match s {
+            "ok" => NodeStatus::Ok,
+            "not_found" => NodeStatus::NotFound,
+            "unauthorized" => NodeStatus::Unauthorized,
+            "disabled" => NodeStatus::Disabled,
+            "error" => NodeStatus::Error,
+            "invalid" => NodeStatus::Invalid,
+            "unvisited" => NodeStatus::Unvisited,
+            _ => return None,
+        })
+    }
+}
+
+/// Facts about a repo's files that decide a relation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSignals {
+    /// The repo has `.gguf` files.
+    pub gguf: bool,
+    /// The repo has a quantization config (`quantize_config.json`, `quantization_config`).
+    pub quant_config: bool,
+    /// The repo has `adapter_config.json`.
+    pub adapter_config: bool,
+}
+
+impl FileSignals {
+    /// Signals from file names and, when known, the parsed `config.json`.
+    pub fn from_files<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+        config: Option<&serde_json::Value>,
+    ) -> FileSignals {
+        let mut s = FileSignals::default();
+        for name in names {
+            let lower = name.to_ascii_lowercase();
+            let base = lower.rsplit('/').next().unwrap_or(&lower);
+            if base.ends_with(".gguf") {
+                s.gguf = true;
+            }
+            if base == "quantize_config.json" || base == "quant_config.json" {
+                s.quant_config = true;
+            }
+            if base == "adapter_config.json" {
+                s.adapter_config = true;
+            }
+        }
+        if let Some(cfg) = config {
+            if cfg.get("quantization_config").is_some() || cfg.get("quantization").is_some() {
+                s.quant_config = true;
+            }
+        }
+        s
+    }
+}
+
+/// Everything a source knows about one repo.
+#[derive(Debug, Clone)]
+pub struct RepoRecord {
+    /// The canonical id (the API's `id` when known).
+    pub id: RepoId,
+    /// Other spellings that lead here (old names of a renamed repo).
+    pub aliases: Vec<RepoId>,
+    /// Whether it could be read.
+    pub status: NodeStatus,
+    /// Why it could not be read, when it could not.
+    pub reason: Option<String>,
+    /// The parsed card (metadata from `cardData` when the API gave it).
+    pub card: Card,
+    /// The Hub's tags (includes `base_model:<relation>:<id>`).
+    pub tags: Vec<String>,
+    /// File signals (GGUF, quantization and adapter configs).
+    pub files: FileSignals,
+    /// The repo's file names, when known.
+    pub siblings: Vec<String>,
+    /// The commit sha, when known.
+    pub sha: Option<String>,
+    /// `gated` (`auto`/`manual`) when the repo is gated.
+    pub gated: Option<String>,
+    /// Models: `childrenModelCount` when the API gave it.
+    pub children_count: Option<u64>,
+    /// Models: Spaces using it (the API's `spaces`).
+    pub api_spaces: Vec<RepoId>,
+    /// Spaces: models the Hub says it uses.
+    pub api_models: Vec<RepoId>,
+    /// Spaces: datasets the Hub says it uses.
+    pub api_datasets: Vec<RepoId>,
+    /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
+    pub findings: Vec<Finding>,
+}
+
+/// An edge a record declares.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    /// The upstream end.
+    pub upstream: RepoId,
+    /// The downstream end.
+    pub downstream: RepoId,
+    /// The relation.
+    pub relation: Relation,
+    /// What decided the relation.
+    pub source: RelationSource,
+}
+
+impl RepoRecord {
+    /// A record for a repo that could not be read.
+    pub fn unavailable(id: RepoId, status: NodeStatus, reason: impl Into<String>) -> RepoRecord {
+        let mut r = RepoRecord::empty(id);
+        r.status = status;
+        r.reason = Some(reason.into());
+        r
+    }
+
+    fn empty(id: RepoId) -> RepoRecord {
+        RepoRecord {
+            id,
+            aliases: vec![],
+            status: NodeStatus::Ok,
+            reason: None,
+            card: Card::default(),
+            tags: vec![],
+            files: FileSignals::default(),
+            siblings: vec![],
+            sha: None,
+            gated: None,
+            children_count: None,
+            api_spaces: vec![],
+            api_models: vec![],
+            api_datasets: vec![],
+            findings: vec![],
+        }
+    }
+
+    /// Builds a record from an API body (`info.json`) and/or a raw README.
+    ///
+    /// `requested` is the id the caller asked for; when the body's `id` differs, the body's id
+    /// is canonical and `requested` becomes an alias. With `info`, metadata comes from its
+    /// `cardData` (the README body is still used for text analyses); with only a README, the
+    /// README's frontmatter is parsed.
+    pub fn from_parts(
+        requested: &RepoId,
+        info: Option<&[u8]>,
+        readme: Option<&[u8]>,
+    ) -> RepoRecord {
+        let mut rec = RepoRecord::empty(requested.clone());
+        let mut findings = Vec::new();
+        let readme_text = readme.map(|b| String::from_utf8_lossy(b).into_owned());
+        let card_from_readme = readme_text
+            .as_deref()
+            .map(|t| card::parse_card(t, requested.kind()));
+        let mut info_card: Option<(CardMeta, Vec<Finding>)> = None;
+        if let Some(bytes) = info {
+            match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(v @ serde_json::Value::Object(_)) => {
+                    rec.apply_info(requested, &v, &mut findings);
+                    if let Some(cd) = v.get("cardData") {
+                        info_card = Some(CardMeta::from_value(
+                            &card::value_from_json(cd),
+                            requested.kind(),
+                        ));
+                    }
+                }
+                Ok(_) | Err(_) => {
+                    let why = match serde_json::from_slice::<serde_json::Value>(bytes) {
+                        Err(e) => format!("info.json is not valid JSON: {e}"),
+                        Ok(other) => {
+                            format!("info.json is a JSON {}, not an object", json_type(&other))
+                        }
+                    };
+                    findings.push(Finding::new(
+                        codes::SNAPSHOT_ENTRY,
+                        Severity::Warn,
+                        vec![],
+                        why,
+                    ));
+                }
+            }
+        }
+        match (info_card, card_from_readme) {
+            (Some((meta, card_findings)), Some(mut readme_card)) => {
+                // The API's cardData is the Hub's parse of the same README: prefer it for metadata.
+                readme_card.meta = meta;
+                readme_card.findings = merge_card_findings(card_findings, readme_card.findings);
+                rec.card = readme_card;
+            }
+            (Some((meta, card_findings)), None) => {
+                rec.card = Card {
+                    meta,
+                    findings: card_findings,
+                    ..Card::default()
+                };
+            }
+            (None, Some(readme_card)) => rec.card = readme_card,
+            (None, None) => {}
+        }
+        if info.is_none() && readme.is_none() {
+            rec.status = NodeStatus::Error;
+            rec.reason = Some("neither info.json nor README.md present".into());
+        }
+        let node = rec.id.node_id();
+        for mut f in rec.card.findings.drain(..).chain(findings) {
+            if f.nodes.is_empty() {
+                f.nodes.push(node.clone());
+            }
+            rec.findings.push(f);
+        }
+        rec
+    }
+
+    fn apply_info(
+        &mut self,
+        requested: &RepoId,
+        v: &serde_json::Value,
+        findings: &mut Vec<Finding>,
+    ) {
+        let kind = requested.kind();
+        if let Some(id) = v.get("id").and_then(|x| x.as_str()) {
+            match RepoId::parse(id, kind) {
+                Ok(canon) if canon.kind() == kind => {
+                    if canon != *requested {
+                        self.aliases.push(requested.clone());
+                    }
+                    self.id = canon;
+                }
+                _ => findings.push(Finding::new(
+                    codes::SNAPSHOT_ENTRY,
+                    Severity::Warn,
+                    vec![],
+                    format!("info.json `id` {id:?} is not a valid {kind} id; kept {requested}"),
+                )),
+            }
+        }
+        self.tags = string_list(v.get("tags"));
+        self.siblings = v
+            .get("siblings")
+            .and_then(|s| s.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| {
+                        s.get("rfilename")
+                            .and_then(|f| f.as_str())
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.files =
+            FileSignals::from_files(self.siblings.iter().map(String::as_str), v.get("config"));
+        if self.tags.iter().any(|t| t.eq_ignore_ascii_case("gguf")) {
+            self.files.gguf = true;
+        }
+        self.sha = v.get("sha").and_then(|s| s.as_str()).map(str::to_string);
+        self.gated = match v.get("gated") {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Bool(true)) => Some("true".into()),
+            _ => None,
+        };
+        self.children_count = v.get("childrenModelCount").and_then(|c| c.as_u64());
+        let ids = |field: &str, kind: RepoKind| -> Vec<RepoId> {
+            string_list(v.get(field))
+                .iter()
+                .filter_map(|s| RepoId::parse(s, kind).ok())
+                .collect()
+        };
+        match kind {
+            RepoKind::Model => self.api_spaces = ids("spaces", RepoKind::Space),
+            RepoKind::Space => {
+                self.api_models = ids("models", RepoKind::Model);
+                self.api_datasets = ids("datasets", RepoKind::Dataset);
+            }
+            RepoKind::Dataset => {}
+        }
+    }
+
+    /// The relation the Hub resolved for `base`, from tags `base_model:<relation>:<id>`.
+    fn hub_relation(&self, base: &RepoId) -> Option<Relation> {
+        self.hub_bases()
+            .into_iter()
+            .find(|(id, _)| id == base)
+            .map(|(_, r)| r)
+    }
+
+    /// Bases the Hub resolved, from tags `base_model:<relation>:<id>`.
+    pub fn hub_bases(&self) -> Vec<(RepoId, Relation)> {
+        let mut out = Vec::new();
+        for tag in &self.tags {
+            let Some(rest) = tag.strip_prefix("base_model:") else {
+                continue;
+            };
+            let Some((rel, id)) = rest.split_once(':') else {
+                continue;
+            };
+            if let (Some(rel), Ok(id)) = (
+                Relation::from_card_value(rel),
+                RepoId::parse(id, RepoKind::Model),
+            ) {
+                out.push((id, rel));
+            }
+        }
+        out
+    }
+
+    /// The base models: the card's, else the ones the Hub resolved from tags.
+    pub fn base_models(&self) -> Vec<RepoId> {
+        if !self.card.meta.base_models.is_empty() {
+            return self.card.meta.base_models.clone();
+        }
+        let mut out: Vec<RepoId> = Vec::new();
+        for (id, _) in self.hub_bases() {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Decides the relation to `base`, and what decided it.
+    pub fn relation_to(&self, base: &RepoId, base_count: usize) -> (Relation, RelationSource) {
+        if let Some(rel) = self.hub_relation(base) {
+            return (rel, RelationSource::Hub);
+        }
+        if let Some(rel) = self.card.meta.base_model_relation {
+            return (rel, RelationSource::Declared);
+        }
+        (
+            infer_relation(&self.card.meta, &self.files, base_count),
+            RelationSource::Inferred,
+        )
+    }
+
+    /// Every edge this record declares, upstream → downstream, deduplicated and sorted.
+    pub fn links(&self) -> Vec<Link> {
+        let me = &self.id;
+        let mut out = Vec::new();
+        let mut push = |upstream: &RepoId, downstream: &RepoId, relation, source| {
+            let l = Link {
+                upstream: upstream.clone(),
+                downstream: downstream.clone(),
+                relation,
+                source,
+            };
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        };
+        let meta = &self.card.meta;
+        match me.kind() {
+            RepoKind::Model => {
+                let bases = self.base_models();
+                for base in &bases {
+                    let (rel, src) = self.relation_to(base, bases.len());
+                    push(base, me, rel, src);
+                }
+                for d in &meta.datasets {
+                    push(d, me, Relation::TrainedOn, RelationSource::Declared);
+                }
+                for s in &self.api_spaces {
+                    push(me, s, Relation::UsedBy, RelationSource::Hub);
+                }
+            }
+            RepoKind::Dataset => {
+                for d in &meta.source_datasets {
+                    push(d, me, Relation::SourceOf, RelationSource::Declared);
+                }
+            }
+            RepoKind::Space => {
+                for m in meta
+                    .models
+                    .iter()
+                    .chain(&meta.preload_from_hub)
+                    .chain(&meta.datasets)
+                {
+                    push(m, me, Relation::UsedBy, RelationSource::Declared);
+                }
+                for m in self.api_models.iter().chain(&self.api_datasets) {
+                    push(m, me, Relation::UsedBy, RelationSource::Hub);
+                }
+                if let Some(d) = &meta.duplicated_from {
+                    push(d, me, Relation::DuplicatedFrom, RelationSource::Declared);
+                }
+            }
+        }
+        // One edge per (upstream, relation): a declared edge wins over the Hub's echo of it.
+        out.sort();
+        out.dedup_by(|a, b| {
+            a.upstream == b.upstream && a.downstream == b.downstream && a.relation == b.relation
+        });
+        out
+    }
+}
+
+/// The inference rules for a relation when neither the Hub nor the card says.
+pub fn infer_relation(meta: &CardMeta, files: &FileSignals, base_count: usize) -> Relation {
+    let tag = |t: &str| meta.tags.iter().any(|x| x.eq_ignore_ascii_case(t));
+    if files.gguf || files.quant_config || tag("gguf") {
+        Relation::Quantized
+    } else if files.adapter_config
+        || meta
+            .library_name
+            .as_deref()
+            .is_some_and(|l| l.eq_ignore_ascii_case("peft"))
+    {
+        Relation::Adapter
+    } else if base_count >= 2 {
+        Relation::Merge
+    } else {
+        Relation::Finetune
+    }
+}
+
+fn merge_card_findings(api: Vec<Finding>, readme: Vec<Finding>) -> Vec<Finding> {
+    // Field findings come from the API's cardData; parse-level ones (no block, bad YAML) from the README.
+    let mut out = api;
+    for f in readme {
+        if f.code != codes::WRONG_TYPE && f.code != codes::INVALID_ID && !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn string_list(v: Option<&serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| match x {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Object(o) => {
+                    o.get("id").and_then(|i| i.as_str()).map(str::to_string)
+                }
+                _ => None,
+            })
+            .collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        _ => vec![],
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> RepoId {
+        RepoId::parse(s, RepoKind::Model).unwrap()
+    }
+
+    #[test]
+    fn hub_tags_decide_before_card_and_inference() {
+        let info = br#"{"id":"q/m-GGUF","tags":["base_model:finetune:a/b","gguf"],"cardData":{"base_model":"a/b","base_model_relation":"adapter"},"siblings":[{"rfilename":"m.Q4_K_M.gguf"}]}"#;
+        let r = RepoRecord::from_parts(&id("q/m-GGUF"), Some(info), None);
+        assert_eq!(r.links()[0].relation, Relation::Finetune);
+        assert_eq!(r.links()[0].source, RelationSource::Hub);
+    }
+
+    #[test]
+    fn declared_relation_beats_inference() {
+        let r = RepoRecord::from_parts(
+            &id("x/y"),
+            None,
+            Some(b"---\nbase_model: a/b\nbase_model_relation: adapter\n---\n"),
+        );
+        assert_eq!(
+            (r.links()[0].relation, r.links()[0].source),
+            (Relation::Adapter, RelationSource::Declared)
+        );
+    }
+
+    #[test]
+    fn inference_from_files_and_metadata() {
+        let gguf = br#"{"id":"x/y","cardData":{"base_model":"a/b"},"siblings":[{"rfilename":"y.Q8_0.gguf"}]}"#;
+        let r = RepoRecord::from_parts(&id("x/y"), Some(gguf), None);
+        assert_eq!(
+            (r.links()[0].relation, r.links()[0].source),
+            (Relation::Quantized, RelationSource::Inferred)
+        );
+        let gptq = br#"{"id":"x/y","cardData":{"base_model":"a/b"},"config":{"quantization_config":{"bits":4}}}"#;
+        assert_eq!(
+            RepoRecord::from_parts(&id("x/y"), Some(gptq), None).links()[0].relation,
+            Relation::Quantized
+        );
+        let peft = RepoRecord::from_parts(
+            &id("x/y"),
+            None,
+            Some(b"---\nbase_model: a/b\nlibrary_name: peft\n---\n"),
+        );
+        assert_eq!(peft.links()[0].relation, Relation::Adapter);
+        let merge = RepoRecord::from_parts(
+            &id("x/y"),
+            None,
+            Some(b"---\nbase_model: [a/b, c/d]\n---\n"),
+        );
+        assert!(merge.links().iter().all(|l| l.relation == Relation::Merge));
+        let ft = RepoRecord::from_parts(
+            &id("x/y"),
+            None,
+            Some(b"---\nbase_model: a/b\ndatasets: [d/e]\n---\n"),
+        );
+        let rels: Vec<_> = ft.links().iter().map(|l| l.relation).collect();
+        assert_eq!(rels, vec![Relation::Finetune, Relation::TrainedOn]);
+    }
+
+    #[test]
+    fn renamed_repo_keeps_alias() {
+        let r = RepoRecord::from_parts(&id("old/name"), Some(br#"{"id":"new/Name"}"#), None);
+        assert_eq!(r.id.name(), "new/Name");
+        assert_eq!(r.aliases, vec![id("old/name")]);
+    }
+
+    #[test]
+    fn bad_info_json_is_a_finding_not_a_panic() {
+        let r = RepoRecord::from_parts(
+            &id("x/y"),
+            Some(b"{truncated"),
+            Some(b"---\nlicense: mit\n---\n"),
+        );
+        assert_eq!(r.findings[0].code, codes::SNAPSHOT_ENTRY);
+        assert_eq!(r.card.meta.licenses, vec!["mit"]);
+        let r = RepoRecord::from_parts(
+            &id("x/y"),
+            Some(br#"{"id":"x/y","cardData":"oops","tags":7}"#),
+            None,
+        );
+        assert_eq!(r.findings[0].code, codes::YAML_INVALID);
+    }
+}

@@ -1,0 +1,98 @@
+//! The JSON graph: the stable contract `hf-lineage/graph@1`.
+//!
+//! Keys and their meaning are documented in the README. Nodes, edges and findings are sorted,
+//! so two runs over the same input print the same bytes.
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::graph::LineageGraph;
+
+/// The schema id of the JSON graph.
+pub const SCHEMA: &str = "hf-lineage/graph@1";
+
+#[derive(Serialize)]
+struct JsonGraph<'a> {
+    schema: &'static str,
+    roots: Vec<String>,
+    nodes: Vec<JsonNode<'a>>,
+    edges: Vec<JsonEdge>,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct JsonNode<'a> {
+    id: String,
+    kind: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    license: Option<String>,
+    license_name: Option<&'a str>,
+    license_link: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
+    flags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonEdge {
+    upstream: String,
+    downstream: String,
+    relation: &'static str,
+    relation_source: &'static str,
+}
+
+/// The declared license as one string: the id, or several joined by `", "`; `None` if undeclared.
+pub fn declared_license(meta: &crate::card::CardMeta) -> Option<String> {
+    if meta.licenses.is_empty() {
+        None
+    } else {
+        Some(meta.licenses.join(", "))
+    }
+}
+
+/// Renders the graph as pretty JSON (with a trailing newline).
+pub fn render_json(g: &LineageGraph) -> String {
+    let nodes = g
+        .nodes()
+        .into_iter()
+        .map(|n| {
+            let rec = n.record();
+            let mut aliases: Vec<String> = rec.aliases.iter().map(|a| a.node_id()).collect();
+            aliases.sort();
+            JsonNode {
+                id: n.id().node_id(),
+                kind: n.id().kind().as_str(),
+                status: n.status().as_str(),
+                reason: rec.reason.as_deref(),
+                license: declared_license(&rec.card.meta),
+                license_name: rec.card.meta.license_name.as_deref(),
+                license_link: rec.card.meta.license_link.as_deref(),
+                aliases,
+                flags: n.flags(),
+            }
+        })
+        .collect();
+    let edges = g
+        .edges()
+        .into_iter()
+        .map(|e| JsonEdge {
+            upstream: e.upstream.id().node_id(),
+            downstream: e.downstream.id().node_id(),
+            relation: e.data.relation.as_str(),
+            relation_source: e.data.source.as_str(),
+        })
+        .collect();
+    let doc = JsonGraph {
+        schema: SCHEMA,
+        roots: g.roots().iter().map(|r| r.node_id()).collect(),
+        nodes,
+        edges,
+        findings: g.findings(),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

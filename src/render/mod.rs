@@ -1,0 +1,9 @@
+//! Renderings of a lineage graph: text tree, JSON (and more with the diagram issue).
+//!
+//! Renderers are pure functions from a [`crate::graph::LineageGraph`] to a string.
+
+pub mod json;
+pub mod text;
+
+pub use json::render_json;
+pub use text::{render_text, TextOptions};

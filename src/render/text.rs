@@ -1,0 +1,149 @@
+//! The text tree, in the manner of `cargo tree`.
+//!
+//! Each root prints its upstream tree (parents, their parents…) and/or its downstream tree.
+//! A line shows the relation that links it to the line above, the repo, its declared license,
+//! its status when not `ok`, and the codes of its findings. A repo seen earlier in the same
+//! tree prints once more with `(*)` and is not expanded again, which also stops cycles.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use crate::graph::{EdgeData, LineageGraph, RepoRef};
+use crate::record::NodeStatus;
+use crate::trace::Direction;
+
+/// Options for the text tree.
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    /// Which trees to print.
+    pub direction: Direction,
+    /// ANSI colour.
+    pub color: bool,
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Renders the trees and then the findings.
+pub fn render_text(g: &LineageGraph, opts: TextOptions) -> String {
+    let p = Painter { color: opts.color };
+    let mut out = String::new();
+    for root in g.roots() {
+        let Some(node) = g.get(root) else { continue };
+        let _ = writeln!(out, "{}", node_line(&node, None, &p));
+        if matches!(opts.direction, Direction::Up | Direction::Both) {
+            let mut seen = HashSet::from([node.id().node_id()]);
+            let parents = node.parents();
+            if opts.direction == Direction::Both && !parents.is_empty() {
+                let _ = writeln!(out, "{}", p.paint("2", "[upstream]"));
+            }
+            tree(&mut out, &parents, "", true, &mut seen, &p);
+        }
+        if matches!(opts.direction, Direction::Down | Direction::Both) {
+            let mut seen = HashSet::from([node.id().node_id()]);
+            let children = node.children();
+            if opts.direction == Direction::Both && !children.is_empty() {
+                let _ = writeln!(out, "{}", p.paint("2", "[downstream]"));
+            }
+            tree(&mut out, &children, "", false, &mut seen, &p);
+        }
+        out.push('\n');
+    }
+    let findings = g.findings();
+    if findings.is_empty() {
+        let _ = writeln!(out, "no findings");
+    } else {
+        let _ = writeln!(out, "findings ({}):", findings.len());
+        for f in findings {
+            let sev = match f.severity {
+                crate::finding::Severity::Deny => p.paint("1;31", "deny"),
+                crate::finding::Severity::Warn => p.paint("33", "warn"),
+                crate::finding::Severity::Info => p.paint("36", "info"),
+            };
+            let subject = f.nodes.first().map(String::as_str).unwrap_or("-");
+            let _ = writeln!(out, "  {sev} [{}] {subject}: {}", f.code, f.message);
+        }
+    }
+    out
+}
+
+fn tree(
+    out: &mut String,
+    items: &[(RepoRef<'_>, EdgeData)],
+    prefix: &str,
+    up: bool,
+    seen: &mut HashSet<String>,
+    p: &Painter,
+) {
+    for (i, (node, edge)) in items.iter().enumerate() {
+        let last = i + 1 == items.len();
+        let branch = if last { "└── " } else { "├── " };
+        let again = !seen.insert(node.id().node_id());
+        let mut line = node_line(node, Some(edge), p);
+        if again {
+            line.push_str(" (*)");
+        }
+        let _ = writeln!(out, "{prefix}{branch}{line}");
+        if again {
+            continue;
+        }
+        let next = if up { node.parents() } else { node.children() };
+        let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
+        tree(out, &next, &child_prefix, up, seen, p);
+    }
+}
+
+fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String {
+    let rec = node.record();
+    let mut s = String::new();
+    if let Some(e) = edge {
+        let rel = if e.is_suggested() {
+            format!("{}?", e.relation.as_str())
+        } else {
+            e.relation.as_str().to_string()
+        };
+        s.push_str(&p.paint("35", &rel));
+        s.push(' ');
+    }
+    let name = node.id().node_id();
+    s.push_str(&if node.is_root() {
+        p.paint("1", &name)
+    } else {
+        name
+    });
+    match crate::render::json::declared_license(&rec.card.meta) {
+        Some(l) if l == "other" => {
+            let detail = rec.card.meta.license_name.as_deref().unwrap_or("unnamed");
+            s.push_str(&format!(" (other: {detail})"));
+        }
+        Some(l) => s.push_str(&format!(" ({l})")),
+        None if rec.status == NodeStatus::Ok => s.push_str(" (no license)"),
+        None => {}
+    }
+    if rec.status != NodeStatus::Ok {
+        s.push(' ');
+        s.push_str(&p.paint("2", &format!("[{}]", rec.status.as_str())));
+    }
+    if let Some(e) = edge {
+        if e.is_suggested() {
+            s.push_str(&p.paint("2", " [suggested from card text]"));
+        }
+    }
+    let flags = node.flags();
+    if !flags.is_empty() {
+        s.push(' ');
+        s.push_str(&p.paint("33", &format!("⚑ {}", flags.join(", "))));
+    }
+    s
+}

@@ -1,0 +1,55 @@
+//! Where repo records come from: an offline snapshot directory or the live Hub.
+//!
+//! A [`Source`] answers two questions, in batches so a network source can work concurrently:
+//! the records for some ids, and the children of some records. It never fails per repo: a repo
+//! that cannot be read is a record with a status and a reason.
+
+pub mod snapshot;
+
+use crate::id::RepoId;
+use crate::record::RepoRecord;
+
+pub use snapshot::SnapshotSource;
+
+/// A child found while looking downstream: either with its metadata or as a bare id to fetch.
+#[derive(Debug, Clone)]
+pub enum Child {
+    /// The child's record came with the listing.
+    Record(RepoRecord),
+    /// Only the id is known; fetch it.
+    Id(RepoId),
+}
+
+/// A provider of repo records.
+pub trait Source {
+    /// Records for these ids, in the same order. Never fails per repo.
+    fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord>;
+
+    /// For each parent record, its direct children (models derived from it, datasets built from
+    /// it, Spaces using it), in the same order as `parents`.
+    fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>>;
+
+    /// Every record this source holds, when it can list them (snapshots can, the Hub can't).
+    fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
+        None
+    }
+}
+
+/// Errors that stop a source from working at all (not per-repo problems).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The snapshot directory cannot be read.
+    #[error("cannot read snapshot directory {path}: {source}")]
+    SnapshotUnreadable {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The snapshot directory has none of models/, datasets/, spaces/.
+    #[error("{path} is not a snapshot directory: it has none of models/, datasets/, spaces/")]
+    NotASnapshot {
+        /// The directory.
+        path: std::path::PathBuf,
+    },
+}

@@ -1,0 +1,305 @@
+//! The offline snapshot directory: the contract the crawler writes and users share.
+//!
+//! Layout: `<dir>/{models,datasets,spaces}/<repo id>/info.json` (the API body for the repo,
+//! optional) and `README.md` (the raw card, optional). Legacy owner-less ids sit one level up
+//! (`models/gpt2/`). An `info.json` whose `id` differs from its directory marks a renamed repo:
+//! the directory name becomes an alias of the canonical id.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{Child, Source, SourceError};
+use crate::finding::{codes, Finding, Severity};
+use crate::id::{RepoId, RepoKind};
+use crate::record::{NodeStatus, RepoRecord};
+
+/// Files larger than this in a snapshot are not read (a finding says so).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A snapshot directory opened for reading.
+#[derive(Debug)]
+pub struct SnapshotSource {
+    root: PathBuf,
+    /// Directory entries: id as named by its directory → path.
+    dirs: HashMap<RepoId, PathBuf>,
+    /// Problems with entries that are not repos at all (bad directory names).
+    entry_findings: Vec<Finding>,
+    /// Loaded records, by canonical id and alias.
+    loaded: HashMap<RepoId, RepoRecord>,
+    /// Every record, once `load_all` ran.
+    all: Option<Vec<RepoId>>,
+    /// Reverse index: upstream → downstream ids, once `load_all` ran.
+    reverse: HashMap<RepoId, Vec<RepoId>>,
+}
+
+impl SnapshotSource {
+    /// Opens a snapshot directory and lists its entries (reads no file yet).
+    pub fn open(root: impl AsRef<Path>) -> Result<SnapshotSource, SourceError> {
+        let root = root.as_ref().to_path_buf();
+        fs::read_dir(&root).map_err(|source| SourceError::SnapshotUnreadable {
+            path: root.clone(),
+            source,
+        })?;
+        let mut src = SnapshotSource {
+            root: root.clone(),
+            dirs: HashMap::new(),
+            entry_findings: vec![],
+            loaded: HashMap::new(),
+            all: None,
+            reverse: HashMap::new(),
+        };
+        let mut any = false;
+        for kind in RepoKind::ALL {
+            let base = root.join(kind.plural());
+            let Ok(owners) = fs::read_dir(&base) else {
+                continue;
+            };
+            any = true;
+            for owner in owners.flatten() {
+                let opath = owner.path();
+                if !opath.is_dir() {
+                    continue;
+                }
+                let oname = owner.file_name().to_string_lossy().into_owned();
+                if is_repo_dir(&opath) {
+                    src.add_dir(kind, &oname, opath.clone());
+                }
+                let Ok(names) = fs::read_dir(&opath) else {
+                    continue;
+                };
+                for name in names.flatten() {
+                    let npath = name.path();
+                    if npath.is_dir() && is_repo_dir(&npath) {
+                        let n = format!("{oname}/{}", name.file_name().to_string_lossy());
+                        src.add_dir(kind, &n, npath);
+                    }
+                }
+            }
+        }
+        if !any {
+            return Err(SourceError::NotASnapshot { path: root });
+        }
+        Ok(src)
+    }
+
+    fn add_dir(&mut self, kind: RepoKind, name: &str, path: PathBuf) {
+        match RepoId::parse(name, kind) {
+            Ok(id) if id.kind() == kind => {
+                self.dirs.insert(id, path);
+            }
+            _ => self.entry_findings.push(Finding::new(
+                codes::SNAPSHOT_ENTRY,
+                Severity::Warn,
+                vec![],
+                format!(
+                    "{}: directory name {name:?} is not a valid {kind} id; skipped",
+                    path.display()
+                ),
+            )),
+        }
+    }
+
+    /// The snapshot's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Problems with directory entries that are not repos.
+    pub fn entry_findings(&self) -> &[Finding] {
+        &self.entry_findings
+    }
+
+    /// Number of repo directories.
+    pub fn len(&self) -> usize {
+        self.dirs.len()
+    }
+
+    /// Whether the snapshot holds no repo.
+    pub fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
+    }
+
+    fn read_entry(&self, id: &RepoId, dir: &Path) -> RepoRecord {
+        let mut problems = Vec::new();
+        let info = read_optional(&dir.join("info.json"), &mut problems);
+        let readme = read_optional(&dir.join("README.md"), &mut problems);
+        let mut rec = if info.is_none() && readme.is_none() {
+            RepoRecord::unavailable(
+                id.clone(),
+                NodeStatus::Error,
+                "snapshot entry has neither a readable info.json nor README.md",
+            )
+        } else {
+            RepoRecord::from_parts(id, info.as_deref(), readme.as_deref())
+        };
+        let node = rec.id.node_id();
+        for p in problems {
+            rec.findings.push(Finding::new(
+                codes::SNAPSHOT_ENTRY,
+                Severity::Warn,
+                vec![node.clone()],
+                p,
+            ));
+        }
+        for f in rec.findings.iter_mut() {
+            if f.code == codes::SNAPSHOT_ENTRY && !f.message.contains(&*dir.to_string_lossy()) {
+                f.message = format!("{}: {}", dir.display(), f.message);
+            }
+        }
+        rec
+    }
+
+    fn remember(&mut self, rec: &RepoRecord) {
+        for key in std::iter::once(&rec.id).chain(rec.aliases.iter()) {
+            self.loaded.insert(key.clone(), rec.clone());
+        }
+    }
+
+    fn fetch_one(&mut self, id: &RepoId) -> RepoRecord {
+        if let Some(r) = self.loaded.get(id) {
+            return r.clone();
+        }
+        if let Some(dir) = self.dirs.get(id).cloned() {
+            let rec = self.read_entry(id, &dir);
+            self.remember(&rec);
+            return rec;
+        }
+        // Maybe the canonical id of a renamed entry: only a full read can tell.
+        self.load_all();
+        if let Some(r) = self.loaded.get(id) {
+            return r.clone();
+        }
+        RepoRecord::unavailable(id.clone(), NodeStatus::NotFound, "not in the snapshot")
+    }
+
+    /// Reads every entry (once) and builds the reverse index used for downstream traces.
+    pub fn load_all(&mut self) {
+        if self.all.is_some() {
+            return;
+        }
+        let mut todo: Vec<(RepoId, PathBuf)> = self
+            .dirs
+            .iter()
+            .filter(|(id, _)| !self.loaded.contains_key(*id))
+            .map(|(id, p)| (id.clone(), p.clone()))
+            .collect();
+        todo.sort();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = todo.len().div_ceil(threads).max(1);
+        let this = &*self;
+        let parsed: Vec<RepoRecord> = std::thread::scope(|s| {
+            let handles: Vec<_> = todo
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|(id, p)| this.read_entry(id, p))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for rec in &parsed {
+            self.remember(rec);
+        }
+        let mut ids: Vec<RepoId> = self.loaded.values().map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut reverse: HashMap<RepoId, Vec<RepoId>> = HashMap::new();
+        for id in &ids {
+            if let Some(rec) = self.loaded.get(id) {
+                for link in rec.links() {
+                    if link.downstream == rec.id {
+                        reverse
+                            .entry(link.upstream)
+                            .or_default()
+                            .push(rec.id.clone());
+                    } else {
+                        // Links a record declares downstream of itself (a model's Spaces).
+                        reverse
+                            .entry(rec.id.clone())
+                            .or_default()
+                            .push(link.downstream);
+                    }
+                }
+            }
+        }
+        for v in reverse.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        self.reverse = reverse;
+        self.all = Some(ids);
+    }
+}
+
+fn is_repo_dir(p: &Path) -> bool {
+    p.join("info.json").exists() || p.join("README.md").exists()
+}
+
+fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            return None;
+        }
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        problems.push(format!(
+            "{}: {} bytes, over the {} byte limit; not read",
+            path.display(),
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
+        return None;
+    }
+    match fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            None
+        }
+    }
+}
+
+impl Source for SnapshotSource {
+    fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
+        ids.iter().map(|id| self.fetch_one(id)).collect()
+    }
+
+    fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>> {
+        self.load_all();
+        parents
+            .iter()
+            .map(|p| {
+                let mut kids: Vec<RepoId> = std::iter::once(&p.id)
+                    .chain(p.aliases.iter())
+                    .flat_map(|k| self.reverse.get(k).cloned().unwrap_or_default())
+                    .collect();
+                kids.sort();
+                kids.dedup();
+                kids.into_iter().map(Child::Id).collect()
+            })
+            .collect()
+    }
+
+    fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
+        self.load_all();
+        let ids = self.all.clone().unwrap_or_default();
+        Some(
+            ids.iter()
+                .filter_map(|id| self.loaded.get(id).cloned())
+                .collect(),
+        )
+    }
+}

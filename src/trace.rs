@@ -1,0 +1,213 @@
+//! Tracing: walk a [`Source`] from some roots, up and/or down, into a [`LineageGraph`].
+//!
+//! The walk is breadth-first, one level at a time, so a network source can fetch a whole level
+//! concurrently. A visited set (ids and aliases) makes cycles harmless. Nodes one hop past
+//! `depth` appear as `unvisited` placeholders, so the picture shows that the lineage goes on.
+
+use std::collections::HashSet;
+
+use crate::graph::{GraphBuilder, LineageGraph};
+use crate::id::RepoId;
+use crate::record::{NodeStatus, RepoRecord};
+use crate::source::{Child, Source};
+
+/// Which way to walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    /// Base models, training data and sources, up to the roots.
+    #[default]
+    Up,
+    /// Derived models and the Spaces that use them.
+    Down,
+    /// Both, from the given repos.
+    Both,
+}
+
+/// Options for a trace.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceOptions {
+    /// Which way to walk.
+    pub direction: Direction,
+    /// How many hops at most (`None`: to the end).
+    pub depth: Option<usize>,
+}
+
+/// Walks `source` from `roots` and builds the graph.
+pub fn trace(source: &mut dyn Source, roots: &[RepoId], opts: TraceOptions) -> LineageGraph {
+    let mut b = GraphBuilder::new();
+    let mut fetched: HashSet<RepoId> = HashSet::new();
+    let root_records = fetch_new(source, roots, &mut fetched, &mut b);
+    let mut canonical_roots: Vec<RepoId> = roots.to_vec();
+    canonical_roots.extend(root_records.iter().map(|r| r.id.clone()));
+    if matches!(opts.direction, Direction::Up | Direction::Both) {
+        walk_up(
+            source,
+            root_records.clone(),
+            opts.depth,
+            &mut fetched,
+            &mut b,
+        );
+    }
+    if matches!(opts.direction, Direction::Down | Direction::Both) {
+        walk_down(source, root_records, opts.depth, &mut fetched, &mut b);
+    }
+    let mut roots: Vec<RepoId> = Vec::new();
+    for r in canonical_roots {
+        if !roots.contains(&r) {
+            roots.push(r);
+        }
+    }
+    b.finish(roots)
+}
+
+fn fetch_new(
+    source: &mut dyn Source,
+    ids: &[RepoId],
+    fetched: &mut HashSet<RepoId>,
+    b: &mut GraphBuilder,
+) -> Vec<RepoRecord> {
+    let mut want: Vec<RepoId> = Vec::new();
+    for id in ids {
+        if !fetched.contains(id) && !want.contains(id) {
+            want.push(id.clone());
+        }
+    }
+    if want.is_empty() {
+        return vec![];
+    }
+    let records = source.fetch(&want);
+    for (asked, rec) in want.iter().zip(&records) {
+        fetched.insert(asked.clone());
+        fetched.insert(rec.id.clone());
+        fetched.extend(rec.aliases.iter().cloned());
+        b.add_record(rec.clone());
+    }
+    records
+}
+
+fn walk_up(
+    source: &mut dyn Source,
+    start: Vec<RepoRecord>,
+    depth: Option<usize>,
+    fetched: &mut HashSet<RepoId>,
+    b: &mut GraphBuilder,
+) {
+    let mut level = start;
+    let mut hops = 0usize;
+    let mut expanded: HashSet<RepoId> = HashSet::new();
+    while !level.is_empty() {
+        let mut next_ids: Vec<RepoId> = Vec::new();
+        for rec in &level {
+            if !expanded.insert(rec.id.clone()) || rec.status != NodeStatus::Ok {
+                continue;
+            }
+            for link in rec.links() {
+                if link.downstream == rec.id {
+                    next_ids.push(link.upstream.clone());
+                    b.add_link(link);
+                }
+            }
+        }
+        hops += 1;
+        if depth.is_some_and(|d| hops > d) {
+            break;
+        }
+        // Parents already fetched (e.g. by another branch) are still expanded.
+        let mut next = fetch_new(source, &next_ids, fetched, b);
+        let already: Vec<RepoId> = next_ids
+            .iter()
+            .filter(|id| {
+                !expanded.contains(*id)
+                    && !next.iter().any(|r| r.id == **id || r.aliases.contains(id))
+            })
+            .cloned()
+            .collect();
+        if !already.is_empty() {
+            next.extend(
+                source
+                    .fetch(&already)
+                    .into_iter()
+                    .filter(|r| !expanded.contains(&r.id)),
+            );
+        }
+        level = next;
+    }
+}
+
+fn walk_down(
+    source: &mut dyn Source,
+    start: Vec<RepoRecord>,
+    depth: Option<usize>,
+    fetched: &mut HashSet<RepoId>,
+    b: &mut GraphBuilder,
+) {
+    let mut level = start;
+    let mut hops = 0usize;
+    let mut expanded: HashSet<RepoId> = HashSet::new();
+    while !level.is_empty() {
+        level.retain(|r| r.status == NodeStatus::Ok && expanded.insert(r.id.clone()));
+        if level.is_empty() {
+            break;
+        }
+        hops += 1;
+        let beyond = depth.is_some_and(|d| hops > d);
+        let children = source.children(&level);
+        let mut records: Vec<RepoRecord> = Vec::new();
+        let mut ids: Vec<RepoId> = Vec::new();
+        for (parent, kids) in level.iter().zip(children) {
+            for kid in kids {
+                match kid {
+                    Child::Record(r) => {
+                        // Listings carry the child's metadata: its links name the parent.
+                        for link in r.links() {
+                            if link.downstream == r.id && is_parent(parent, &link.upstream) {
+                                b.add_link(link);
+                            }
+                        }
+                        if !beyond && !fetched.contains(&r.id) {
+                            fetched.insert(r.id.clone());
+                            fetched.extend(r.aliases.iter().cloned());
+                            b.add_record(r.clone());
+                            records.push(r);
+                        }
+                    }
+                    Child::Id(id) => ids.push(id),
+                }
+            }
+        }
+        if !ids.is_empty() {
+            ids.sort();
+            ids.dedup();
+            let kid_records = source.fetch(&ids);
+            for r in kid_records {
+                for link in r.links() {
+                    if link.downstream == r.id && level.iter().any(|p| is_parent(p, &link.upstream))
+                    {
+                        b.add_link(link);
+                    }
+                }
+                // Links a parent declares downstream of itself (a model's Spaces).
+                if !beyond && !fetched.contains(&r.id) {
+                    fetched.insert(r.id.clone());
+                    b.add_record(r.clone());
+                    records.push(r);
+                }
+            }
+            for p in &level {
+                for link in p.links() {
+                    if link.upstream == p.id {
+                        b.add_link(link);
+                    }
+                }
+            }
+        }
+        if beyond {
+            break;
+        }
+        level = records;
+    }
+}
+
+fn is_parent(parent: &RepoRecord, id: &RepoId) -> bool {
+    parent.id == *id || parent.aliases.contains(id)
+}
