@@ -438,8 +438,7 @@ impl RepoRecord {
 
 /// The inference rules for a relation when neither the Hub nor the card says.
 pub fn infer_relation(meta: &CardMeta, files: &FileSignals, base_count: usize) -> Relation {
-    let tag = |t: &str| meta.tags.iter().any(|x| x.eq_ignore_ascii_case(t));
-    if files.gguf || files.quant_config || tag("gguf") {
+    if files.gguf || files.quant_config || meta.tags.iter().any(|t| is_quantization_tag(t)) {
         Relation::Quantized
     } else if files.adapter_config
         || meta
@@ -453,6 +452,17 @@ pub fn infer_relation(meta: &CardMeta, files: &FileSignals, base_count: usize) -
     } else {
         Relation::Finetune
     }
+}
+
+/// Tags that mark a quantized repo: a format name as a tag or as a word of one (`gguf-my-repo`).
+fn is_quantization_tag(tag: &str) -> bool {
+    const FORMATS: [&str; 4] = ["gguf", "gptq", "awq", "exl2"];
+    let lower = tag.to_ascii_lowercase();
+    FORMATS.contains(&lower.as_str())
+        || lower
+            .split(['-', '_', ':'])
+            .next()
+            .is_some_and(|w| w == "gguf")
 }
 
 fn merge_card_findings(api: Vec<Finding>, readme: Vec<Finding>) -> Vec<Finding> {

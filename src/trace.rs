@@ -158,6 +158,7 @@ fn walk_down(
             for kid in kids {
                 match kid {
                     Child::Record(r) => {
+                        let r = *r;
                         // Listings carry the child's metadata: its links name the parent.
                         for link in r.links() {
                             if link.downstream == r.id && is_parent(parent, &link.upstream) {

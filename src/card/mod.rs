@@ -5,6 +5,7 @@
 //! the raw README text; [`CardMeta::from_value`] takes already-parsed metadata (the API's
 //! `cardData`), so both paths apply the same field rules.
 
+pub mod report;
 pub mod yaml;
 
 use std::sync::OnceLock;
@@ -64,8 +65,6 @@ pub struct Card {
     pub meta: CardMeta,
     /// The Markdown after the frontmatter (at most [`MAX_BODY_BYTES`]).
     pub body: String,
-    /// The frontmatter as raw text (empty when there is none).
-    pub frontmatter: String,
     /// Findings about the card (no node ids yet: the caller knows whose card it is).
     pub findings: Vec<Finding>,
 }
@@ -130,7 +129,6 @@ pub fn parse_card(text: &str, kind: RepoKind) -> Card {
         ));
         return card;
     }
-    card.frontmatter = yaml_text.to_string();
     match yaml::load(yaml_text, yaml::Limits::default()) {
         Ok(Value::Null) => {}
         Ok(v @ Value::Map(_)) => {
@@ -246,7 +244,29 @@ impl<'a> FieldReader<'a> {
 
     /// A string or list of repo ids; invalid values become findings quoting them.
     fn ids(&mut self, field: &str, kind: RepoKind, severity: Severity) -> Vec<RepoId> {
-        let values = self.strings(field);
+        // Ids are strings: a number or boolean where an id belongs is a wrong type, not `42`.
+        let non_string = match self.root.get(field) {
+            Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => Some(v.clone()),
+            Some(Value::Seq(items)) => items
+                .iter()
+                .find(|i| matches!(i, Value::Int(_) | Value::Float(_) | Value::Bool(_)))
+                .cloned(),
+            _ => None,
+        };
+        if let Some(v) = non_string {
+            self.wrong_type(field, "a repo id string", &v);
+        }
+        let values = match self.root.get(field) {
+            Some(Value::Int(_) | Value::Float(_) | Value::Bool(_)) => vec![],
+            Some(Value::Seq(items)) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => self.strings(field),
+        };
         self.parse_ids(field, values, kind, severity)
     }
 

@@ -2,13 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
-use serde::Serialize;
-
 use super::{emit, CliError};
-use hf_lineage::finding::Finding;
-use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::record::{FileSignals, RepoRecord};
+use clap::{Args, ValueEnum};
+use hf_lineage::card::report::{card_report, CardReport};
+use hf_lineage::id::RepoKind;
+use hf_lineage::record::FileSignals;
 
 /// Arguments of `card`.
 #[derive(Args, Debug)]
@@ -43,57 +41,6 @@ pub enum CardFormat {
     Json,
 }
 
-/// The JSON document `card --format json` prints.
-#[derive(Serialize, Debug)]
-pub struct CardReport {
-    base_models: Vec<String>,
-    relation: Option<&'static str>,
-    relation_source: Option<&'static str>,
-    license: Option<String>,
-    license_name: Option<String>,
-    license_link: Option<String>,
-    datasets: Vec<String>,
-    models: Vec<String>,
-    source_datasets: Vec<String>,
-    findings: Vec<Finding>,
-}
-
-/// Builds the report for a card's text; `dir` is where sibling files (config.json,
-/// adapter_config.json, *.gguf) are looked for when inferring the relation.
-pub fn report(text: &[u8], kind: RepoKind, dir: Option<&Path>) -> CardReport {
-    let placeholder =
-        RepoId::parse("local/card", kind).unwrap_or_else(|_| unreachable!("static id is valid"));
-    let mut rec = RepoRecord::from_parts(&placeholder, None, Some(text));
-    if let Some(dir) = dir {
-        rec.files = local_signals(dir);
-    }
-    let meta = &rec.card.meta;
-    let bases = rec.base_models();
-    let rel = bases.first().map(|b| rec.relation_to(b, bases.len()));
-    let ids = |v: &[RepoId]| v.iter().map(|i| i.name().to_string()).collect::<Vec<_>>();
-    let mut findings = rec.findings.clone();
-    for f in &mut findings {
-        f.nodes.clear();
-    }
-    CardReport {
-        base_models: ids(&bases),
-        relation: rel.map(|r| r.0.as_str()),
-        relation_source: rel.map(|r| r.1.as_str()),
-        license: hf_lineage::render::json::declared_license(meta),
-        license_name: meta.license_name.clone(),
-        license_link: meta.license_link.clone(),
-        datasets: ids(&meta.datasets),
-        models: ids(&meta
-            .models
-            .iter()
-            .chain(&meta.preload_from_hub)
-            .cloned()
-            .collect::<Vec<_>>()),
-        source_datasets: ids(&meta.source_datasets),
-        findings,
-    }
-}
-
 fn local_signals(dir: &Path) -> FileSignals {
     let names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -117,7 +64,8 @@ pub fn run(args: CardArgs) -> Result<i32, CliError> {
         KindArg::Dataset => RepoKind::Dataset,
         KindArg::Space => RepoKind::Space,
     };
-    let r = report(&text, kind, args.file.parent());
+    let files = args.file.parent().map(local_signals).unwrap_or_default();
+    let r = card_report(&text, kind, files);
     let out = match args.format {
         CardFormat::Json => {
             let mut s = serde_json::to_string_pretty(&r)?;

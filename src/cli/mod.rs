@@ -18,6 +18,7 @@ pub mod exit {
     /// An operational failure (unreadable input, network down, bad arguments).
     pub const OPERATIONAL: i32 = 1;
     /// Findings at deny level.
+    #[allow(dead_code)]
     pub const DENY: i32 = 2;
 }
 

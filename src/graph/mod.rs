@@ -551,18 +551,6 @@ impl LineageGraph {
         None
     }
 
-    /// Node indices for crate-internal algorithms (queries, renderers).
-    pub(crate) fn index_of(&self, r: &RepoRef<'_>) -> usize {
-        r.idx.index()
-    }
-
-    /// The node at an internal index.
-    pub(crate) fn at(&self, i: usize) -> RepoRef<'_> {
-        RepoRef {
-            graph: self,
-            idx: NodeIndex::new(i),
-        }
-    }
 }
 
 #[cfg(test)]

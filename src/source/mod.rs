@@ -15,7 +15,7 @@ pub use snapshot::SnapshotSource;
 #[derive(Debug, Clone)]
 pub enum Child {
     /// The child's record came with the listing.
-    Record(RepoRecord),
+    Record(Box<RepoRecord>),
     /// Only the id is known; fetch it.
     Id(RepoId),
 }

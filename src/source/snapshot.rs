@@ -23,6 +23,10 @@ pub struct SnapshotSource {
     root: PathBuf,
     /// Directory entries: id as named by its directory → path.
     dirs: HashMap<RepoId, PathBuf>,
+    /// Entries with an info.json (only these can be renamed repos).
+    with_info: Vec<RepoId>,
+    /// Canonical id → directory id, for renamed entries; built on the first miss.
+    renames: Option<HashMap<RepoId, RepoId>>,
     /// Problems with entries that are not repos at all (bad directory names).
     entry_findings: Vec<Finding>,
     /// Loaded records, by canonical id and alias.
@@ -44,6 +48,8 @@ impl SnapshotSource {
         let mut src = SnapshotSource {
             root: root.clone(),
             dirs: HashMap::new(),
+            with_info: vec![],
+            renames: None,
             entry_findings: vec![],
             loaded: HashMap::new(),
             all: None,
@@ -57,23 +63,33 @@ impl SnapshotSource {
             };
             any = true;
             for owner in owners.flatten() {
+                if !owner.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
                 let opath = owner.path();
-                if !opath.is_dir() {
-                    continue;
-                }
                 let oname = owner.file_name().to_string_lossy().into_owned();
-                if is_repo_dir(&opath) {
-                    src.add_dir(kind, &oname, opath.clone());
-                }
-                let Ok(names) = fs::read_dir(&opath) else {
-                    continue;
-                };
+                let Ok(names) = fs::read_dir(&opath) else { continue };
+                let mut owner_files = (false, false);
                 for name in names.flatten() {
-                    let npath = name.path();
-                    if npath.is_dir() && is_repo_dir(&npath) {
-                        let n = format!("{oname}/{}", name.file_name().to_string_lossy());
-                        src.add_dir(kind, &n, npath);
+                    let fname = name.file_name();
+                    match fname.to_str() {
+                        Some("info.json") => owner_files.0 = true,
+                        Some("README.md") => owner_files.1 = true,
+                        _ => {}
                     }
+                    if !name.file_type().is_ok_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    let npath = name.path();
+                    let has_info = npath.join("info.json").exists();
+                    if has_info || npath.join("README.md").exists() {
+                        let n = format!("{oname}/{}", fname.to_string_lossy());
+                        src.add_dir(kind, &n, npath, has_info);
+                    }
+                }
+                // A legacy owner-less id (`models/gpt2/README.md`).
+                if owner_files.0 || owner_files.1 {
+                    src.add_dir(kind, &oname, opath, owner_files.0);
                 }
             }
         }
@@ -83,9 +99,12 @@ impl SnapshotSource {
         Ok(src)
     }
 
-    fn add_dir(&mut self, kind: RepoKind, name: &str, path: PathBuf) {
+    fn add_dir(&mut self, kind: RepoKind, name: &str, path: PathBuf, has_info: bool) {
         match RepoId::parse(name, kind) {
             Ok(id) if id.kind() == kind => {
+                if has_info {
+                    self.with_info.push(id.clone());
+                }
                 self.dirs.insert(id, path);
             }
             _ => self.entry_findings.push(Finding::new(
@@ -150,27 +169,57 @@ impl SnapshotSource {
         rec
     }
 
-    fn remember(&mut self, rec: &RepoRecord) {
-        for key in std::iter::once(&rec.id).chain(rec.aliases.iter()) {
+    fn remember(&mut self, rec: RepoRecord) {
+        for key in &rec.aliases {
             self.loaded.insert(key.clone(), rec.clone());
         }
+        self.loaded.insert(rec.id.clone(), rec);
     }
 
     fn fetch_one(&mut self, id: &RepoId) -> RepoRecord {
         if let Some(r) = self.loaded.get(id) {
             return r.clone();
         }
-        if let Some(dir) = self.dirs.get(id).cloned() {
-            let rec = self.read_entry(id, &dir);
-            self.remember(&rec);
-            return rec;
-        }
-        // Maybe the canonical id of a renamed entry: only a full read can tell.
-        self.load_all();
-        if let Some(r) = self.loaded.get(id) {
-            return r.clone();
+        let dir_id = match self.dirs.contains_key(id) {
+            true => Some(id.clone()),
+            // Maybe the canonical id of a renamed entry, stored under its old name.
+            false => self.renames().get(id).cloned(),
+        };
+        if let Some(dir_id) = dir_id {
+            if let Some(r) = self.loaded.get(&dir_id) {
+                return r.clone();
+            }
+            if let Some(dir) = self.dirs.get(&dir_id).cloned() {
+                let rec = self.read_entry(&dir_id, &dir);
+                self.remember(rec.clone());
+                return rec;
+            }
         }
         RepoRecord::unavailable(id.clone(), NodeStatus::NotFound, "not in the snapshot")
+    }
+
+    /// Canonical ids of entries whose info.json names another id than their directory.
+    /// Reads only the `id` of each info.json, once.
+    fn renames(&mut self) -> &HashMap<RepoId, RepoId> {
+        if self.renames.is_none() {
+            let mut map = HashMap::new();
+            for dir_id in &self.with_info {
+                let Some(path) = self.dirs.get(dir_id) else { continue };
+                let Ok(bytes) = fs::read(path.join("info.json")) else { continue };
+                #[derive(serde::Deserialize)]
+                struct IdOnly {
+                    id: Option<String>,
+                }
+                let Ok(IdOnly { id: Some(canon) }) = serde_json::from_slice::<IdOnly>(&bytes) else { continue };
+                if let Ok(canon) = RepoId::parse(&canon, dir_id.kind()) {
+                    if canon != *dir_id {
+                        map.insert(canon, dir_id.clone());
+                    }
+                }
+            }
+            self.renames = Some(map);
+        }
+        self.renames.as_ref().map_or_else(|| unreachable!("set above"), |m| m)
     }
 
     /// Reads every entry (once) and builds the reverse index used for downstream traces.
@@ -207,7 +256,7 @@ impl SnapshotSource {
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        for rec in &parsed {
+        for rec in parsed {
             self.remember(rec);
         }
         let mut ids: Vec<RepoId> = self.loaded.values().map(|r| r.id.clone()).collect();
@@ -239,10 +288,6 @@ impl SnapshotSource {
         self.reverse = reverse;
         self.all = Some(ids);
     }
-}
-
-fn is_repo_dir(p: &Path) -> bool {
-    p.join("info.json").exists() || p.join("README.md").exists()
 }
 
 fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {

@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled example snapshot.
+pub fn example_snapshot() -> PathBuf {
+    root().join("examples/hub-snapshot")
+}
+
+/// `../shared/cards` beside the project, when present. Tests that need it print why they skip.
+pub fn shared_cards(test: &str) -> Option<PathBuf> {
+    let p = root().join("../shared/cards");
+    if p.join("index.tsv").exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIP {test}: ../shared/cards is not present beside the project (a fresh clone has no ../shared)");
+        None
+    }
+}
+
+/// The binary under test.
+pub fn bin() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("hf-lineage").expect("binary built");
+    c.env("NO_COLOR", "1")
+        .env_remove("HF_TOKEN")
+        .env_remove("HF_ENDPOINT");
+    c
+}
+
+/// Runs the binary, returning (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `trace … --format json` over the example snapshot and parses the JSON.
+pub fn trace_json(args: &[&str]) -> serde_json::Value {
+    let snap = example_snapshot();
+    let mut all: Vec<&str> = vec!["trace"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json", "--snapshot", snap.to_str().unwrap()]);
+    let (code, out, err) = run(&all);
+    assert_eq!(code, 0, "stderr: {err}");
+    serde_json::from_str(&out).expect("valid JSON")
+}
+
+/// Edges of a JSON graph as (upstream, downstream, relation) triples.
+pub fn edges(g: &serde_json::Value) -> Vec<(String, String, String)> {
+    g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["upstream"].as_str().unwrap().to_string(),
+                e["downstream"].as_str().unwrap().to_string(),
+                e["relation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The node with this id in a JSON graph.
+pub fn node<'a>(g: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}"))
+}
