@@ -13,7 +13,9 @@ use hf_lineage::card::parse_card;
 use hf_lineage::id::RepoKind;
 
 fn collect(dir: &Path, out: &mut Vec<(PathBuf, RepoKind)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -37,7 +39,12 @@ fn parse(dir: &str, rounds: usize) {
     collect(Path::new(dir), &mut files);
     let texts: Vec<(String, RepoKind)> = files
         .iter()
-        .map(|(p, k)| (String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned(), *k))
+        .map(|(p, k)| {
+            (
+                String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned(),
+                *k,
+            )
+        })
         .collect();
     let bytes: usize = texts.iter().map(|(t, _)| t.len()).sum();
     let start = Instant::now();
@@ -69,7 +76,14 @@ fn gen(dir: &str, n: usize) {
     let dir = Path::new(dir);
     let roots = 200usize;
     let mut written = 0usize;
-    let licenses = ["apache-2.0", "llama2", "mit", "gemma", "cc-by-nc-4.0", "openrail"];
+    let licenses = [
+        "apache-2.0",
+        "llama2",
+        "mit",
+        "gemma",
+        "cc-by-nc-4.0",
+        "openrail",
+    ];
     let per_root = n / roots;
     let mut deepest = String::new();
     for r in 0..roots {
@@ -81,7 +95,11 @@ fn gen(dir: &str, n: usize) {
         let mut i = 0usize;
         while written < (r + 1) * per_root && written < n {
             let ft = format!("user{}/ft-{r}-{i}", i % 97);
-            let merge_with = if i % 10 == 9 { format!(", org{}/base-{}", (r + 1) % roots, (r + 1) % roots) } else { String::new() };
+            let merge_with = if i % 10 == 9 {
+                format!(", org{}/base-{}", (r + 1) % roots, (r + 1) % roots)
+            } else {
+                String::new()
+            };
             write(dir, "models", &ft, &format!(
                 "---\nlicense: {lic}\nbase_model: [{parent}{merge_with}]\ndatasets: [corpus/data-{}]\n---\n# ft {i}\nFine-tuned on data-{} for 3 epochs, lr 2e-5.\n",
                 i % 50, i % 50
@@ -100,7 +118,11 @@ fn gen(dir: &str, n: usize) {
                 written += 1;
             }
             // Chains 50 deep, then start a new chain at the root.
-            parent = if i % 50 == 49 { root.clone() } else { ft.clone() };
+            parent = if i % 50 == 49 {
+                root.clone()
+            } else {
+                ft.clone()
+            };
             if r == 0 && i < 50 {
                 deepest = ft.clone();
             }
@@ -108,18 +130,45 @@ fn gen(dir: &str, n: usize) {
         }
     }
     for d in 0..50 {
-        write(dir, "datasets", &format!("corpus/data-{d}"), &format!("---\nlicense: cc-by-4.0\nsource_datasets: [corpus/raw-{}]\n---\n", d % 5));
+        write(
+            dir,
+            "datasets",
+            &format!("corpus/data-{d}"),
+            &format!(
+                "---\nlicense: cc-by-4.0\nsource_datasets: [corpus/raw-{}]\n---\n",
+                d % 5
+            ),
+        );
     }
     for s in 0..100 {
-        write(dir, "spaces", &format!("demo{s}/space-{s}"), &format!("---\nsdk: gradio\nmodels: [org{}/base-{}]\n---\n", s % roots, s % roots));
+        write(
+            dir,
+            "spaces",
+            &format!("demo{s}/space-{s}"),
+            &format!(
+                "---\nsdk: gradio\nmodels: [org{}/base-{}]\n---\n",
+                s % roots,
+                s % roots
+            ),
+        );
     }
-    println!("gen: {} repos in {} (deepest leaf of root 0: {deepest})", written + 150, dir.display());
+    println!(
+        "gen: {} repos in {} (deepest leaf of root 0: {deepest})",
+        written + 150,
+        dir.display()
+    );
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.first().map(String::as_str) {
-        Some("gen") => gen(&args[1], args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000)),
+        Some("gen") => gen(
+            &args[1],
+            args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000),
+        ),
         Some("parse") | None => parse(
             args.get(1).map(String::as_str).unwrap_or("../shared/cards"),
             args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20),

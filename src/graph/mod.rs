@@ -550,7 +550,6 @@ impl LineageGraph {
         }
         None
     }
-
 }
 
 #[cfg(test)]

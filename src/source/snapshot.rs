@@ -68,7 +68,9 @@ impl SnapshotSource {
                 }
                 let opath = owner.path();
                 let oname = owner.file_name().to_string_lossy().into_owned();
-                let Ok(names) = fs::read_dir(&opath) else { continue };
+                let Ok(names) = fs::read_dir(&opath) else {
+                    continue;
+                };
                 let mut owner_files = (false, false);
                 for name in names.flatten() {
                     let fname = name.file_name();
@@ -204,13 +206,20 @@ impl SnapshotSource {
         if self.renames.is_none() {
             let mut map = HashMap::new();
             for dir_id in &self.with_info {
-                let Some(path) = self.dirs.get(dir_id) else { continue };
-                let Ok(bytes) = fs::read(path.join("info.json")) else { continue };
+                let Some(path) = self.dirs.get(dir_id) else {
+                    continue;
+                };
+                let Ok(bytes) = fs::read(path.join("info.json")) else {
+                    continue;
+                };
                 #[derive(serde::Deserialize)]
                 struct IdOnly {
                     id: Option<String>,
                 }
-                let Ok(IdOnly { id: Some(canon) }) = serde_json::from_slice::<IdOnly>(&bytes) else { continue };
+                let Ok(IdOnly { id: Some(canon) }) = serde_json::from_slice::<IdOnly>(&bytes)
+                else {
+                    continue;
+                };
                 if let Ok(canon) = RepoId::parse(&canon, dir_id.kind()) {
                     if canon != *dir_id {
                         map.insert(canon, dir_id.clone());
@@ -219,7 +228,7 @@ impl SnapshotSource {
             }
             self.renames = Some(map);
         }
-        self.renames.as_ref().map_or_else(|| unreachable!("set above"), |m| m)
+        self.renames.get_or_insert_with(HashMap::new)
     }
 
     /// Reads every entry (once) and builds the reverse index used for downstream traces.
