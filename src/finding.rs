@@ -103,8 +103,10 @@ pub mod codes {
     pub const PARENT_UNAVAILABLE: &str = "parent-unavailable";
     /// A card names a repo by an old id that now redirects.
     pub const RENAMED: &str = "renamed-repo";
-    /// A snapshot entry could not be read.
+    /// A snapshot entry could not be read (bad directory name, unreadable file).
     pub const SNAPSHOT_ENTRY: &str = "snapshot-entry-invalid";
+    /// A repo's API body (live, or info.json in a snapshot) is not usable JSON.
+    pub const REPO_DATA: &str = "repo-data-invalid";
     /// An undeclared parent found in card text.
     pub const UNDECLARED_BASE: &str = "undeclared-base-model";
 }

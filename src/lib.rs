@@ -9,6 +9,7 @@
 pub mod card;
 pub mod finding;
 pub mod graph;
+pub mod hub;
 pub mod id;
 pub mod record;
 pub mod relation;

@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "hf-lineage", version, about, long_about = None)]
 struct Cli {
+    /// More logging on stderr (-v: info, -vv: debug, including every request path).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -18,13 +21,28 @@ enum Command {
     Trace(cli::trace::TraceArgs),
     /// Lint one local README.md: metadata as the tool reads it, and findings.
     Card(cli::card::CardArgs),
+    /// Crawl the Hub from some repos and write what was read as a snapshot directory.
+    Snapshot(cli::snapshot::SnapshotArgs),
 }
 
 fn main() {
     let args = Cli::parse();
+    let level = match args.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    // Only our own crate logs; dependencies stay quiet (their lines could echo headers).
+    let filter = tracing_subscriber::EnvFilter::new(format!("hf_lineage={level}"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let result = match args.command {
         Command::Trace(a) => cli::trace::run(a),
         Command::Card(a) => cli::card::run(a),
+        Command::Snapshot(a) => cli::snapshot::run(a),
     };
     let code = match result {
         Ok(code) => code,

@@ -214,12 +214,7 @@ impl RepoRecord {
                             format!("info.json is a JSON {}, not an object", json_type(&other))
                         }
                     };
-                    findings.push(Finding::new(
-                        codes::SNAPSHOT_ENTRY,
-                        Severity::Warn,
-                        vec![],
-                        why,
-                    ));
+                    findings.push(Finding::new(codes::REPO_DATA, Severity::Warn, vec![], why));
                 }
             }
         }
@@ -270,7 +265,7 @@ impl RepoRecord {
                     self.id = canon;
                 }
                 _ => findings.push(Finding::new(
-                    codes::SNAPSHOT_ENTRY,
+                    codes::REPO_DATA,
                     Severity::Warn,
                     vec![],
                     format!("info.json `id` {id:?} is not a valid {kind} id; kept {requested}"),
@@ -581,7 +576,7 @@ mod tests {
             Some(b"{truncated"),
             Some(b"---\nlicense: mit\n---\n"),
         );
-        assert_eq!(r.findings[0].code, codes::SNAPSHOT_ENTRY);
+        assert_eq!(r.findings[0].code, codes::REPO_DATA);
         assert_eq!(r.card.meta.licenses, vec!["mit"]);
         let r = RepoRecord::from_parts(
             &id("x/y"),

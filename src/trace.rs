@@ -51,6 +51,9 @@ pub fn trace(source: &mut dyn Source, roots: &[RepoId], opts: TraceOptions) -> L
     if matches!(opts.direction, Direction::Down | Direction::Both) {
         walk_down(source, root_records, opts.depth, &mut fetched, &mut b);
     }
+    for f in source.take_findings() {
+        b.add_finding(f);
+    }
     let mut roots: Vec<RepoId> = Vec::new();
     for r in canonical_roots {
         if !roots.contains(&r) {
@@ -180,10 +183,17 @@ fn walk_down(
             ids.sort();
             ids.dedup();
             let kid_records = source.fetch(&ids);
+            let batch: HashSet<RepoId> = kid_records
+                .iter()
+                .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
+                .collect();
             for r in kid_records {
                 for link in r.links() {
-                    if link.downstream == r.id && level.iter().any(|p| is_parent(p, &link.upstream))
-                    {
+                    // Edges to the parents, and between repos already in the graph (a Space
+                    // duplicated from another Space found in the same walk).
+                    let to_parent = level.iter().any(|p| is_parent(p, &link.upstream));
+                    let known = fetched.contains(&link.upstream) || batch.contains(&link.upstream);
+                    if link.downstream == r.id && (to_parent || (known && !beyond)) {
                         b.add_link(link);
                     }
                 }

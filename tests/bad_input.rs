@@ -163,12 +163,12 @@ fn broken_snapshot_entries_become_findings_and_statuses() {
             .find(|x| x["code"] == code && x["nodes"][0] == node)
             .map(|x| x["message"].as_str().unwrap().to_string())
     };
-    let m1 = msg("snapshot-entry-invalid", "org/truncated").expect("truncated info.json reported");
+    let m1 = msg("repo-data-invalid", "org/truncated").expect("truncated info.json reported");
     assert!(
         m1.contains("info.json") && m1.contains("org/truncated"),
         "{m1}"
     );
-    assert!(msg("snapshot-entry-invalid", "org/array")
+    assert!(msg("repo-data-invalid", "org/array")
         .unwrap()
         .contains("not an object"));
     assert_eq!(node(&g, "org/binary")["status"], "ok");

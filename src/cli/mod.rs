@@ -1,15 +1,21 @@
 //! The command-line front end: one module per subcommand, shared options and output here.
 
 pub mod card;
+pub mod snapshot;
 pub mod trace;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use hf_lineage::hub::{HubConfig, Rate, Stats};
 use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::source::{SnapshotSource, Source};
+use hf_lineage::source::{HubSource, SnapshotSource, Source};
 
 /// Exit codes.
 pub mod exit {
@@ -32,12 +38,102 @@ impl<E: std::fmt::Display> From<E> for CliError {
     }
 }
 
-/// Where repos come from.
+/// Where repos come from: a snapshot directory, or the Hub (default).
 #[derive(Args, Debug, Clone)]
 pub struct SourceArgs {
     /// Read repos from an offline snapshot directory instead of the Hub.
     #[arg(long, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
+    /// Hub endpoint (a mirror, or a local server).
+    #[arg(long, env = "HF_ENDPOINT", value_name = "URL", default_value = hf_lineage::hub::DEFAULT_ENDPOINT)]
+    pub endpoint: String,
+    /// The cache database [default: $HF_HOME/hf-lineage/cache.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub cache: Option<PathBuf>,
+    /// Use cached answers younger than this without asking the Hub (e.g. 1d, 6h, 30m, 90s).
+    #[arg(long, value_name = "AGE", default_value = "1d", value_parser = parse_age)]
+    pub max_age: Duration,
+    /// Revalidate every cached answer.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Our own request ceiling: `N/SECONDS` for the api bucket, or `api=N/S`, `resolvers=N/S`
+    /// [default: the Hub's limits, anonymous or free-user].
+    #[arg(long, value_name = "RATE")]
+    pub rate: Vec<String>,
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// Per-request timeout in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// First retry backoff in milliseconds (doubles up to 30 s).
+    #[arg(long, value_name = "MS", default_value_t = 500, hide = true)]
+    pub retry_base_ms: u64,
+}
+
+fn parse_age(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 1d, 6h, 30m, 90s"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        _ => return Err(format!("unknown unit in {s:?}: use s, m, h or d")),
+    };
+    if !(secs >= 0.0 && secs.is_finite()) {
+        return Err(format!("{s:?} is not a duration"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl SourceArgs {
+    /// The crawler configuration these arguments and the environment ask for.
+    pub fn hub_config(&self, want_readme: bool) -> Result<HubConfig, CliError> {
+        let env = hf_lineage::hub::auth::ProcessEnv;
+        let token = hf_lineage::hub::auth::find_token(&env);
+        let mut cfg = HubConfig::new(&self.endpoint, token);
+        for r in &self.rate {
+            let (bucket, spec) = match r.split_once('=') {
+                Some((b, spec)) => (b.trim(), spec),
+                None => ("api", r.as_str()),
+            };
+            let rate = Rate::parse(spec).ok_or_else(|| {
+                CliError(format!("--rate {r:?}: expected N/SECONDS, e.g. 500/300"))
+            })?;
+            match bucket {
+                "api" => cfg.api_rate = rate,
+                "resolvers" => cfg.resolver_rate = rate,
+                other => {
+                    return Err(CliError(format!(
+                        "--rate {r:?}: unknown bucket {other:?} (api or resolvers)"
+                    )))
+                }
+            }
+        }
+        cfg.jobs = self.jobs.max(1);
+        cfg.max_age = self.max_age;
+        cfg.refresh = self.refresh;
+        cfg.offline = hf_lineage::hub::auth::offline(&env);
+        cfg.cache_path = Some(self.cache.clone().unwrap_or_else(|| {
+            hf_lineage::hub::auth::hf_home(&env)
+                .join("hf-lineage")
+                .join("cache.sqlite")
+        }));
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            return Err(CliError(
+                "--timeout must be a positive number of seconds".into(),
+            ));
+        }
+        cfg.timeout = Duration::from_secs_f64(self.timeout);
+        cfg.retry.base = Duration::from_millis(self.retry_base_ms.max(1));
+        cfg.want_readme = want_readme;
+        Ok(cfg)
+    }
 }
 
 /// `--up/--down/--both` and `--depth`.
@@ -94,13 +190,121 @@ pub fn parse_roots(values: &[String]) -> Result<Vec<RepoId>, CliError> {
         .collect()
 }
 
+/// An opened source, with live counters when it is the Hub.
+pub struct Opened {
+    /// The source.
+    pub source: Box<dyn Source>,
+    /// Progress display (Hub only); finished when dropped.
+    pub progress: Option<Progress>,
+    /// Whether `HF_HUB_OFFLINE` is in force.
+    pub offline: bool,
+}
+
 /// Opens the source the arguments name.
-pub fn open_source(args: &SourceArgs) -> Result<Box<dyn Source>, CliError> {
+pub fn open_source(args: &SourceArgs, want_readme: bool) -> Result<Opened, CliError> {
     match &args.snapshot {
-        Some(dir) => Ok(Box::new(SnapshotSource::open(dir)?)),
-        None => Err(CliError(
-            "no source: pass --snapshot DIR (for example --snapshot examples/hub-snapshot)".into(),
-        )),
+        Some(dir) => Ok(Opened {
+            source: Box::new(SnapshotSource::open(dir)?),
+            progress: None,
+            offline: false,
+        }),
+        None => {
+            let hub = HubSource::new(args.hub_config(want_readme)?)?;
+            let offline = hf_lineage::hub::auth::offline(&hf_lineage::hub::auth::ProcessEnv);
+            let progress = Some(Progress::start(hub.stats()));
+            Ok(Opened {
+                source: Box::new(hub),
+                progress,
+                offline,
+            })
+        }
+    }
+}
+
+/// An indicatif bar on stderr fed from the crawler's counters; hidden when stderr is not a
+/// terminal. Stops when dropped.
+pub struct Progress {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// A progress display for a Hub source.
+    pub fn start_for(hub: &HubSource) -> Progress {
+        Progress::start(hub.stats())
+    }
+
+    fn start(stats: Arc<Stats>) -> Progress {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if bar.is_hidden() {
+                return;
+            }
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            while !flag.load(Ordering::Relaxed) {
+                let g = |c: &std::sync::atomic::AtomicU64| Stats::get(c);
+                bar.set_message(format!(
+                    "repos {}/{} · requests api {} resolvers {} · cache hits {} · retries {} · 429s {} · waited {:.1}s for rate limits",
+                    g(&stats.repos_done),
+                    g(&stats.repos_queued),
+                    g(&stats.api_requests),
+                    g(&stats.resolver_requests),
+                    g(&stats.cache_hits),
+                    g(&stats.retries),
+                    g(&stats.too_many_requests),
+                    g(&stats.wait_ms) as f64 / 1000.0
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(120));
+            }
+            bar.finish_and_clear();
+        });
+        Progress {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// With `HF_HUB_OFFLINE`, a root that is not cached cannot be answered: say so (exit 1).
+pub fn check_offline_roots(g: &hf_lineage::LineageGraph, offline: bool) -> Result<(), CliError> {
+    if !offline {
+        return Ok(());
+    }
+    let missing: Vec<String> = g
+        .roots()
+        .iter()
+        .filter_map(|r| g.get(r))
+        .filter(|n| {
+            n.status() == hf_lineage::NodeStatus::Error
+                && n.record()
+                    .reason
+                    .as_deref()
+                    .is_some_and(|x| x.starts_with("offline"))
+        })
+        .map(|n| n.id().node_id())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError(format!(
+            "HF_HUB_OFFLINE is set and {} not in the cache; run once online (or use --snapshot)",
+            missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
+        )))
     }
 }
 

@@ -28,9 +28,11 @@ pub struct TraceArgs {
 /// Runs `trace`; returns the exit code.
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     let roots = parse_roots(&args.repos)?;
-    let mut source = open_source(&args.source)?;
+    let mut opened = open_source(&args.source, false)?;
     let opts = args.walk.options();
-    let graph = hf_lineage::trace::trace(source.as_mut(), &roots, opts);
+    let graph = hf_lineage::trace::trace(opened.source.as_mut(), &roots, opts);
+    drop(opened.progress.take());
+    super::check_offline_roots(&graph, opened.offline)?;
     let text = match args.format {
         Format::Json => render_json(&graph),
         Format::Text => render_text(

@@ -4,11 +4,13 @@
 //! the records for some ids, and the children of some records. It never fails per repo: a repo
 //! that cannot be read is a record with a status and a reason.
 
+pub mod hub;
 pub mod snapshot;
 
 use crate::id::RepoId;
 use crate::record::RepoRecord;
 
+pub use hub::HubSource;
 pub use snapshot::SnapshotSource;
 
 /// A child found while looking downstream: either with its metadata or as a bare id to fetch.
@@ -32,6 +34,11 @@ pub trait Source {
     /// Every record this source holds, when it can list them (snapshots can, the Hub can't).
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
         None
+    }
+
+    /// Findings about the crawl itself (incomplete listings, foreign links), taken once.
+    fn take_findings(&mut self) -> Vec<crate::finding::Finding> {
+        Vec::new()
     }
 }
 

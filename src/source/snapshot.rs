@@ -164,7 +164,9 @@ impl SnapshotSource {
             ));
         }
         for f in rec.findings.iter_mut() {
-            if f.code == codes::SNAPSHOT_ENTRY && !f.message.contains(&*dir.to_string_lossy()) {
+            if (f.code == codes::SNAPSHOT_ENTRY || f.code == codes::REPO_DATA)
+                && !f.message.contains(&*dir.to_string_lossy())
+            {
                 f.message = format!("{}: {}", dir.display(), f.message);
             }
         }

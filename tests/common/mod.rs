@@ -79,3 +79,4 @@ pub fn node<'a>(g: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .find(|n| n["id"] == id)
         .unwrap_or_else(|| panic!("no node {id}"))
 }
+pub mod mock_hub;

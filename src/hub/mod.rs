@@ -1,0 +1,179 @@
+//! The Hub: the only network code (client, rate limits, retry, cache, auth).
+//!
+//! [`HubConfig`] gathers what the command line and the environment say; [`client::HubClient`]
+//! does the polite fetching; [`crate::source::HubSource`] turns responses into records.
+
+pub mod auth;
+pub mod cache;
+pub mod client;
+pub mod ratelimit;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use auth::Token;
+pub use client::{HubClient, RetryPolicy, Stats};
+pub use ratelimit::Rate;
+
+use crate::id::{RepoId, RepoKind};
+
+/// The public Hub.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
+/// Everything the crawler needs to know.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// Base URL (no trailing slash): `https://huggingface.co` or a mirror.
+    pub endpoint: String,
+    /// The token, sent only to `endpoint`.
+    pub token: Option<Token>,
+    /// Our ceiling for the `api` bucket.
+    pub api_rate: Rate,
+    /// Our ceiling for the `resolvers` bucket.
+    pub resolver_rate: Rate,
+    /// Requests in flight at most.
+    pub jobs: usize,
+    /// Cache entries younger than this are used without a request.
+    pub max_age: Duration,
+    /// Ignore cached entries (revalidate everything).
+    pub refresh: bool,
+    /// No network at all (`HF_HUB_OFFLINE`).
+    pub offline: bool,
+    /// The cache database; `None` for no persistent cache.
+    pub cache_path: Option<PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Fetch README bodies too (for snapshots and card-text analyses).
+    pub want_readme: bool,
+}
+
+impl HubConfig {
+    /// Defaults for an endpoint: the Hub's documented limits, four jobs, a day's cache.
+    pub fn new(endpoint: &str, token: Option<Token>) -> HubConfig {
+        let with_token = token.is_some();
+        HubConfig {
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            token,
+            api_rate: Rate::hub_default(ratelimit::BucketKind::Api, with_token),
+            resolver_rate: Rate::hub_default(ratelimit::BucketKind::Resolvers, with_token),
+            jobs: 4,
+            max_age: Duration::from_secs(24 * 3600),
+            refresh: false,
+            offline: false,
+            cache_path: None,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            want_readme: false,
+        }
+    }
+}
+
+/// Errors that stop the crawler from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The endpoint is not a usable URL.
+    #[error("invalid endpoint {endpoint:?}: {reason}")]
+    Endpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+    /// The cache could not be opened.
+    #[error(transparent)]
+    Cache(#[from] cache::CacheError),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// Model fields the crawler reads (`expand`).
+pub const MODEL_EXPAND: [&str; 9] = [
+    "cardData",
+    "tags",
+    "siblings",
+    "sha",
+    "gated",
+    "private",
+    "lastModified",
+    "childrenModelCount",
+    "spaces",
+];
+/// Dataset fields the crawler reads.
+pub const DATASET_EXPAND: [&str; 6] = [
+    "cardData",
+    "tags",
+    "sha",
+    "gated",
+    "private",
+    "lastModified",
+];
+/// Space fields the crawler reads.
+pub const SPACE_EXPAND: [&str; 7] = [
+    "cardData",
+    "tags",
+    "sha",
+    "private",
+    "lastModified",
+    "models",
+    "datasets",
+];
+
+fn expand_query(kind: RepoKind) -> String {
+    let fields: &[&str] = match kind {
+        RepoKind::Model => &MODEL_EXPAND,
+        RepoKind::Dataset => &DATASET_EXPAND,
+        RepoKind::Space => &SPACE_EXPAND,
+    };
+    fields
+        .iter()
+        .map(|f| format!("expand={f}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `/api/{models,datasets,spaces}/{id}?expand=…`.
+pub fn info_path(id: &RepoId) -> String {
+    format!(
+        "/api/{}/{}?{}",
+        id.kind().plural(),
+        id.name(),
+        expand_query(id.kind())
+    )
+}
+
+/// `/{prefix}{id}/resolve/main/README.md`.
+pub fn readme_path(id: &RepoId) -> String {
+    format!(
+        "/{}{}/resolve/main/README.md",
+        id.kind().url_prefix(),
+        id.name()
+    )
+}
+
+/// Models listing filtered by a tag (`base_model:<id>`, `dataset:<id>`), with metadata.
+pub fn listing_path(filter: &str) -> String {
+    let f: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+    format!(
+        "/api/models?filter={f}&{}&limit=1000",
+        expand_query(RepoKind::Model)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_the_api() {
+        let m = RepoId::parse("TheBloke/Llama-2-7B-GGUF", RepoKind::Model).unwrap();
+        assert!(info_path(&m)
+            .starts_with("/api/models/TheBloke/Llama-2-7B-GGUF?expand=cardData&expand=tags"));
+        let d = RepoId::parse("datasets/squad", RepoKind::Model).unwrap();
+        assert_eq!(readme_path(&d), "/datasets/squad/resolve/main/README.md");
+        assert!(listing_path("base_model:a/b")
+            .starts_with("/api/models?filter=base_model%3Aa%2Fb&expand="));
+    }
+}
