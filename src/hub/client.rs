@@ -337,6 +337,7 @@ impl HubClient {
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
+                bucket.finish(None);
                 if e.is_redirect() {
                     return Attempt::Fatal(FetchError::Redirect(format!(
                         "redirect loop at {path}"
@@ -347,7 +348,7 @@ impl HubClient {
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        observe(bucket, &headers);
+        bucket.finish(server_state(bucket, &headers));
         if status == 429 {
             return Attempt::RateLimited(retry_wait(bucket, &headers));
         }
@@ -455,27 +456,24 @@ async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, BodyError> {
     }
 }
 
-fn observe(bucket: &Bucket, headers: &HeaderMap) {
+fn server_state(bucket: &Bucket, headers: &HeaderMap) -> Option<ServerState> {
     let name = bucket.kind().name();
-    let Some((remaining, reset_secs)) = headers
+    let (remaining, reset_secs) = headers
         .get_all("ratelimit")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| parse_ratelimit(v, name))
-    else {
-        return;
-    };
+        .find_map(|v| parse_ratelimit(v, name))?;
     let quota = headers
         .get_all("ratelimit-policy")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(|v| parse_policy(v, name))
         .map(|(q, _)| q);
-    bucket.observe(ServerState {
+    Some(ServerState {
         remaining,
         reset_secs,
         quota,
-    });
+    })
 }
 
 /// How long a 429 asks us to wait: `Retry-After`, else the bucket's reset, else 5 seconds.

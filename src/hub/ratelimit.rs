@@ -73,10 +73,11 @@ impl Rate {
         }
     }
 
-    /// A governor quota that never exceeds `requests` in any `window`-long interval: a burst
-    /// of at most a tenth of the quota, the rest spread evenly.
+    /// A governor quota that never exceeds `requests` in any `window`-long interval, even
+    /// against a server that sends no rate-limit headers: a burst of half the quota, the other
+    /// half spread evenly over the window.
     fn quota(self) -> Quota {
-        let burst = (self.requests / 10).max(1);
+        let burst = (self.requests / 2).max(1);
         let spread = (self.requests - burst).max(1);
         let period = self.window.div_f64(f64::from(spread));
         Quota::with_period(period.max(Duration::from_nanos(1)))
@@ -142,6 +143,8 @@ struct Window {
     reset_at: Option<Instant>,
     /// The quota per window, from the policy header.
     quota: Option<u64>,
+    /// Requests sent and not yet answered.
+    in_flight: u64,
 }
 
 /// One bucket: governor ceiling plus the server's window state.
@@ -165,6 +168,7 @@ impl Bucket {
                 remaining: None,
                 reset_at: None,
                 quota: None,
+                in_flight: 0,
             }),
         }
     }
@@ -193,9 +197,13 @@ impl Bucket {
             ),
             Some(n) => {
                 w.remaining = Some(n - 1);
+                w.in_flight += 1;
                 None
             }
-            None => None,
+            None => {
+                w.in_flight += 1;
+                None
+            }
         }
     }
 
@@ -218,15 +226,20 @@ impl Bucket {
         }
     }
 
-    /// Takes in what a response's headers said.
-    pub fn observe(&self, state: ServerState) {
+    /// A request finished: with what its response's headers said, if they said anything.
+    pub fn finish(&self, state: Option<ServerState>) {
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        w.in_flight = w.in_flight.saturating_sub(1);
+        let Some(state) = state else { return };
         let reset_at = Instant::now() + Duration::from_secs(state.reset_secs) + RESET_MARGIN;
         if state.quota.is_some() {
             w.quota = state.quota;
         }
+        // The server's count does not know about requests still in flight.
+        let remaining = state.remaining.saturating_sub(w.in_flight);
         // Responses arrive out of order: within one window the smaller count is the truer one.
-        let same_window = w.reset_at.is_some_and(|r| {
+        // After a local reset (no reset time known yet) the same holds until the server says.
+        let same_window = w.reset_at.is_none_or(|r| {
             let gap = if r > reset_at {
                 r - reset_at
             } else {
@@ -235,8 +248,8 @@ impl Bucket {
             gap < Duration::from_secs(2)
         });
         w.remaining = Some(match (same_window, w.remaining) {
-            (true, Some(mine)) => mine.min(state.remaining),
-            _ => state.remaining,
+            (true, Some(mine)) => mine.min(remaining),
+            _ => remaining,
         });
         w.reset_at = Some(reset_at);
     }
@@ -287,28 +300,49 @@ mod tests {
 
     #[test]
     fn a_spent_window_blocks_until_reset_and_inflight_requests_count() {
-        let b = Bucket::new(
-            BucketKind::Api,
-            Rate {
-                requests: 1000,
-                window: Duration::from_secs(1),
-            },
-        );
-        b.observe(ServerState {
+        let rate = Rate {
+            requests: 1000,
+            window: Duration::from_secs(1),
+        };
+        let b = Bucket::new(BucketKind::Api, rate);
+        assert_eq!(b.reserve(), None);
+        b.finish(Some(ServerState {
             remaining: 2,
             reset_secs: 30,
             quota: Some(5),
-        });
+        }));
         assert_eq!(b.reserve(), None);
         assert_eq!(b.reserve(), None);
         let wait = b.reserve().expect("third request must wait");
         assert!(wait > Duration::from_secs(29));
         // A late response from earlier in the window must not raise the budget again.
-        b.observe(ServerState {
+        b.finish(Some(ServerState {
             remaining: 4,
             reset_secs: 30,
             quota: Some(5),
-        });
+        }));
         assert!(b.reserve().is_some());
+    }
+
+    #[test]
+    fn requests_in_flight_count_against_what_the_server_reports() {
+        let rate = Rate {
+            requests: 1000,
+            window: Duration::from_secs(1),
+        };
+        let b = Bucket::new(BucketKind::Api, rate);
+        for _ in 0..4 {
+            assert_eq!(b.reserve(), None);
+        }
+        // The first answer says 3 left, but three more requests are still on their way.
+        b.finish(Some(ServerState {
+            remaining: 3,
+            reset_secs: 30,
+            quota: Some(4),
+        }));
+        assert!(
+            b.reserve().is_some(),
+            "the budget is spent by what is in flight"
+        );
     }
 }
