@@ -35,7 +35,7 @@ run_ours() { # endpoint label extra-args...
   rm -f "$work/crawl-cache.sqlite"*
   before=$(stats "$ep"); t0=$(date +%s.%N)
   target/release/hf-lineage trace $roots --down --endpoint "$ep" --cache "$work/crawl-cache.sqlite" \
-    --jobs 8 --format json -o "$work/crawl.json" "$@"
+    --format json -o "$work/crawl.json" "$@"
   t1=$(date +%s.%N); after=$(stats "$ep")
   python3 - "$work/crawl.json" "$label" "$(echo "$t1 - $t0" | bc)" "$(delta "$before" "$after")" <<'PY'
 import json, sys
@@ -49,13 +49,15 @@ PY
 echo "== mock A: 20 ms latency, quota announced 3000/300 s (Team plan)"
 start_mock 18941 --api-quota 3000/300
 A=http://127.0.0.1:18941
-run_ours "$A" "jobs 8, --rate 3000/300" --rate 3000/300
+run_ours "$A" "--jobs 4, --rate 3000/300" --rate 3000/300 --jobs 4
+run_ours "$A" "--jobs 8 (default), --rate 3000/300" --rate 3000/300 --jobs 8
+run_ours "$A" "--jobs 16, --rate 3000/300" --rate 3000/300 --jobs 16
 before=$(stats "$A")
 "$py" scripts/bench_crawl_hf.py "$A" $roots
 echo "   requests: $(delta "$before" "$(stats "$A")")"
 
 echo "== mock B: 20 ms latency, binding quota 100 per 10 s announced in headers"
 start_mock 18942 --api-quota 100/10
-run_ours http://127.0.0.1:18942 "binding quota, --rate 3000/300" --rate 3000/300
+run_ours http://127.0.0.1:18942 "binding quota, --jobs 16, --rate 3000/300" --rate 3000/300 --jobs 16
 
 pkill -f "examples/mock_hub --family 20 1200" || true

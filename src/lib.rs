@@ -11,6 +11,7 @@ pub mod finding;
 pub mod graph;
 pub mod hub;
 pub mod id;
+pub mod license;
 pub mod record;
 pub mod relation;
 pub mod render;

@@ -61,7 +61,7 @@ pub struct SourceArgs {
     #[arg(long, value_name = "RATE")]
     pub rate: Vec<String>,
     /// Requests in flight at most.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = 8)]
     pub jobs: usize,
     /// Per-request timeout in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]

@@ -50,7 +50,7 @@ pub struct HubConfig {
 }
 
 impl HubConfig {
-    /// Defaults for an endpoint: the Hub's documented limits, four jobs, a day's cache.
+    /// Defaults for an endpoint: the Hub's documented limits, eight jobs, a day's cache.
     pub fn new(endpoint: &str, token: Option<Token>) -> HubConfig {
         let with_token = token.is_some();
         HubConfig {
@@ -58,7 +58,7 @@ impl HubConfig {
             token,
             api_rate: Rate::hub_default(ratelimit::BucketKind::Api, with_token),
             resolver_rate: Rate::hub_default(ratelimit::BucketKind::Resolvers, with_token),
-            jobs: 4,
+            jobs: 8,
             max_age: Duration::from_secs(24 * 3600),
             refresh: false,
             offline: false,

@@ -1,0 +1,227 @@
+//! The license knowledge base: what each license asks of derivatives, as data.
+//!
+//! The built-in table (`licenses.toml`, compiled in) covers every Hub license id and the common
+//! `license: other` names; a policy file may add or replace entries. A declared license resolves
+//! to an entry by its id, or (with `license: other`) by `license_name`, or by an alias. What does
+//! not resolve is *unresolved*: SPDX's NOASSERTION, never a guess.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::card::CardMeta;
+
+/// What one license asks of derivatives.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseInfo {
+    /// The Hub id (or common `license_name`).
+    pub id: String,
+    /// Human name.
+    #[serde(default)]
+    pub name: String,
+    /// Licenses of one family satisfy each other's share-alike / keep-this-license terms.
+    pub family: String,
+    /// Commercial use permitted.
+    #[serde(default = "yes")]
+    pub commercial: bool,
+    /// Derivatives must carry the same license (copyleft).
+    #[serde(default)]
+    pub share_alike: bool,
+    /// No derivatives at all.
+    #[serde(default)]
+    pub no_derivatives: bool,
+    /// Use-based restrictions that must flow down as enforceable provisions.
+    #[serde(default)]
+    pub use_restrictions: bool,
+    /// Derivatives must be distributed under this license.
+    #[serde(default)]
+    pub keep_license: bool,
+    /// A vendor's community license (relicensing derivatives is drift).
+    #[serde(default)]
+    pub community: bool,
+    /// A derived model's name must begin with this.
+    #[serde(default)]
+    pub naming: Option<String>,
+    /// Attribution / notice requirements.
+    #[serde(default)]
+    pub attribution: String,
+    /// Where the text is.
+    #[serde(default)]
+    pub link: String,
+    /// Other spellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl LicenseInfo {
+    /// Whether the license carries obligations beyond keeping notices.
+    pub fn has_obligations(&self) -> bool {
+        !self.commercial || self.share_alike || self.no_derivatives || self.use_restrictions || self.keep_license || self.naming.is_some()
+    }
+
+    /// Plain permissive (no flow-down terms at all).
+    pub fn is_permissive(&self) -> bool {
+        self.family == "permissive"
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    license: Vec<LicenseInfo>,
+}
+
+/// The knowledge base.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    by_key: BTreeMap<String, LicenseInfo>,
+}
+
+/// How a node's declared license resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// No license declared.
+    Missing,
+    /// Resolved to known licenses (several when the card lists several).
+    Known(Vec<LicenseInfo>),
+    /// Declared but not resolvable; says why.
+    Unresolved(String),
+}
+
+const BUILTIN: &str = include_str!("licenses.toml");
+
+impl KnowledgeBase {
+    /// The built-in table.
+    pub fn builtin() -> KnowledgeBase {
+        let table: Table = match toml::from_str(BUILTIN) {
+            Ok(t) => t,
+            Err(e) => unreachable!("the built-in license table is valid TOML: {e}"),
+        };
+        let mut kb = KnowledgeBase { by_key: BTreeMap::new() };
+        for l in table.license {
+            kb.insert(l);
+        }
+        kb
+    }
+
+    /// Adds or replaces an entry (from a policy file).
+    pub fn insert(&mut self, l: LicenseInfo) {
+        for key in std::iter::once(&l.id).chain(l.aliases.iter()) {
+            self.by_key.insert(normalize(key), l.clone());
+        }
+    }
+
+    /// Looks up an id or alias.
+    pub fn get(&self, id: &str) -> Option<&LicenseInfo> {
+        self.by_key.get(&normalize(id))
+    }
+
+    /// Every distinct entry, sorted by id.
+    pub fn entries(&self) -> Vec<&LicenseInfo> {
+        let mut v: Vec<&LicenseInfo> = self.by_key.values().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v.dedup_by(|a, b| a.id == b.id);
+        v
+    }
+
+    /// Resolves what a card declares.
+    pub fn resolve(&self, meta: &CardMeta) -> Resolved {
+        if meta.licenses.is_empty() {
+            return Resolved::Missing;
+        }
+        let mut known = Vec::new();
+        for id in &meta.licenses {
+            if id == "other" {
+                match (&meta.license_name, &meta.license_link) {
+                    (Some(name), _) => match self.get(name) {
+                        Some(l) => known.push(l.clone()),
+                        None => {
+                            return Resolved::Unresolved(format!(
+                                "`license: other` with license_name {name:?}, which the knowledge base does not know"
+                            ))
+                        }
+                    },
+                    (None, Some(link)) => {
+                        return Resolved::Unresolved(format!("`license: other` with only a license_link ({link}); the terms cannot be read automatically"))
+                    }
+                    (None, None) => return Resolved::Unresolved("`license: other` without license_name or license_link".into()),
+                }
+            } else if id == "unknown" {
+                return Resolved::Unresolved("`license: unknown`".into());
+            } else {
+                match self.get(id) {
+                    Some(l) => known.push(l.clone()),
+                    None => return Resolved::Unresolved(format!("license id {id:?} is not one the knowledge base knows")),
+                }
+            }
+        }
+        Resolved::Known(known)
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.trim().to_ascii_lowercase().replace(['_', ' '], "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HUB_IDS: &str = "apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0 \
+        bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc0-1.0 \
+        cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0 cc-by-nc-4.0 cc-by-nd-4.0 \
+        cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0 cdla-sharing-1.0 cdla-permissive-1.0 \
+        cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1 eupl-1.2 agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl \
+        lgpl-2.1 lgpl-3.0 isc h-research intel-research lppl-1.3c ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0 \
+        openmdw-1.1 openrail++ osl-3.0 postgresql ofl-1.1 ncsa unlicense zlib pddl lgpl-lr deepfloyd-if-license \
+        fair-noncommercial-research-license llama2 llama3 llama3.1 llama3.2 llama3.3 llama4 grok2-community gemma";
+
+    #[test]
+    fn every_hub_license_id_is_known() {
+        let kb = KnowledgeBase::builtin();
+        for id in HUB_IDS.split_whitespace() {
+            assert!(kb.get(id).is_some(), "{id} missing");
+        }
+        for name in ["gemma-terms-of-use", "health-ai-developer-foundations", "lfm1.0", "tongyi-qianwen", "qwen-research", "deepseek", "mrl", "mnpl", "flux-1-dev-non-commercial-license", "stabilityai-ai-community"] {
+            assert!(kb.get(name).is_some(), "{name} missing");
+        }
+    }
+
+    #[test]
+    fn families_match_the_reference_table() {
+        let kb = KnowledgeBase::builtin();
+        let g = |id: &str| kb.get(id).unwrap().clone();
+        assert!(g("cc-by-nc-4.0").commercial == false && !g("cc-by-nc-4.0").share_alike);
+        assert!(g("cc-by-nc-sa-4.0").share_alike && !g("cc-by-nc-sa-4.0").commercial);
+        assert!(g("cc-by-nd-4.0").no_derivatives && g("cc-by-nc-nd-4.0").no_derivatives);
+        assert!(g("llama2").keep_license && g("llama2").use_restrictions && g("llama2").naming.is_none());
+        assert_eq!(g("llama3").naming.as_deref(), Some("Llama 3"));
+        assert_eq!(g("llama4").naming.as_deref(), Some("Llama"));
+        assert!(g("gemma").use_restrictions && !g("gemma").keep_license);
+        assert!(g("creativeml-openrail-m").use_restrictions && g("deepseek").use_restrictions);
+        assert!(g("apache-2.0").is_permissive() && !g("apache-2.0").has_obligations());
+    }
+
+    #[test]
+    fn resolution_of_other_and_unknown() {
+        let kb = KnowledgeBase::builtin();
+        let meta = |l: &[&str], name: Option<&str>, link: Option<&str>| CardMeta {
+            licenses: l.iter().map(|s| s.to_string()).collect(),
+            license_name: name.map(String::from),
+            license_link: link.map(String::from),
+            ..Default::default()
+        };
+        assert_eq!(kb.resolve(&meta(&[], None, None)), Resolved::Missing);
+        assert!(matches!(kb.resolve(&meta(&["other"], Some("gemma-terms-of-use"), None)), Resolved::Known(v) if v[0].id == "gemma"));
+        assert!(matches!(kb.resolve(&meta(&["other"], None, None)), Resolved::Unresolved(_)));
+        assert!(matches!(kb.resolve(&meta(&["other"], Some("my-license-1.0"), None)), Resolved::Unresolved(m) if m.contains("my-license-1.0")));
+        assert!(matches!(kb.resolve(&meta(&["unknown"], None, None)), Resolved::Unresolved(_)));
+        assert!(matches!(kb.resolve(&meta(&["made-up"], None, None)), Resolved::Unresolved(_)));
+        assert!(matches!(kb.resolve(&meta(&["Apache-2.0"], None, None)), Resolved::Known(_)));
+    }
+}

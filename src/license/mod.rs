@@ -1,0 +1,457 @@
+//! Licenses down a lineage: knowledge base, inheritance, conflict rules and the policy file.
+//!
+//! [`check_licenses`] walks every node's derivation ancestors (finetune, adapter, merge,
+//! quantized edges), resolves each declared license against the [`kb::KnowledgeBase`], and
+//! compares what the node declares with what its ancestors require of it (rules 1–8 of
+//! ../shared/reference/licenses.md). Training data (`trained_on`) is reported separately, at
+//! info/warn level, because whether data terms bind a model is contested. Every finding names
+//! the ancestor, its license, the rule that fired and the lineage path, so a person can check it.
+
+pub mod kb;
+pub mod policy;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use crate::card::CardMeta;
+use crate::finding::{Finding, Severity};
+use crate::graph::{LineageGraph, RepoRef};
+use crate::id::{RepoId, RepoKind};
+use crate::record::NodeStatus;
+use crate::relation::Relation;
+use kb::{KnowledgeBase, LicenseInfo, Resolved};
+use policy::LicensePolicy;
+
+/// Finding codes of the license analysis.
+pub mod codes {
+    /// Terms no single license can meet, or a declared license that contradicts an ancestor's
+    /// non-commercial, share-alike or no-derivatives terms.
+    pub const CONFLICT: &str = "license-conflict";
+    /// A derivative drops obligations an ancestor requires to flow down.
+    pub const DRIFT: &str = "license-drift";
+    /// A derivative declares no license while an ancestor has obligations.
+    pub const MISSING: &str = "license-missing";
+    /// `other` without a name or link, or an id the knowledge base does not know.
+    pub const UNRESOLVED: &str = "license-unresolved";
+    /// A derived model's name does not begin as its ancestor's license requires.
+    pub const NAMING: &str = "naming-requirement";
+    /// Training data under restrictive terms (reported, contested).
+    pub const DATA: &str = "training-data-license";
+    /// A license outside the policy's `allow` list.
+    pub const NOT_ALLOWED: &str = "license-not-allowed";
+    /// A license on the policy's `deny` list.
+    pub const DENIED: &str = "license-denied";
+    /// Non-commercial terms in the lineage while the policy requires commercial use.
+    pub const NON_COMMERCIAL: &str = "non-commercial-ancestry";
+    /// A clarification pinned to another commit than the repo is at.
+    pub const CLARIFY_STALE: &str = "clarify-stale";
+}
+
+/// Default severity of each code.
+pub fn default_severity(code: &str) -> Severity {
+    match code {
+        codes::CONFLICT | codes::DRIFT | codes::NOT_ALLOWED | codes::DENIED | codes::NON_COMMERCIAL => Severity::Deny,
+        codes::DATA => Severity::Info,
+        _ => Severity::Warn,
+    }
+}
+
+/// The result of the analysis.
+#[derive(Debug, Clone, Default)]
+pub struct LicenseReport {
+    /// Findings, after policy levels and exceptions.
+    pub findings: Vec<Finding>,
+    /// Per node id: the obligations its ancestors' licenses put on it.
+    pub obligations: BTreeMap<String, Vec<String>>,
+}
+
+struct Ancestor<'g> {
+    node: RepoRef<'g>,
+    distance: usize,
+}
+
+fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g>> {
+    let Some(start) = g.get(id) else { return vec![] };
+    let mut seen = BTreeSet::from([start.id().clone()]);
+    let mut queue = VecDeque::from([(start, 0usize)]);
+    let mut out = Vec::new();
+    while let Some((n, d)) = queue.pop_front() {
+        for (p, e) in n.parents() {
+            if e.relation.is_derivation() && seen.insert(p.id().clone()) {
+                out.push(Ancestor { node: p, distance: d + 1 });
+                queue.push_back((p, d + 1));
+            }
+        }
+    }
+    out
+}
+
+/// `A →finetune→ B →quantized→ C`, the lineage path that explains a finding.
+pub fn path_text(g: &LineageGraph, from: &RepoId, to: &RepoId) -> String {
+    let Some(path) = g.shortest_path(from, to) else {
+        return format!("{} … {}", from.node_id(), to.node_id());
+    };
+    let mut s = path[0].id().node_id();
+    for pair in path.windows(2) {
+        let rel = pair[1]
+            .parents()
+            .iter()
+            .find(|(p, _)| p.id() == pair[0].id())
+            .map(|(_, e)| e.relation.as_str())
+            .unwrap_or("?");
+        s.push_str(&format!(" →{rel}→ {}", pair[1].id().node_id()));
+    }
+    s
+}
+
+fn same_owner(a: &RepoId, b: &RepoId) -> bool {
+    match (a.owner(), b.owner()) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+struct Violation {
+    code: &'static str,
+    ancestor: RepoId,
+    license: String,
+    distance: usize,
+    rule: String,
+}
+
+/// The license each node effectively declares: its card's, or a policy clarification pinned to
+/// the sha the node is at.
+fn effective_meta(n: &RepoRef<'_>, policy: &LicensePolicy, findings: &mut Vec<Finding>) -> CardMeta {
+    let rec = n.record();
+    let mut meta = rec.card.meta.clone();
+    for c in &policy.clarify {
+        let Ok(id) = policy::parse_repo(&c.repo) else { continue };
+        if &id != n.id() {
+            continue;
+        }
+        let at = rec.sha.as_deref().unwrap_or("");
+        if !at.is_empty() && at.to_ascii_lowercase().starts_with(&c.sha.trim().to_ascii_lowercase()) {
+            meta.licenses = vec![c.license.to_ascii_lowercase()];
+            meta.license_name = None;
+        } else {
+            let why = if at.is_empty() { "its commit is not known here".to_string() } else { format!("it is now at {at}") };
+            findings.push(Finding::new(
+                codes::CLARIFY_STALE,
+                Severity::Warn,
+                vec![n.id().node_id()],
+                format!(
+                    "the policy clarifies {} as {} at commit {}, but {why}; the clarification is not applied (check the card again and update the sha)",
+                    n.id().node_id(),
+                    c.license,
+                    c.sha
+                ),
+            ));
+        }
+    }
+    meta
+}
+
+/// Runs every license rule over the graph and applies the policy.
+pub fn check_licenses(g: &LineageGraph, kb_base: &KnowledgeBase, policy: &LicensePolicy) -> LicenseReport {
+    let mut kb = kb_base.clone();
+    for l in &policy.license {
+        kb.insert(l.clone());
+    }
+    let mut findings = Vec::new();
+    // Effective declarations, resolved once per node.
+    let mut resolved: HashMap<RepoId, Resolved> = HashMap::new();
+    for n in g.nodes() {
+        if n.status() != NodeStatus::Ok {
+            continue;
+        }
+        let meta = effective_meta(&n, policy, &mut findings);
+        resolved.insert(n.id().clone(), kb.resolve(&meta));
+    }
+    let mut report = LicenseReport::default();
+    for n in g.nodes() {
+        let Some(mine) = resolved.get(n.id()) else { continue };
+        let node = n.id().node_id();
+        if let Resolved::Unresolved(why) = mine {
+            findings.push(Finding::new(
+                codes::UNRESOLVED,
+                Severity::Warn,
+                vec![node.clone()],
+                format!("{node}: {why}; its terms cannot be checked (NOASSERTION)"),
+            ));
+        }
+        if n.id().kind() != RepoKind::Model {
+            continue;
+        }
+        let ancestors = derivation_ancestors(g, n.id());
+        let mut violations: Vec<Violation> = Vec::new();
+        let mut obligations: BTreeSet<String> = BTreeSet::new();
+        for a in &ancestors {
+            if same_owner(a.node.id(), n.id()) {
+                continue; // the licensor's own release is not a licensee's derivative
+            }
+            let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else { continue };
+            for l in theirs {
+                collect_obligations(l, a, &mut obligations);
+                judge(&n, mine, l, a, &mut violations);
+            }
+        }
+        if !obligations.is_empty() {
+            report.obligations.insert(node.clone(), obligations.into_iter().collect());
+        }
+        findings.extend(summarize(g, &n, violations));
+        findings.extend(merge_conflicts(g, &n, &resolved));
+        findings.extend(data_terms(&n, mine, &resolved));
+    }
+    findings.extend(policy_findings(g, policy, &resolved));
+    report.findings = apply_policy(findings, policy);
+    report
+}
+
+fn collect_obligations(l: &LicenseInfo, a: &Ancestor<'_>, out: &mut BTreeSet<String>) {
+    let from = format!("{} ({})", a.node.id().node_id(), l.id);
+    if !l.commercial {
+        out.insert(format!("non-commercial use only — {from}"));
+    }
+    if l.share_alike {
+        out.insert(format!("share-alike: distribute under {} — {from}", l.family));
+    }
+    if l.no_derivatives {
+        out.insert(format!("no derivatives — {from}"));
+    }
+    if l.keep_license {
+        out.insert(format!("distribute under the {} terms — {from}", l.name));
+    }
+    if l.use_restrictions {
+        out.insert(format!("use restrictions must flow down as enforceable provisions — {from}"));
+    }
+    if let Some(prefix) = &l.naming {
+        out.insert(format!("name must begin with \"{prefix}\" — {from}"));
+    }
+    if !l.attribution.is_empty() && l.attribution != "none" {
+        out.insert(format!("attribution: {} — {from}", l.attribution));
+    }
+}
+
+fn judge(n: &RepoRef<'_>, mine: &Resolved, l: &LicenseInfo, a: &Ancestor<'_>, out: &mut Vec<Violation>) {
+    let mut push = |code: &'static str, rule: String| {
+        out.push(Violation {
+            code,
+            ancestor: a.node.id().clone(),
+            license: l.id.clone(),
+            distance: a.distance,
+            rule,
+        })
+    };
+    if l.no_derivatives {
+        push(codes::CONFLICT, format!("{} allows no derivatives at all (rule 3: no-derivatives)", l.id));
+    }
+    if let Some(prefix) = &l.naming {
+        let name = n.id().short_name();
+        if !squash(name).starts_with(&squash(prefix)) {
+            push(codes::NAMING, format!("{} requires a derived model's name to begin with \"{prefix}\" (rule 6: naming)", l.id));
+        }
+    }
+    let declared = match mine {
+        Resolved::Known(d) => d,
+        Resolved::Missing => {
+            if l.has_obligations() {
+                push(codes::MISSING, format!("{} has terms that bind derivatives, and this derivative declares no license (rule 8)", l.id));
+            }
+            return;
+        }
+        Resolved::Unresolved(_) => return,
+    };
+    let all = |f: &dyn Fn(&LicenseInfo) -> bool| declared.iter().all(f);
+    if !l.commercial && all(&|d| d.commercial) {
+        push(codes::CONFLICT, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
+    }
+    if l.share_alike && all(&|d| d.family != l.family) {
+        push(codes::CONFLICT, format!("{} is share-alike: derivatives must carry it, not {} (rule 2: share-alike)", l.id, names(declared)));
+    }
+    if l.keep_license && all(&|d| d.family != l.family) {
+        push(codes::DRIFT, format!("{} requires derivatives to be distributed under its own terms, not {} (rule 5: relicensed community license)", l.id, names(declared)));
+    }
+    if l.use_restrictions && all(&|d| !d.use_restrictions) {
+        push(codes::DRIFT, format!("{}'s use-based restrictions must flow down as enforceable provisions; {} drops them (rule 4: dropped restrictions)", l.id, names(declared)));
+    }
+}
+
+fn names(v: &[LicenseInfo]) -> String {
+    v.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(" / ")
+}
+
+/// One finding per code: the nearest ancestor that triggers it, all its rules, and the path.
+fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) -> Vec<Finding> {
+    violations.sort_by(|a, b| (a.code, a.distance, &a.ancestor).cmp(&(b.code, b.distance, &b.ancestor)));
+    let mut out = Vec::new();
+    let node = n.id().node_id();
+    let mut by_code: BTreeMap<&'static str, Vec<&Violation>> = BTreeMap::new();
+    for v in &violations {
+        by_code.entry(v.code).or_default().push(v);
+    }
+    for (code, vs) in by_code {
+        let first = vs[0];
+        let mut rules: Vec<&str> = vs.iter().filter(|v| v.ancestor == first.ancestor).map(|v| v.rule.as_str()).collect();
+        rules.dedup();
+        let others: BTreeSet<String> = vs.iter().filter(|v| v.ancestor != first.ancestor).map(|v| v.ancestor.node_id()).collect();
+        let declared = crate::render::json::declared_license(&n.record().card.meta).unwrap_or_else(|| "no license".into());
+        let mut msg = format!(
+            "{node} ({declared}) derives from {} ({}): {}. Path: {}",
+            first.ancestor.node_id(),
+            first.license,
+            rules.join("; "),
+            path_text(g, &first.ancestor, n.id())
+        );
+        if !others.is_empty() {
+            msg.push_str(&format!(". Also from {}", others.into_iter().collect::<Vec<_>>().join(", ")));
+        }
+        out.push(Finding::new(code, default_severity(code), vec![node.clone(), first.ancestor.node_id()], msg));
+    }
+    out
+}
+
+/// A merge's parents judged jointly: terms that each demand their own license cannot all be met.
+fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
+    let merge_parents: Vec<RepoRef<'_>> = n.parents().into_iter().filter(|(_, e)| e.relation == Relation::Merge).map(|(p, _)| p).collect();
+    if merge_parents.len() < 2 {
+        return vec![];
+    }
+    // family → (ancestor, license) demanding it, per merge parent's lineage.
+    let mut demands: BTreeMap<String, (RepoId, String)> = BTreeMap::new();
+    for p in &merge_parents {
+        let mut lineage = vec![(p.id().clone(), 0usize)];
+        lineage.extend(derivation_ancestors(g, p.id()).into_iter().map(|a| (a.node.id().clone(), a.distance)));
+        for (id, _) in lineage {
+            if let Some(Resolved::Known(ls)) = resolved.get(&id) {
+                for l in ls.iter().filter(|l| l.keep_license || l.share_alike) {
+                    demands.entry(l.family.clone()).or_insert((id.clone(), l.id.clone()));
+                }
+            }
+        }
+    }
+    if demands.len() < 2 {
+        return vec![];
+    }
+    let node = n.id().node_id();
+    let parts: Vec<String> = demands.values().map(|(id, l)| format!("{} ({l})", id.node_id())).collect();
+    let mut nodes = vec![node.clone()];
+    nodes.extend(demands.values().map(|(id, _)| id.node_id()));
+    vec![Finding::new(
+        codes::CONFLICT,
+        Severity::Deny,
+        nodes,
+        format!(
+            "{node} merges lineages whose licenses each demand that derivatives carry their own terms: {}; no single license can meet them all (rule 7: merges combine obligations; rule 2)",
+            parts.join(" and ")
+        ),
+    )]
+}
+
+fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let node = n.id().node_id();
+    for (p, e) in n.parents() {
+        if e.relation != Relation::TrainedOn {
+            continue;
+        }
+        let Some(Resolved::Known(ls)) = resolved.get(p.id()) else { continue };
+        for l in ls {
+            let mut terms = Vec::new();
+            if !l.commercial {
+                terms.push("non-commercial");
+            }
+            if l.share_alike {
+                terms.push("share-alike");
+            }
+            if l.no_derivatives {
+                terms.push("no-derivatives");
+            }
+            if terms.is_empty() {
+                continue;
+            }
+            let commercial_model = matches!(mine, Resolved::Known(d) if d.iter().all(|d| d.commercial));
+            let severity = if !l.commercial && commercial_model { Severity::Warn } else { Severity::Info };
+            out.push(Finding::new(
+                codes::DATA,
+                severity,
+                vec![node.clone(), p.id().node_id()],
+                format!(
+                    "{node} was trained on {} ({}: {}); whether a dataset's terms bind a model trained on it is contested, so this is reported, not judged",
+                    p.id().node_id(),
+                    l.id,
+                    terms.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn policy_findings(g: &LineageGraph, policy: &LicensePolicy, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let allow: BTreeSet<String> = policy.licenses.allow.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let deny: BTreeSet<String> = policy.licenses.deny.iter().map(|s| s.to_ascii_lowercase()).collect();
+    for n in g.nodes() {
+        let node = n.id().node_id();
+        let Some(Resolved::Known(ls)) = resolved.get(n.id()) else { continue };
+        for l in ls {
+            if !allow.is_empty() && !allow.contains(&l.id) {
+                out.push(Finding::new(codes::NOT_ALLOWED, Severity::Deny, vec![node.clone()], format!("{node} is under {}, which is not in the policy's allow list", l.id)));
+            }
+            if deny.contains(&l.id) {
+                out.push(Finding::new(codes::DENIED, Severity::Deny, vec![node.clone()], format!("{node} is under {}, which the policy denies", l.id)));
+            }
+        }
+        if policy.licenses.commercial_use && n.id().kind() == RepoKind::Model {
+            let mut sources: Vec<(usize, RepoId, String)> = Vec::new();
+            if ls.iter().any(|l| !l.commercial) {
+                sources.push((0, n.id().clone(), names(ls)));
+            }
+            for a in derivation_ancestors(g, n.id()) {
+                if let Some(Resolved::Known(al)) = resolved.get(a.node.id()) {
+                    if al.iter().any(|l| !l.commercial) {
+                        sources.push((a.distance, a.node.id().clone(), names(al)));
+                    }
+                }
+            }
+            sources.sort();
+            if let Some((_, src, lic)) = sources.first() {
+                let how = if src == n.id() { "it is".to_string() } else { format!("its ancestor {} is ({})", src.node_id(), path_text(g, src, n.id())) };
+                out.push(Finding::new(
+                    codes::NON_COMMERCIAL,
+                    Severity::Deny,
+                    vec![node.clone(), src.node_id()],
+                    format!("the policy requires commercial use, but {how} under non-commercial terms ({lic})"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Applies `[levels]` and `[[exceptions]]` (accepted findings drop to info, with the reason).
+pub fn apply_policy(findings: Vec<Finding>, policy: &LicensePolicy) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .map(|mut f| {
+            if let Some(level) = policy.level(&f.code) {
+                f.severity = level;
+            }
+            for e in &policy.exceptions {
+                let Ok(id) = policy::parse_repo(&e.repo) else { continue };
+                let subject = f.nodes.first().and_then(|s| RepoId::parse(s, RepoKind::Model).ok());
+                if subject.as_ref() == Some(&id) && (e.codes.is_empty() || e.codes.contains(&f.code)) {
+                    f.severity = Severity::Info;
+                    f.message.push_str(&format!(" [accepted by policy exception: {}]", e.reason.trim()));
+                }
+            }
+            f
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

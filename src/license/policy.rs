@@ -1,0 +1,244 @@
+//! The policy file (`hf-lineage.toml`), modelled on cargo-deny's `deny.toml`.
+//!
+//! ```toml
+//! [licenses]
+//! allow = ["apache-2.0", "mit", "llama3.1"]   # anything else in the lineage is denied
+//! deny = ["cc-by-nc-4.0"]                     # these are denied wherever they appear
+//! commercial-use = true                       # deny any non-commercial ancestor
+//!
+//! [levels]                                    # per finding code: "info", "warn" or "deny"
+//! license-drift = "warn"
+//!
+//! [[exceptions]]                              # accepted findings, with the reason
+//! repo = "acme/model"
+//! codes = ["license-drift"]                   # optional: every code when absent
+//! reason = "Legal review LR-42 accepted the relicensing"
+//!
+//! [[clarify]]                                 # the real license of a repo whose card is wrong
+//! repo = "acme/other-model"
+//! license = "apache-2.0"
+//! sha = "0123abcd…"                           # only while the repo is at this commit
+//! reason = "LICENSE file in the repo is Apache-2.0; card says other"
+//!
+//! [[license]]                                 # teach the knowledge base a license
+//! id = "acme-license-1.0"
+//! family = "acme"
+//! commercial = false
+//! ```
+//! Unknown keys and bad values are errors that name the line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::kb::LicenseInfo;
+use crate::finding::Severity;
+use crate::id::{RepoId, RepoKind};
+
+/// A parsed policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicensePolicy {
+    /// `[licenses]`.
+    #[serde(default)]
+    pub licenses: LicensesSection,
+    /// `[levels]`: severity per finding code.
+    #[serde(default)]
+    pub levels: BTreeMap<String, String>,
+    /// `[[exceptions]]`.
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+    /// `[[clarify]]`.
+    #[serde(default)]
+    pub clarify: Vec<Clarification>,
+    /// `[[license]]`: knowledge base additions.
+    #[serde(default)]
+    pub license: Vec<LicenseInfo>,
+}
+
+/// `[licenses]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LicensesSection {
+    /// When non-empty, only these licenses are acceptable anywhere in the lineage.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Never acceptable anywhere in the lineage.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// Deny non-commercial terms anywhere in the lineage.
+    #[serde(default)]
+    pub commercial_use: bool,
+}
+
+/// An accepted finding.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// The repo (node id) the finding is about.
+    pub repo: String,
+    /// Codes excepted; all when empty.
+    #[serde(default)]
+    pub codes: Vec<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// The real license of a repo, pinned to a commit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clarification {
+    /// The repo.
+    pub repo: String,
+    /// Its real license id.
+    pub license: String,
+    /// The commit the clarification was checked at.
+    pub sha: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A policy file problem, with its location.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct PolicyError {
+    /// The file.
+    pub path: String,
+    /// What is wrong, with line and column when known.
+    pub message: String,
+}
+
+/// Codes whose level a policy may set.
+pub const KNOWN_CODES: [&str; 12] = [
+    super::codes::CONFLICT,
+    super::codes::DRIFT,
+    super::codes::MISSING,
+    super::codes::UNRESOLVED,
+    super::codes::NAMING,
+    super::codes::DATA,
+    super::codes::NOT_ALLOWED,
+    super::codes::DENIED,
+    super::codes::NON_COMMERCIAL,
+    super::codes::CLARIFY_STALE,
+    crate::finding::codes::UNDECLARED_BASE,
+    "undocumented-change",
+];
+
+impl LicensePolicy {
+    /// Parses a policy from TOML text; `path` is used in messages.
+    pub fn parse(text: &str, path: &str) -> Result<LicensePolicy, PolicyError> {
+        let err = |message: String| PolicyError { path: path.to_string(), message };
+        let policy: LicensePolicy = toml::from_str(text).map_err(|e| {
+            let loc = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: ")
+                })
+                .unwrap_or_default();
+            err(format!("{loc}{}", e.message()))
+        })?;
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map(|i| format!("line {}: ", i + 1))
+                .unwrap_or_default()
+        };
+        for (code, level) in &policy.levels {
+            if !KNOWN_CODES.contains(&code.as_str()) {
+                return Err(err(format!("{}unknown finding code {code:?} in [levels] (known: {})", line_of(code), KNOWN_CODES.join(", "))));
+            }
+            if Severity::from_name(level).is_none() {
+                return Err(err(format!("{}level {level:?} for {code} must be \"info\", \"warn\" or \"deny\"", line_of(level))));
+            }
+        }
+        for e in &policy.exceptions {
+            if e.reason.trim().is_empty() {
+                return Err(err(format!("{}the exception for {:?} needs a reason", line_of(&e.repo), e.repo)));
+            }
+            parse_repo(&e.repo).map_err(|m| err(format!("{}{m}", line_of(&e.repo))))?;
+            for c in &e.codes {
+                if !KNOWN_CODES.contains(&c.as_str()) {
+                    return Err(err(format!("{}unknown finding code {c:?} in the exception for {:?}", line_of(c), e.repo)));
+                }
+            }
+        }
+        for c in &policy.clarify {
+            parse_repo(&c.repo).map_err(|m| err(format!("{}{m}", line_of(&c.repo))))?;
+            if c.sha.trim().len() < 7 || !c.sha.trim().chars().all(|ch| ch.is_ascii_hexdigit()) {
+                return Err(err(format!("{}the clarification for {:?} needs the commit sha it was checked at (hex, at least 7 digits)", line_of(&c.repo), c.repo)));
+            }
+        }
+        Ok(policy)
+    }
+
+    /// The level for a code, if the policy sets one.
+    pub fn level(&self, code: &str) -> Option<Severity> {
+        self.levels.get(code).and_then(|l| Severity::from_name(l))
+    }
+}
+
+/// Parses a repo named in a policy (node id form: `owner/name`, `datasets/…`, `spaces/…`).
+pub fn parse_repo(s: &str) -> Result<RepoId, String> {
+    RepoId::parse(s, RepoKind::Model).map_err(|e| format!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_policy_parses() {
+        let p = LicensePolicy::parse(
+            r#"
+[licenses]
+allow = ["apache-2.0"]
+deny = ["cc-by-nc-4.0"]
+commercial-use = true
+
+[levels]
+license-drift = "warn"
+
+[[exceptions]]
+repo = "acme/model"
+codes = ["license-drift"]
+reason = "reviewed"
+
+[[clarify]]
+repo = "acme/other"
+license = "apache-2.0"
+sha = "0123abcd"
+
+[[license]]
+id = "acme-1.0"
+family = "acme"
+commercial = false
+"#,
+            "hf-lineage.toml",
+        )
+        .unwrap();
+        assert!(p.licenses.commercial_use);
+        assert_eq!(p.level("license-drift"), Some(Severity::Warn));
+        assert_eq!(p.license[0].id, "acme-1.0");
+        assert!(!p.license[0].commercial);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_line() {
+        let e = LicensePolicy::parse("[licenses]\nallow = []\nalow = [\"mit\"]\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("line 3") && e.message.contains("alow"), "{e}");
+        let e = LicensePolicy::parse("[levels]\nlicense-drift = \"fatal\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("line 2") && e.message.contains("fatal"), "{e}");
+        let e = LicensePolicy::parse("[levels]\nlicence-drift = \"warn\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("line 2") && e.message.contains("licence-drift"), "{e}");
+        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\nreason = \"\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("needs a reason"), "{e}");
+        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+        let e = LicensePolicy::parse("[[clarify]]\nrepo = \"a/b\"\nlicense = \"mit\"\nsha = \"main\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("sha"), "{e}");
+        let e = LicensePolicy::parse("[licenses]\ncommercial-use = \"yes\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("line 2"), "{e}");
+    }
+}
