@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Trace the lineage of repos (up to their roots, down to their derivatives, or both).
     Trace(cli::trace::TraceArgs),
+    /// Check the licenses down a lineage: conflicts, drift, missing and unresolved terms.
+    Audit(cli::audit::AuditArgs),
     /// Lint one local README.md: metadata as the tool reads it, and findings.
     Card(cli::card::CardArgs),
     /// Crawl the Hub from some repos and write what was read as a snapshot directory.
@@ -42,6 +44,7 @@ fn main() {
     let result = match args.command {
         Command::Trace(a) => cli::trace::run(a),
         Command::Card(a) => cli::card::run(a),
+        Command::Audit(a) => cli::audit::run(a),
         Command::Snapshot(a) => cli::snapshot::run(a),
     };
     let code = match result {

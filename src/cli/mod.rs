@@ -1,5 +1,6 @@
 //! The command-line front end: one module per subcommand, shared options and output here.
 
+pub mod audit;
 pub mod card;
 pub mod snapshot;
 pub mod trace;
@@ -24,7 +25,6 @@ pub mod exit {
     /// An operational failure (unreadable input, network down, bad arguments).
     pub const OPERATIONAL: i32 = 1;
     /// Findings at deny level.
-    #[allow(dead_code)]
     pub const DENY: i32 = 2;
 }
 

@@ -40,6 +40,7 @@ pub struct LineageGraph {
     index: HashMap<RepoId, NodeIndex>,
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
+    obligations: BTreeMap<String, Vec<String>>,
 }
 
 /// A borrowed view of one node.
@@ -403,6 +404,21 @@ impl LineageGraph {
     /// All findings, sorted.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
+    }
+
+    /// Records the obligations an analysis concluded for nodes (by node id).
+    pub fn set_obligations(&mut self, obligations: BTreeMap<String, Vec<String>>) {
+        self.obligations = obligations;
+    }
+
+    /// The concluded obligations of a node, when an analysis set them.
+    pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
+        self.obligations.get(node_id).map(Vec::as_slice)
+    }
+
+    /// Whether a license analysis ran (obligations are then reported for every node).
+    pub fn has_obligations(&self) -> bool {
+        !self.obligations.is_empty()
     }
 
     /// Adds findings from an analysis (licenses, documentation); keeps them sorted.

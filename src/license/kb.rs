@@ -61,7 +61,12 @@ fn yes() -> bool {
 impl LicenseInfo {
     /// Whether the license carries obligations beyond keeping notices.
     pub fn has_obligations(&self) -> bool {
-        !self.commercial || self.share_alike || self.no_derivatives || self.use_restrictions || self.keep_license || self.naming.is_some()
+        !self.commercial
+            || self.share_alike
+            || self.no_derivatives
+            || self.use_restrictions
+            || self.keep_license
+            || self.naming.is_some()
     }
 
     /// Plain permissive (no flow-down terms at all).
@@ -102,7 +107,9 @@ impl KnowledgeBase {
             Ok(t) => t,
             Err(e) => unreachable!("the built-in license table is valid TOML: {e}"),
         };
-        let mut kb = KnowledgeBase { by_key: BTreeMap::new() };
+        let mut kb = KnowledgeBase {
+            by_key: BTreeMap::new(),
+        };
         for l in table.license {
             kb.insert(l);
         }
@@ -156,7 +163,11 @@ impl KnowledgeBase {
             } else {
                 match self.get(id) {
                     Some(l) => known.push(l.clone()),
-                    None => return Resolved::Unresolved(format!("license id {id:?} is not one the knowledge base knows")),
+                    None => {
+                        return Resolved::Unresolved(format!(
+                            "license id {id:?} is not one the knowledge base knows"
+                        ))
+                    }
                 }
             }
         }
@@ -187,7 +198,18 @@ mod tests {
         for id in HUB_IDS.split_whitespace() {
             assert!(kb.get(id).is_some(), "{id} missing");
         }
-        for name in ["gemma-terms-of-use", "health-ai-developer-foundations", "lfm1.0", "tongyi-qianwen", "qwen-research", "deepseek", "mrl", "mnpl", "flux-1-dev-non-commercial-license", "stabilityai-ai-community"] {
+        for name in [
+            "gemma-terms-of-use",
+            "health-ai-developer-foundations",
+            "lfm1.0",
+            "tongyi-qianwen",
+            "qwen-research",
+            "deepseek",
+            "mrl",
+            "mnpl",
+            "flux-1-dev-non-commercial-license",
+            "stabilityai-ai-community",
+        ] {
             assert!(kb.get(name).is_some(), "{name} missing");
         }
     }
@@ -196,10 +218,14 @@ mod tests {
     fn families_match_the_reference_table() {
         let kb = KnowledgeBase::builtin();
         let g = |id: &str| kb.get(id).unwrap().clone();
-        assert!(g("cc-by-nc-4.0").commercial == false && !g("cc-by-nc-4.0").share_alike);
+        assert!(!g("cc-by-nc-4.0").commercial && !g("cc-by-nc-4.0").share_alike);
         assert!(g("cc-by-nc-sa-4.0").share_alike && !g("cc-by-nc-sa-4.0").commercial);
         assert!(g("cc-by-nd-4.0").no_derivatives && g("cc-by-nc-nd-4.0").no_derivatives);
-        assert!(g("llama2").keep_license && g("llama2").use_restrictions && g("llama2").naming.is_none());
+        assert!(
+            g("llama2").keep_license
+                && g("llama2").use_restrictions
+                && g("llama2").naming.is_none()
+        );
         assert_eq!(g("llama3").naming.as_deref(), Some("Llama 3"));
         assert_eq!(g("llama4").naming.as_deref(), Some("Llama"));
         assert!(g("gemma").use_restrictions && !g("gemma").keep_license);
@@ -217,11 +243,27 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(kb.resolve(&meta(&[], None, None)), Resolved::Missing);
-        assert!(matches!(kb.resolve(&meta(&["other"], Some("gemma-terms-of-use"), None)), Resolved::Known(v) if v[0].id == "gemma"));
-        assert!(matches!(kb.resolve(&meta(&["other"], None, None)), Resolved::Unresolved(_)));
-        assert!(matches!(kb.resolve(&meta(&["other"], Some("my-license-1.0"), None)), Resolved::Unresolved(m) if m.contains("my-license-1.0")));
-        assert!(matches!(kb.resolve(&meta(&["unknown"], None, None)), Resolved::Unresolved(_)));
-        assert!(matches!(kb.resolve(&meta(&["made-up"], None, None)), Resolved::Unresolved(_)));
-        assert!(matches!(kb.resolve(&meta(&["Apache-2.0"], None, None)), Resolved::Known(_)));
+        assert!(
+            matches!(kb.resolve(&meta(&["other"], Some("gemma-terms-of-use"), None)), Resolved::Known(v) if v[0].id == "gemma")
+        );
+        assert!(matches!(
+            kb.resolve(&meta(&["other"], None, None)),
+            Resolved::Unresolved(_)
+        ));
+        assert!(
+            matches!(kb.resolve(&meta(&["other"], Some("my-license-1.0"), None)), Resolved::Unresolved(m) if m.contains("my-license-1.0"))
+        );
+        assert!(matches!(
+            kb.resolve(&meta(&["unknown"], None, None)),
+            Resolved::Unresolved(_)
+        ));
+        assert!(matches!(
+            kb.resolve(&meta(&["made-up"], None, None)),
+            Resolved::Unresolved(_)
+        ));
+        assert!(matches!(
+            kb.resolve(&meta(&["Apache-2.0"], None, None)),
+            Resolved::Known(_)
+        ));
     }
 }

@@ -49,7 +49,11 @@ pub mod codes {
 /// Default severity of each code.
 pub fn default_severity(code: &str) -> Severity {
     match code {
-        codes::CONFLICT | codes::DRIFT | codes::NOT_ALLOWED | codes::DENIED | codes::NON_COMMERCIAL => Severity::Deny,
+        codes::CONFLICT
+        | codes::DRIFT
+        | codes::NOT_ALLOWED
+        | codes::DENIED
+        | codes::NON_COMMERCIAL => Severity::Deny,
         codes::DATA => Severity::Info,
         _ => Severity::Warn,
     }
@@ -70,14 +74,19 @@ struct Ancestor<'g> {
 }
 
 fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g>> {
-    let Some(start) = g.get(id) else { return vec![] };
+    let Some(start) = g.get(id) else {
+        return vec![];
+    };
     let mut seen = BTreeSet::from([start.id().clone()]);
     let mut queue = VecDeque::from([(start, 0usize)]);
     let mut out = Vec::new();
     while let Some((n, d)) = queue.pop_front() {
         for (p, e) in n.parents() {
             if e.relation.is_derivation() && seen.insert(p.id().clone()) {
-                out.push(Ancestor { node: p, distance: d + 1 });
+                out.push(Ancestor {
+                    node: p,
+                    distance: d + 1,
+                });
                 queue.push_back((p, d + 1));
             }
         }
@@ -111,7 +120,10 @@ fn same_owner(a: &RepoId, b: &RepoId) -> bool {
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 struct Violation {
@@ -124,20 +136,34 @@ struct Violation {
 
 /// The license each node effectively declares: its card's, or a policy clarification pinned to
 /// the sha the node is at.
-fn effective_meta(n: &RepoRef<'_>, policy: &LicensePolicy, findings: &mut Vec<Finding>) -> CardMeta {
+fn effective_meta(
+    n: &RepoRef<'_>,
+    policy: &LicensePolicy,
+    findings: &mut Vec<Finding>,
+) -> CardMeta {
     let rec = n.record();
     let mut meta = rec.card.meta.clone();
     for c in &policy.clarify {
-        let Ok(id) = policy::parse_repo(&c.repo) else { continue };
+        let Ok(id) = policy::parse_repo(&c.repo) else {
+            continue;
+        };
         if &id != n.id() {
             continue;
         }
         let at = rec.sha.as_deref().unwrap_or("");
-        if !at.is_empty() && at.to_ascii_lowercase().starts_with(&c.sha.trim().to_ascii_lowercase()) {
+        if !at.is_empty()
+            && at
+                .to_ascii_lowercase()
+                .starts_with(&c.sha.trim().to_ascii_lowercase())
+        {
             meta.licenses = vec![c.license.to_ascii_lowercase()];
             meta.license_name = None;
         } else {
-            let why = if at.is_empty() { "its commit is not known here".to_string() } else { format!("it is now at {at}") };
+            let why = if at.is_empty() {
+                "its commit is not known here".to_string()
+            } else {
+                format!("it is now at {at}")
+            };
             findings.push(Finding::new(
                 codes::CLARIFY_STALE,
                 Severity::Warn,
@@ -155,7 +181,11 @@ fn effective_meta(n: &RepoRef<'_>, policy: &LicensePolicy, findings: &mut Vec<Fi
 }
 
 /// Runs every license rule over the graph and applies the policy.
-pub fn check_licenses(g: &LineageGraph, kb_base: &KnowledgeBase, policy: &LicensePolicy) -> LicenseReport {
+pub fn check_licenses(
+    g: &LineageGraph,
+    kb_base: &KnowledgeBase,
+    policy: &LicensePolicy,
+) -> LicenseReport {
     let mut kb = kb_base.clone();
     for l in &policy.license {
         kb.insert(l.clone());
@@ -172,7 +202,9 @@ pub fn check_licenses(g: &LineageGraph, kb_base: &KnowledgeBase, policy: &Licens
     }
     let mut report = LicenseReport::default();
     for n in g.nodes() {
-        let Some(mine) = resolved.get(n.id()) else { continue };
+        let Some(mine) = resolved.get(n.id()) else {
+            continue;
+        };
         let node = n.id().node_id();
         if let Resolved::Unresolved(why) = mine {
             findings.push(Finding::new(
@@ -187,19 +219,30 @@ pub fn check_licenses(g: &LineageGraph, kb_base: &KnowledgeBase, policy: &Licens
         }
         let ancestors = derivation_ancestors(g, n.id());
         let mut violations: Vec<Violation> = Vec::new();
-        let mut obligations: BTreeSet<String> = BTreeSet::new();
+        let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for a in &ancestors {
             if same_owner(a.node.id(), n.id()) {
                 continue; // the licensor's own release is not a licensee's derivative
             }
-            let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else { continue };
+            let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else {
+                continue;
+            };
             for l in theirs {
                 collect_obligations(l, a, &mut obligations);
                 judge(&n, mine, l, a, &mut violations);
             }
         }
         if !obligations.is_empty() {
-            report.obligations.insert(node.clone(), obligations.into_iter().collect());
+            let lines = obligations
+                .into_iter()
+                .map(|(text, from)| {
+                    format!(
+                        "{text} (from {})",
+                        from.into_iter().collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect();
+            report.obligations.insert(node.clone(), lines);
         }
         findings.extend(summarize(g, &n, violations));
         findings.extend(merge_conflicts(g, &n, &resolved));
@@ -210,32 +253,45 @@ pub fn check_licenses(g: &LineageGraph, kb_base: &KnowledgeBase, policy: &Licens
     report
 }
 
-fn collect_obligations(l: &LicenseInfo, a: &Ancestor<'_>, out: &mut BTreeSet<String>) {
+fn collect_obligations(
+    l: &LicenseInfo,
+    a: &Ancestor<'_>,
+    out: &mut BTreeMap<String, BTreeSet<String>>,
+) {
     let from = format!("{} ({})", a.node.id().node_id(), l.id);
+    let mut add = |text: String| {
+        out.entry(text).or_default().insert(from.clone());
+    };
     if !l.commercial {
-        out.insert(format!("non-commercial use only — {from}"));
+        add("non-commercial use only".into());
     }
     if l.share_alike {
-        out.insert(format!("share-alike: distribute under {} — {from}", l.family));
+        add(format!("share-alike: distribute under {} terms", l.family));
     }
     if l.no_derivatives {
-        out.insert(format!("no derivatives — {from}"));
+        add("no derivatives allowed".into());
     }
     if l.keep_license {
-        out.insert(format!("distribute under the {} terms — {from}", l.name));
+        add(format!("distribute under the {}", l.name));
     }
     if l.use_restrictions {
-        out.insert(format!("use restrictions must flow down as enforceable provisions — {from}"));
+        add("use restrictions must flow down as enforceable provisions".into());
     }
     if let Some(prefix) = &l.naming {
-        out.insert(format!("name must begin with \"{prefix}\" — {from}"));
+        add(format!("name must begin with \"{prefix}\""));
     }
     if !l.attribution.is_empty() && l.attribution != "none" {
-        out.insert(format!("attribution: {} — {from}", l.attribution));
+        add(format!("attribution: {}", l.attribution));
     }
 }
 
-fn judge(n: &RepoRef<'_>, mine: &Resolved, l: &LicenseInfo, a: &Ancestor<'_>, out: &mut Vec<Violation>) {
+fn judge(
+    n: &RepoRef<'_>,
+    mine: &Resolved,
+    l: &LicenseInfo,
+    a: &Ancestor<'_>,
+    out: &mut Vec<Violation>,
+) {
     let mut push = |code: &'static str, rule: String| {
         out.push(Violation {
             code,
@@ -246,7 +302,13 @@ fn judge(n: &RepoRef<'_>, mine: &Resolved, l: &LicenseInfo, a: &Ancestor<'_>, ou
         })
     };
     if l.no_derivatives {
-        push(codes::CONFLICT, format!("{} allows no derivatives at all (rule 3: no-derivatives)", l.id));
+        push(
+            codes::CONFLICT,
+            format!(
+                "{} allows no derivatives at all (rule 3: no-derivatives)",
+                l.id
+            ),
+        );
     }
     if let Some(prefix) = &l.naming {
         let name = n.id().short_name();
@@ -269,7 +331,14 @@ fn judge(n: &RepoRef<'_>, mine: &Resolved, l: &LicenseInfo, a: &Ancestor<'_>, ou
         push(codes::CONFLICT, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
     }
     if l.share_alike && all(&|d| d.family != l.family) {
-        push(codes::CONFLICT, format!("{} is share-alike: derivatives must carry it, not {} (rule 2: share-alike)", l.id, names(declared)));
+        push(
+            codes::CONFLICT,
+            format!(
+                "{} is share-alike: derivatives must carry it, not {} (rule 2: share-alike)",
+                l.id,
+                names(declared)
+            ),
+        );
     }
     if l.keep_license && all(&|d| d.family != l.family) {
         push(codes::DRIFT, format!("{} requires derivatives to be distributed under its own terms, not {} (rule 5: relicensed community license)", l.id, names(declared)));
@@ -280,12 +349,16 @@ fn judge(n: &RepoRef<'_>, mine: &Resolved, l: &LicenseInfo, a: &Ancestor<'_>, ou
 }
 
 fn names(v: &[LicenseInfo]) -> String {
-    v.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(" / ")
+    v.iter()
+        .map(|l| l.id.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// One finding per code: the nearest ancestor that triggers it, all its rules, and the path.
 fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) -> Vec<Finding> {
-    violations.sort_by(|a, b| (a.code, a.distance, &a.ancestor).cmp(&(b.code, b.distance, &b.ancestor)));
+    violations
+        .sort_by(|a, b| (a.code, a.distance, &a.ancestor).cmp(&(b.code, b.distance, &b.ancestor)));
     let mut out = Vec::new();
     let node = n.id().node_id();
     let mut by_code: BTreeMap<&'static str, Vec<&Violation>> = BTreeMap::new();
@@ -294,10 +367,19 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
     }
     for (code, vs) in by_code {
         let first = vs[0];
-        let mut rules: Vec<&str> = vs.iter().filter(|v| v.ancestor == first.ancestor).map(|v| v.rule.as_str()).collect();
+        let mut rules: Vec<&str> = vs
+            .iter()
+            .filter(|v| v.ancestor == first.ancestor)
+            .map(|v| v.rule.as_str())
+            .collect();
         rules.dedup();
-        let others: BTreeSet<String> = vs.iter().filter(|v| v.ancestor != first.ancestor).map(|v| v.ancestor.node_id()).collect();
-        let declared = crate::render::json::declared_license(&n.record().card.meta).unwrap_or_else(|| "no license".into());
+        let others: BTreeSet<String> = vs
+            .iter()
+            .filter(|v| v.ancestor != first.ancestor)
+            .map(|v| v.ancestor.node_id())
+            .collect();
+        let declared = crate::render::json::declared_license(&n.record().card.meta)
+            .unwrap_or_else(|| "no license".into());
         let mut msg = format!(
             "{node} ({declared}) derives from {} ({}): {}. Path: {}",
             first.ancestor.node_id(),
@@ -306,16 +388,33 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
             path_text(g, &first.ancestor, n.id())
         );
         if !others.is_empty() {
-            msg.push_str(&format!(". Also from {}", others.into_iter().collect::<Vec<_>>().join(", ")));
+            msg.push_str(&format!(
+                ". Also from {}",
+                others.into_iter().collect::<Vec<_>>().join(", ")
+            ));
         }
-        out.push(Finding::new(code, default_severity(code), vec![node.clone(), first.ancestor.node_id()], msg));
+        out.push(Finding::new(
+            code,
+            default_severity(code),
+            vec![node.clone(), first.ancestor.node_id()],
+            msg,
+        ));
     }
     out
 }
 
 /// A merge's parents judged jointly: terms that each demand their own license cannot all be met.
-fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
-    let merge_parents: Vec<RepoRef<'_>> = n.parents().into_iter().filter(|(_, e)| e.relation == Relation::Merge).map(|(p, _)| p).collect();
+fn merge_conflicts(
+    g: &LineageGraph,
+    n: &RepoRef<'_>,
+    resolved: &HashMap<RepoId, Resolved>,
+) -> Vec<Finding> {
+    let merge_parents: Vec<RepoRef<'_>> = n
+        .parents()
+        .into_iter()
+        .filter(|(_, e)| e.relation == Relation::Merge)
+        .map(|(p, _)| p)
+        .collect();
     if merge_parents.len() < 2 {
         return vec![];
     }
@@ -323,11 +422,17 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &HashMap<RepoId,
     let mut demands: BTreeMap<String, (RepoId, String)> = BTreeMap::new();
     for p in &merge_parents {
         let mut lineage = vec![(p.id().clone(), 0usize)];
-        lineage.extend(derivation_ancestors(g, p.id()).into_iter().map(|a| (a.node.id().clone(), a.distance)));
+        lineage.extend(
+            derivation_ancestors(g, p.id())
+                .into_iter()
+                .map(|a| (a.node.id().clone(), a.distance)),
+        );
         for (id, _) in lineage {
             if let Some(Resolved::Known(ls)) = resolved.get(&id) {
                 for l in ls.iter().filter(|l| l.keep_license || l.share_alike) {
-                    demands.entry(l.family.clone()).or_insert((id.clone(), l.id.clone()));
+                    demands
+                        .entry(l.family.clone())
+                        .or_insert((id.clone(), l.id.clone()));
                 }
             }
         }
@@ -336,7 +441,10 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &HashMap<RepoId,
         return vec![];
     }
     let node = n.id().node_id();
-    let parts: Vec<String> = demands.values().map(|(id, l)| format!("{} ({l})", id.node_id())).collect();
+    let parts: Vec<String> = demands
+        .values()
+        .map(|(id, l)| format!("{} ({l})", id.node_id()))
+        .collect();
     let mut nodes = vec![node.clone()];
     nodes.extend(demands.values().map(|(id, _)| id.node_id()));
     vec![Finding::new(
@@ -350,14 +458,20 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &HashMap<RepoId,
     )]
 }
 
-fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
+fn data_terms(
+    n: &RepoRef<'_>,
+    mine: &Resolved,
+    resolved: &HashMap<RepoId, Resolved>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let node = n.id().node_id();
     for (p, e) in n.parents() {
         if e.relation != Relation::TrainedOn {
             continue;
         }
-        let Some(Resolved::Known(ls)) = resolved.get(p.id()) else { continue };
+        let Some(Resolved::Known(ls)) = resolved.get(p.id()) else {
+            continue;
+        };
         for l in ls {
             let mut terms = Vec::new();
             if !l.commercial {
@@ -372,8 +486,13 @@ fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &HashMap<RepoId, Resol
             if terms.is_empty() {
                 continue;
             }
-            let commercial_model = matches!(mine, Resolved::Known(d) if d.iter().all(|d| d.commercial));
-            let severity = if !l.commercial && commercial_model { Severity::Warn } else { Severity::Info };
+            let commercial_model =
+                matches!(mine, Resolved::Known(d) if d.iter().all(|d| d.commercial));
+            let severity = if !l.commercial && commercial_model {
+                Severity::Warn
+            } else {
+                Severity::Info
+            };
             out.push(Finding::new(
                 codes::DATA,
                 severity,
@@ -390,19 +509,48 @@ fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &HashMap<RepoId, Resol
     out
 }
 
-fn policy_findings(g: &LineageGraph, policy: &LicensePolicy, resolved: &HashMap<RepoId, Resolved>) -> Vec<Finding> {
+fn policy_findings(
+    g: &LineageGraph,
+    policy: &LicensePolicy,
+    resolved: &HashMap<RepoId, Resolved>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let allow: BTreeSet<String> = policy.licenses.allow.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let deny: BTreeSet<String> = policy.licenses.deny.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let allow: BTreeSet<String> = policy
+        .licenses
+        .allow
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let deny: BTreeSet<String> = policy
+        .licenses
+        .deny
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
     for n in g.nodes() {
         let node = n.id().node_id();
-        let Some(Resolved::Known(ls)) = resolved.get(n.id()) else { continue };
+        let Some(Resolved::Known(ls)) = resolved.get(n.id()) else {
+            continue;
+        };
         for l in ls {
             if !allow.is_empty() && !allow.contains(&l.id) {
-                out.push(Finding::new(codes::NOT_ALLOWED, Severity::Deny, vec![node.clone()], format!("{node} is under {}, which is not in the policy's allow list", l.id)));
+                out.push(Finding::new(
+                    codes::NOT_ALLOWED,
+                    Severity::Deny,
+                    vec![node.clone()],
+                    format!(
+                        "{node} is under {}, which is not in the policy's allow list",
+                        l.id
+                    ),
+                ));
             }
             if deny.contains(&l.id) {
-                out.push(Finding::new(codes::DENIED, Severity::Deny, vec![node.clone()], format!("{node} is under {}, which the policy denies", l.id)));
+                out.push(Finding::new(
+                    codes::DENIED,
+                    Severity::Deny,
+                    vec![node.clone()],
+                    format!("{node} is under {}, which the policy denies", l.id),
+                ));
             }
         }
         if policy.licenses.commercial_use && n.id().kind() == RepoKind::Model {
@@ -419,7 +567,15 @@ fn policy_findings(g: &LineageGraph, policy: &LicensePolicy, resolved: &HashMap<
             }
             sources.sort();
             if let Some((_, src, lic)) = sources.first() {
-                let how = if src == n.id() { "it is".to_string() } else { format!("its ancestor {} is ({})", src.node_id(), path_text(g, src, n.id())) };
+                let how = if src == n.id() {
+                    "it is".to_string()
+                } else {
+                    format!(
+                        "its ancestor {} is ({})",
+                        src.node_id(),
+                        path_text(g, src, n.id())
+                    )
+                };
                 out.push(Finding::new(
                     codes::NON_COMMERCIAL,
                     Severity::Deny,
@@ -441,11 +597,21 @@ pub fn apply_policy(findings: Vec<Finding>, policy: &LicensePolicy) -> Vec<Findi
                 f.severity = level;
             }
             for e in &policy.exceptions {
-                let Ok(id) = policy::parse_repo(&e.repo) else { continue };
-                let subject = f.nodes.first().and_then(|s| RepoId::parse(s, RepoKind::Model).ok());
-                if subject.as_ref() == Some(&id) && (e.codes.is_empty() || e.codes.contains(&f.code)) {
+                let Ok(id) = policy::parse_repo(&e.repo) else {
+                    continue;
+                };
+                let subject = f
+                    .nodes
+                    .first()
+                    .and_then(|s| RepoId::parse(s, RepoKind::Model).ok());
+                if subject.as_ref() == Some(&id)
+                    && (e.codes.is_empty() || e.codes.contains(&f.code))
+                {
                     f.severity = Severity::Info;
-                    f.message.push_str(&format!(" [accepted by policy exception: {}]", e.reason.trim()));
+                    f.message.push_str(&format!(
+                        " [accepted by policy exception: {}]",
+                        e.reason.trim()
+                    ));
                 }
             }
             f

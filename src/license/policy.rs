@@ -128,7 +128,10 @@ pub const KNOWN_CODES: [&str; 12] = [
 impl LicensePolicy {
     /// Parses a policy from TOML text; `path` is used in messages.
     pub fn parse(text: &str, path: &str) -> Result<LicensePolicy, PolicyError> {
-        let err = |message: String| PolicyError { path: path.to_string(), message };
+        let err = |message: String| PolicyError {
+            path: path.to_string(),
+            message,
+        };
         let policy: LicensePolicy = toml::from_str(text).map_err(|e| {
             let loc = e
                 .span()
@@ -147,20 +150,35 @@ impl LicensePolicy {
         };
         for (code, level) in &policy.levels {
             if !KNOWN_CODES.contains(&code.as_str()) {
-                return Err(err(format!("{}unknown finding code {code:?} in [levels] (known: {})", line_of(code), KNOWN_CODES.join(", "))));
+                return Err(err(format!(
+                    "{}unknown finding code {code:?} in [levels] (known: {})",
+                    line_of(code),
+                    KNOWN_CODES.join(", ")
+                )));
             }
             if Severity::from_name(level).is_none() {
-                return Err(err(format!("{}level {level:?} for {code} must be \"info\", \"warn\" or \"deny\"", line_of(level))));
+                return Err(err(format!(
+                    "{}level {level:?} for {code} must be \"info\", \"warn\" or \"deny\"",
+                    line_of(level)
+                )));
             }
         }
         for e in &policy.exceptions {
             if e.reason.trim().is_empty() {
-                return Err(err(format!("{}the exception for {:?} needs a reason", line_of(&e.repo), e.repo)));
+                return Err(err(format!(
+                    "{}the exception for {:?} needs a reason",
+                    line_of(&e.repo),
+                    e.repo
+                )));
             }
             parse_repo(&e.repo).map_err(|m| err(format!("{}{m}", line_of(&e.repo))))?;
             for c in &e.codes {
                 if !KNOWN_CODES.contains(&c.as_str()) {
-                    return Err(err(format!("{}unknown finding code {c:?} in the exception for {:?}", line_of(c), e.repo)));
+                    return Err(err(format!(
+                        "{}unknown finding code {c:?} in the exception for {:?}",
+                        line_of(c),
+                        e.repo
+                    )));
                 }
             }
         }
@@ -226,19 +244,36 @@ commercial = false
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_line() {
-        let e = LicensePolicy::parse("[licenses]\nallow = []\nalow = [\"mit\"]\n", "p.toml").unwrap_err();
-        assert!(e.message.contains("line 3") && e.message.contains("alow"), "{e}");
-        let e = LicensePolicy::parse("[levels]\nlicense-drift = \"fatal\"\n", "p.toml").unwrap_err();
-        assert!(e.message.contains("line 2") && e.message.contains("fatal"), "{e}");
+        let e = LicensePolicy::parse("[licenses]\nallow = []\nalow = [\"mit\"]\n", "p.toml")
+            .unwrap_err();
+        assert!(
+            e.message.contains("line 3") && e.message.contains("alow"),
+            "{e}"
+        );
+        let e =
+            LicensePolicy::parse("[levels]\nlicense-drift = \"fatal\"\n", "p.toml").unwrap_err();
+        assert!(
+            e.message.contains("line 2") && e.message.contains("fatal"),
+            "{e}"
+        );
         let e = LicensePolicy::parse("[levels]\nlicence-drift = \"warn\"\n", "p.toml").unwrap_err();
-        assert!(e.message.contains("line 2") && e.message.contains("licence-drift"), "{e}");
-        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\nreason = \"\"\n", "p.toml").unwrap_err();
+        assert!(
+            e.message.contains("line 2") && e.message.contains("licence-drift"),
+            "{e}"
+        );
+        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\nreason = \"\"\n", "p.toml")
+            .unwrap_err();
         assert!(e.message.contains("needs a reason"), "{e}");
         let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\n", "p.toml").unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
-        let e = LicensePolicy::parse("[[clarify]]\nrepo = \"a/b\"\nlicense = \"mit\"\nsha = \"main\"\n", "p.toml").unwrap_err();
+        let e = LicensePolicy::parse(
+            "[[clarify]]\nrepo = \"a/b\"\nlicense = \"mit\"\nsha = \"main\"\n",
+            "p.toml",
+        )
+        .unwrap_err();
         assert!(e.message.contains("sha"), "{e}");
-        let e = LicensePolicy::parse("[licenses]\ncommercial-use = \"yes\"\n", "p.toml").unwrap_err();
+        let e =
+            LicensePolicy::parse("[licenses]\ncommercial-use = \"yes\"\n", "p.toml").unwrap_err();
         assert!(e.message.contains("line 2"), "{e}");
     }
 }

@@ -18,7 +18,11 @@ fn check_with(records: Vec<RepoRecord>, policy: &LicensePolicy) -> Vec<Finding> 
 }
 
 fn codes_for(f: &[Finding], node: &str) -> Vec<String> {
-    let mut v: Vec<String> = f.iter().filter(|x| x.nodes[0] == node).map(|x| x.code.clone()).collect();
+    let mut v: Vec<String> = f
+        .iter()
+        .filter(|x| x.nodes[0] == node)
+        .map(|x| x.code.clone())
+        .collect();
     v.sort();
     v
 }
@@ -33,10 +37,26 @@ fn llama2_to_apache_is_drift_naming_the_ancestor_rule_and_path() {
     assert_eq!(codes_for(&f, "b/ft-apache"), vec![codes::DRIFT]);
     let d = f.iter().find(|x| x.code == codes::DRIFT).unwrap();
     assert_eq!(d.severity, Severity::Deny);
-    assert_eq!(d.nodes, vec!["b/ft-apache", "a/ft"], "the nearest ancestor is named");
-    assert!(d.message.contains("rule 5") && d.message.contains("rule 4"), "{}", d.message);
-    assert!(d.message.contains("a/ft →finetune→ b/ft-apache"), "{}", d.message);
-    assert!(d.message.contains("Also from meta/llama2-base"), "{}", d.message);
+    assert_eq!(
+        d.nodes,
+        vec!["b/ft-apache", "a/ft"],
+        "the nearest ancestor is named"
+    );
+    assert!(
+        d.message.contains("rule 5") && d.message.contains("rule 4"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("a/ft →finetune→ b/ft-apache"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("Also from meta/llama2-base"),
+        "{}",
+        d.message
+    );
     assert!(codes_for(&f, "a/ft").is_empty());
 }
 
@@ -46,23 +66,37 @@ fn openrail_to_mit_and_gemma_to_apache_drop_restrictions() {
         rec("bigscience/bloom", "license: bigscience-bloom-rail-1.0"),
         rec("x/bloom-mit", "license: mit\nbase_model: bigscience/bloom"),
         rec("google/gemma-2b", "license: gemma"),
-        rec("x/gemma-apache", "license: apache-2.0\nbase_model: google/gemma-2b"),
-        rec("x/gemma-rail", "license: openrail\nbase_model: google/gemma-2b"),
+        rec(
+            "x/gemma-apache",
+            "license: apache-2.0\nbase_model: google/gemma-2b",
+        ),
+        rec(
+            "x/gemma-rail",
+            "license: openrail\nbase_model: google/gemma-2b",
+        ),
     ]);
     assert_eq!(codes_for(&f, "x/bloom-mit"), vec![codes::DRIFT]);
     assert_eq!(codes_for(&f, "x/gemma-apache"), vec![codes::DRIFT]);
-    assert!(codes_for(&f, "x/gemma-rail").is_empty(), "restrictions carried by another RAIL license");
+    assert!(
+        codes_for(&f, "x/gemma-rail").is_empty(),
+        "restrictions carried by another RAIL license"
+    );
 }
 
 #[test]
 fn non_commercial_ancestor_and_commercial_descendant_conflict() {
     let f = check(vec![
         rec("c/aya", "license: cc-by-nc-4.0"),
-        rec("q/aya-awq", "license: apache-2.0\nbase_model: c/aya\nbase_model_relation: quantized"),
+        rec(
+            "q/aya-awq",
+            "license: apache-2.0\nbase_model: c/aya\nbase_model_relation: quantized",
+        ),
         rec("q/aya-nc", "license: cc-by-nc-4.0\nbase_model: c/aya"),
     ]);
     assert_eq!(codes_for(&f, "q/aya-awq"), vec![codes::CONFLICT]);
-    assert!(f.iter().any(|x| x.nodes[0] == "q/aya-awq" && x.message.contains("rule 1")));
+    assert!(f
+        .iter()
+        .any(|x| x.nodes[0] == "q/aya-awq" && x.message.contains("rule 1")));
     assert!(codes_for(&f, "q/aya-nc").is_empty());
 }
 
@@ -95,15 +129,27 @@ fn merges_are_judged_jointly() {
     let f = check(vec![
         rec("meta/llama2", "license: llama2"),
         rec("v/sa-chat", "license: cc-by-sa-4.0"),
-        rec("m/merge", "license: llama2\nbase_model: [meta/llama2, v/sa-chat]"),
-        rec("m/ok-merge", "license: apache-2.0\nbase_model: [v/mit-a, v/mit-b]"),
+        rec(
+            "m/merge",
+            "license: llama2\nbase_model: [meta/llama2, v/sa-chat]",
+        ),
+        rec(
+            "m/ok-merge",
+            "license: apache-2.0\nbase_model: [v/mit-a, v/mit-b]",
+        ),
         rec("v/mit-a", "license: mit"),
         rec("v/mit-b", "license: apache-2.0"),
     ]);
-    let merge: Vec<&Finding> = f.iter().filter(|x| x.nodes[0] == "m/merge" && x.message.contains("rule 7")).collect();
+    let merge: Vec<&Finding> = f
+        .iter()
+        .filter(|x| x.nodes[0] == "m/merge" && x.message.contains("rule 7"))
+        .collect();
     assert_eq!(merge.len(), 1);
     assert_eq!(merge[0].code, codes::CONFLICT);
-    assert!(merge[0].nodes.contains(&"meta/llama2".to_string()) && merge[0].nodes.contains(&"v/sa-chat".to_string()));
+    assert!(
+        merge[0].nodes.contains(&"meta/llama2".to_string())
+            && merge[0].nodes.contains(&"v/sa-chat".to_string())
+    );
     assert!(codes_for(&f, "m/ok-merge").is_empty());
 }
 
@@ -114,7 +160,10 @@ fn missing_and_unresolved_licenses() {
         rec("n/none", "base_model: meta/llama2"),
         rec("n/other", "license: other\nbase_model: meta/llama2"),
         rec("n/named", "license: other\nlicense_name: my-license-1.0"),
-        rec("n/gemma-other", "license: other\nlicense_name: gemma-terms-of-use"),
+        rec(
+            "n/gemma-other",
+            "license: other\nlicense_name: gemma-terms-of-use",
+        ),
         rec("n/free-root", "license: mit"),
         rec("n/none-under-mit", "base_model: n/free-root"),
     ]);
@@ -122,30 +171,55 @@ fn missing_and_unresolved_licenses() {
     assert_eq!(codes_for(&f, "n/other"), vec![codes::UNRESOLVED]);
     assert_eq!(codes_for(&f, "n/named"), vec![codes::UNRESOLVED]);
     assert!(codes_for(&f, "n/gemma-other").is_empty());
-    assert!(codes_for(&f, "n/none-under-mit").is_empty(), "no flow-down obligations to miss");
+    assert!(
+        codes_for(&f, "n/none-under-mit").is_empty(),
+        "no flow-down obligations to miss"
+    );
 }
 
 #[test]
 fn llama3_naming_requirement() {
     let f = check(vec![
         rec("meta-llama/Meta-Llama-3-8B", "license: llama3"),
-        rec("meta-llama/Meta-Llama-3-8B-Instruct", "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B"),
-        rec("chat/SuperChat-8B", "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct"),
-        rec("good/Llama-3-SuperChat-8B", "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct"),
+        rec(
+            "meta-llama/Meta-Llama-3-8B-Instruct",
+            "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B",
+        ),
+        rec(
+            "chat/SuperChat-8B",
+            "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct",
+        ),
+        rec(
+            "good/Llama-3-SuperChat-8B",
+            "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct",
+        ),
         rec("meta-llama/Llama-3.1-8B", "license: llama3.1"),
-        rec("good/llama3.1-tuned", "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
+        rec(
+            "good/llama3.1-tuned",
+            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B",
+        ),
     ]);
     assert_eq!(codes_for(&f, "chat/SuperChat-8B"), vec![codes::NAMING]);
     assert!(codes_for(&f, "good/Llama-3-SuperChat-8B").is_empty());
     assert!(codes_for(&f, "good/llama3.1-tuned").is_empty());
-    assert!(codes_for(&f, "meta-llama/Meta-Llama-3-8B-Instruct").is_empty(), "the licensor's own release");
+    assert!(
+        codes_for(&f, "meta-llama/Meta-Llama-3-8B-Instruct").is_empty(),
+        "the licensor's own release"
+    );
 }
 
 #[test]
 fn training_data_is_reported_separately() {
-    let mut m = rec("m/alpaca-ft", "license: apache-2.0\nbase_model: b/base\ndatasets: [tatsu/alpaca]");
+    let mut m = rec(
+        "m/alpaca-ft",
+        "license: apache-2.0\nbase_model: b/base\ndatasets: [tatsu/alpaca]",
+    );
     m.card.meta.datasets = vec![RepoId::parse("datasets/tatsu/alpaca", RepoKind::Dataset).unwrap()];
-    let d = RepoRecord::from_parts(&RepoId::parse("datasets/tatsu/alpaca", RepoKind::Model).unwrap(), None, Some(b"---\nlicense: cc-by-nc-4.0\n---\n"));
+    let d = RepoRecord::from_parts(
+        &RepoId::parse("datasets/tatsu/alpaca", RepoKind::Model).unwrap(),
+        None,
+        Some(b"---\nlicense: cc-by-nc-4.0\n---\n"),
+    );
     let f = check(vec![rec("b/base", "license: apache-2.0"), m, d]);
     assert_eq!(codes_for(&f, "m/alpaca-ft"), vec![codes::DATA]);
     let x = f.iter().find(|x| x.code == codes::DATA).unwrap();
@@ -171,12 +245,21 @@ fn policy_levels_exceptions_allow_deny_and_commercial_use() {
     let f = check_with(recs(), &p);
     let drift = f.iter().find(|x| x.code == codes::DRIFT).unwrap();
     assert_eq!(drift.severity, Severity::Warn);
-    let conflict = f.iter().find(|x| x.code == codes::CONFLICT && x.nodes[0] == "q/aya-awq").unwrap();
+    let conflict = f
+        .iter()
+        .find(|x| x.code == codes::CONFLICT && x.nodes[0] == "q/aya-awq")
+        .unwrap();
     assert_eq!(conflict.severity, Severity::Info);
     assert!(conflict.message.contains("research only"));
-    assert!(f.iter().any(|x| x.code == codes::NOT_ALLOWED && x.nodes[0] == "c/aya"));
-    assert!(f.iter().any(|x| x.code == codes::DENIED && x.nodes[0] == "meta/llama2"));
-    assert!(f.iter().any(|x| x.code == codes::NON_COMMERCIAL && x.nodes[0] == "q/aya-awq" && x.nodes[1] == "c/aya"));
+    assert!(f
+        .iter()
+        .any(|x| x.code == codes::NOT_ALLOWED && x.nodes[0] == "c/aya"));
+    assert!(f
+        .iter()
+        .any(|x| x.code == codes::DENIED && x.nodes[0] == "meta/llama2"));
+    assert!(f.iter().any(|x| x.code == codes::NON_COMMERCIAL
+        && x.nodes[0] == "q/aya-awq"
+        && x.nodes[1] == "c/aya"));
 }
 
 #[test]
@@ -184,19 +267,43 @@ fn clarifications_apply_only_at_their_sha() {
     let rid = RepoId::parse("w/wrong-card", RepoKind::Model).unwrap();
     let info = br#"{"id": "w/wrong-card", "sha": "abcdef1234567890", "cardData": {"license": "other", "base_model": "meta/llama2"}}"#;
     let wrong = RepoRecord::from_parts(&rid, Some(info), None);
-    let p = |sha: &str| LicensePolicy::parse(&format!("[[clarify]]\nrepo = \"w/wrong-card\"\nlicense = \"llama2\"\nsha = \"{sha}\"\n"), "p").unwrap();
-    let f = check_with(vec![rec("meta/llama2", "license: llama2"), wrong.clone()], &p("abcdef1"));
+    let p = |sha: &str| {
+        LicensePolicy::parse(
+            &format!(
+                "[[clarify]]\nrepo = \"w/wrong-card\"\nlicense = \"llama2\"\nsha = \"{sha}\"\n"
+            ),
+            "p",
+        )
+        .unwrap()
+    };
+    let f = check_with(
+        vec![rec("meta/llama2", "license: llama2"), wrong.clone()],
+        &p("abcdef1"),
+    );
     assert!(codes_for(&f, "w/wrong-card").is_empty(), "{f:?}");
-    let f = check_with(vec![rec("meta/llama2", "license: llama2"), wrong], &p("1234567"));
-    assert_eq!(codes_for(&f, "w/wrong-card"), vec![codes::CLARIFY_STALE, codes::UNRESOLVED]);
+    let f = check_with(
+        vec![rec("meta/llama2", "license: llama2"), wrong],
+        &p("1234567"),
+    );
+    assert_eq!(
+        codes_for(&f, "w/wrong-card"),
+        vec![codes::CLARIFY_STALE, codes::UNRESOLVED]
+    );
 }
 
 #[test]
 fn policy_can_teach_the_knowledge_base() {
-    let recs = vec![rec("a/base", "license: other\nlicense_name: acme-nc-1.0"), rec("b/ft", "license: mit\nbase_model: a/base")];
+    let recs = vec![
+        rec("a/base", "license: other\nlicense_name: acme-nc-1.0"),
+        rec("b/ft", "license: mit\nbase_model: a/base"),
+    ];
     let f = check(recs.clone());
     assert_eq!(codes_for(&f, "a/base"), vec![codes::UNRESOLVED]);
-    let p = LicensePolicy::parse("[[license]]\nid = \"acme-nc-1.0\"\nfamily = \"acme\"\ncommercial = false\n", "p").unwrap();
+    let p = LicensePolicy::parse(
+        "[[license]]\nid = \"acme-nc-1.0\"\nfamily = \"acme\"\ncommercial = false\n",
+        "p",
+    )
+    .unwrap();
     let f = check_with(recs, &p);
     assert!(codes_for(&f, "a/base").is_empty());
     assert_eq!(codes_for(&f, "b/ft"), vec![codes::CONFLICT]);

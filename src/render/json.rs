@@ -33,6 +33,9 @@ struct JsonNode<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     aliases: Vec<String>,
     flags: Vec<String>,
+    /// Present after `audit`: what the ancestors' licenses require of this node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    obligations: Option<Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +74,11 @@ pub fn render_json(g: &LineageGraph) -> String {
                 license_link: rec.card.meta.license_link.as_deref(),
                 aliases,
                 flags: n.flags(),
+                obligations: g.has_obligations().then(|| {
+                    g.obligations(&n.id().node_id())
+                        .map(<[String]>::to_vec)
+                        .unwrap_or_default()
+                }),
             }
         })
         .collect();

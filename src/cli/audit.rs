@@ -1,0 +1,196 @@
+//! `hf-lineage audit`: trace a lineage, check licenses (and, later, documentation), report.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{emit, open_source, parse_roots, use_color, CliError, SourceArgs};
+use hf_lineage::finding::{Finding, Severity};
+use hf_lineage::license::check_licenses;
+use hf_lineage::license::kb::KnowledgeBase;
+use hf_lineage::license::policy::LicensePolicy;
+use hf_lineage::trace::{Direction, TraceOptions};
+use hf_lineage::LineageGraph;
+
+/// Arguments of `audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Repos to audit.
+    #[arg(required = true, value_name = "REPO")]
+    pub repos: Vec<String>,
+    /// Also audit everything derived from the repos.
+    #[arg(long)]
+    pub down: bool,
+    /// How many hops to follow at most.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Policy file [default: ./hf-lineage.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    /// Write the output to a file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// `--format` of `audit`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditFormat {
+    /// Findings grouped by repo, with the lineage path that explains each.
+    Text,
+    /// The JSON graph (hf-lineage/graph@1) with findings and concluded obligations.
+    Json,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
+}
+
+/// Loads the policy named, or ./hf-lineage.toml, or none.
+pub fn load_policy(path: Option<&PathBuf>) -> Result<LicensePolicy, CliError> {
+    let default = PathBuf::from("hf-lineage.toml");
+    let path = match path {
+        Some(p) => p.clone(),
+        None if default.exists() => default,
+        None => return Ok(LicensePolicy::default()),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError(format!("cannot read policy {}: {e}", path.display())))?;
+    LicensePolicy::parse(&text, &path.display().to_string()).map_err(|e| CliError(e.to_string()))
+}
+
+/// Runs `audit`; exit 2 when a finding is at deny level.
+pub fn run(args: AuditArgs) -> Result<i32, CliError> {
+    let policy = load_policy(args.policy.as_ref())?;
+    let roots = parse_roots(&args.repos)?;
+    let mut opened = open_source(&args.source, false)?;
+    let direction = if args.down {
+        Direction::Both
+    } else {
+        Direction::Up
+    };
+    let mut graph = hf_lineage::trace::trace(
+        opened.source.as_mut(),
+        &roots,
+        TraceOptions {
+            direction,
+            depth: args.depth,
+        },
+    );
+    drop(opened.progress.take());
+    super::check_offline_roots(&graph, opened.offline)?;
+    let report = check_licenses(&graph, &KnowledgeBase::builtin(), &policy);
+    graph.add_findings(report.findings);
+    graph.set_obligations(report.obligations);
+    let text = match args.format {
+        AuditFormat::Json => hf_lineage::render::render_json(&graph),
+        AuditFormat::Sarif => {
+            hf_lineage::render::render_sarif(graph.findings(), &args.source.endpoint)
+        }
+        AuditFormat::Text => render_text(&graph, use_color(args.output.as_deref())),
+    };
+    emit(&text, args.output.as_deref())?;
+    let deny = graph
+        .findings()
+        .iter()
+        .any(|f| f.severity == Severity::Deny);
+    Ok(if deny {
+        super::exit::DENY
+    } else {
+        super::exit::OK
+    })
+}
+
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Findings grouped by repo; the traced repos first with what they declare and what their
+/// lineage concludes.
+fn render_text(g: &LineageGraph, color: bool) -> String {
+    let mut out = String::new();
+    let count = |s: Severity| g.findings().iter().filter(|f| f.severity == s).count();
+    out.push_str(&format!(
+        "audited {} repo(s), {} nodes in the lineage: {} deny, {} warn, {} info\n\n",
+        g.roots().len(),
+        g.node_count(),
+        count(Severity::Deny),
+        count(Severity::Warn),
+        count(Severity::Info)
+    ));
+    for r in g.roots() {
+        let Some(n) = g.get(r) else { continue };
+        let declared = hf_lineage::render::json::declared_license(&n.record().card.meta)
+            .unwrap_or_else(|| "none".into());
+        out.push_str(&format!(
+            "{}\n  declared license: {declared}\n",
+            paint(color, "1", &n.id().node_id())
+        ));
+        match g.obligations(&n.id().node_id()) {
+            Some(obs) if !obs.is_empty() => {
+                out.push_str("  concluded obligations (from its ancestors' licenses):\n");
+                for o in obs {
+                    out.push_str(&format!("    - {o}\n"));
+                }
+            }
+            _ => out.push_str("  concluded obligations: none beyond its own license\n"),
+        }
+        out.push('\n');
+    }
+    let mut by_subject: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in g.findings() {
+        by_subject
+            .entry(f.nodes.first().cloned().unwrap_or_default())
+            .or_default()
+            .push(f);
+    }
+    let mut subjects: Vec<(Severity, String)> = by_subject
+        .iter()
+        .map(|(s, fs)| {
+            (
+                fs.iter()
+                    .map(|f| f.severity)
+                    .max()
+                    .unwrap_or(Severity::Info),
+                s.clone(),
+            )
+        })
+        .collect();
+    subjects.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.to_ascii_lowercase().cmp(&b.1.to_ascii_lowercase()))
+    });
+    if subjects.is_empty() {
+        out.push_str("no findings\n");
+    }
+    for (_, subject) in subjects {
+        let declared = g
+            .get_by_node_id(&subject)
+            .and_then(|n| hf_lineage::render::json::declared_license(&n.record().card.meta))
+            .unwrap_or_else(|| "no license".into());
+        out.push_str(&format!("{} ({declared})\n", paint(color, "1", &subject)));
+        let mut fs = by_subject[&subject].clone();
+        fs.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        for f in fs {
+            let sev = match f.severity {
+                Severity::Deny => paint(color, "1;31", "deny"),
+                Severity::Warn => paint(color, "33", "warn"),
+                Severity::Info => paint(color, "36", "info"),
+            };
+            out.push_str(&format!("  {sev} [{}] {}\n", f.code, f.message));
+        }
+        out.push('\n');
+    }
+    out
+}
