@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod card;
+pub mod docs_check;
 pub mod finding;
 pub mod graph;
 pub mod hub;

@@ -214,3 +214,109 @@ fn bad_policy_files_are_operational_errors_naming_the_line() {
     assert_eq!(code, 1);
     assert!(err.contains("/nonexistent/policy.toml"), "{err}");
 }
+
+#[test]
+fn undocumented_derivatives_are_flagged_with_quoted_evidence() {
+    let (_, out, _) = audit(&[
+        "anon-user/llama-2-7b-custom",
+        "TheBloke/Llama-2-7B-Chat-GPTQ",
+        "teknium/OpenHermes-2.5-Mistral-7B",
+        "--format",
+        "json",
+    ]);
+    let g: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = findings(&out);
+    let undocumented: Vec<_> = f
+        .iter()
+        .filter(|x| x["code"] == "undocumented-change" && x["severity"] == "warn")
+        .collect();
+    assert_eq!(undocumented.len(), 1, "{undocumented:?}");
+    assert_eq!(undocumented[0]["nodes"][0], "anon-user/llama-2-7b-custom");
+    let doc = &node(&g, "TheBloke/Llama-2-7B-Chat-GPTQ")["documentation"];
+    assert_eq!(doc["verdict"], "documented");
+    assert_eq!(doc["relation"], "quantized");
+    let quotes: Vec<&str> = doc["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["quote"].as_str().unwrap())
+        .collect();
+    assert!(
+        quotes.iter().any(|q| q.contains("Bits: 4, group size 128")),
+        "{quotes:?}"
+    );
+    assert_eq!(
+        node(&g, "teknium/OpenHermes-2.5-Mistral-7B")["documentation"]["verdict"],
+        "documented"
+    );
+}
+
+#[test]
+fn parents_named_only_in_card_text_are_suggestions_never_silent() {
+    let s = snap();
+    let (_, plain, _) = run(&[
+        "trace",
+        "nometa/just-a-readme",
+        "--format",
+        "json",
+        "--snapshot",
+        &s,
+    ]);
+    let g: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert!(
+        g["edges"].as_array().unwrap().is_empty(),
+        "off by default in trace"
+    );
+    let (_, inferred, _) = run(&[
+        "trace",
+        "nometa/just-a-readme",
+        "--infer-from-text",
+        "--format",
+        "json",
+        "--snapshot",
+        &s,
+    ]);
+    let g: serde_json::Value = serde_json::from_str(&inferred).unwrap();
+    let e = &g["edges"][0];
+    assert_eq!(e["upstream"], "mistralai/Mistral-7B-Instruct-v0.2");
+    assert_eq!(e["relation"], "quantized");
+    assert_eq!(e["relation_source"], "card-text");
+    let f = findings(&inferred);
+    let u = f
+        .iter()
+        .find(|x| x["code"] == "undeclared-base-model")
+        .unwrap();
+    assert!(
+        u["message"]
+            .as_str()
+            .unwrap()
+            .contains("quantized version of"),
+        "{u}"
+    );
+    let (_, text, _) = run(&[
+        "trace",
+        "nometa/just-a-readme",
+        "--infer-from-text",
+        "--snapshot",
+        &s,
+    ]);
+    assert!(
+        text.contains("quantized? mistralai/Mistral-7B-Instruct-v0.2")
+            && text.contains("[suggested from card text]"),
+        "{text}"
+    );
+    // On by default in audit; --no-infer-from-text turns it off.
+    let (_, a, _) = audit(&["nometa/just-a-readme", "--format", "json"]);
+    assert!(findings(&a)
+        .iter()
+        .any(|x| x["code"] == "undeclared-base-model"));
+    let (_, a, _) = audit(&[
+        "nometa/just-a-readme",
+        "--format",
+        "json",
+        "--no-infer-from-text",
+    ]);
+    assert!(!findings(&a)
+        .iter()
+        .any(|x| x["code"] == "undeclared-base-model"));
+}

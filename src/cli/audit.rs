@@ -25,6 +25,9 @@ pub struct AuditArgs {
     /// How many hops to follow at most.
     #[arg(long, value_name = "N")]
     pub depth: Option<usize>,
+    /// Do not suggest parents that cards name only in their text.
+    #[arg(long)]
+    pub no_infer_from_text: bool,
     /// Policy file [default: ./hf-lineage.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -66,7 +69,8 @@ pub fn load_policy(path: Option<&PathBuf>) -> Result<LicensePolicy, CliError> {
 pub fn run(args: AuditArgs) -> Result<i32, CliError> {
     let policy = load_policy(args.policy.as_ref())?;
     let roots = parse_roots(&args.repos)?;
-    let mut opened = open_source(&args.source, false)?;
+    // Card bodies are needed for the documentation check and text inference.
+    let mut opened = open_source(&args.source, true)?;
     let direction = if args.down {
         Direction::Both
     } else {
@@ -82,9 +86,20 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
     );
     drop(opened.progress.take());
     super::check_offline_roots(&graph, opened.offline)?;
+    if !args.no_infer_from_text {
+        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
+    }
     let report = check_licenses(&graph, &KnowledgeBase::builtin(), &policy);
     graph.add_findings(report.findings);
     graph.set_obligations(report.obligations);
+    let (doc_findings, doc_reports) = hf_lineage::docs_check::check_docs(&graph);
+    graph.add_findings(hf_lineage::license::apply_policy(doc_findings, &policy));
+    graph.set_documentation(
+        doc_reports
+            .into_iter()
+            .map(|(node, r)| (node, serde_json::to_value(r).unwrap_or_default()))
+            .collect(),
+    );
     let text = match args.format {
         AuditFormat::Json => hf_lineage::render::render_json(&graph),
         AuditFormat::Sarif => {

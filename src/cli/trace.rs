@@ -15,6 +15,9 @@ pub struct TraceArgs {
     pub repos: Vec<String>,
     #[command(flatten)]
     pub walk: WalkArgs,
+    /// Suggest parents that cards name only in their text (marked as suggestions).
+    #[arg(long)]
+    pub infer_from_text: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -28,9 +31,12 @@ pub struct TraceArgs {
 /// Runs `trace`; returns the exit code.
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     let roots = parse_roots(&args.repos)?;
-    let mut opened = open_source(&args.source, false)?;
+    let mut opened = open_source(&args.source, args.infer_from_text)?;
     let opts = args.walk.options();
-    let graph = hf_lineage::trace::trace(opened.source.as_mut(), &roots, opts);
+    let mut graph = hf_lineage::trace::trace(opened.source.as_mut(), &roots, opts);
+    if args.infer_from_text {
+        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
+    }
     drop(opened.progress.take());
     super::check_offline_roots(&graph, opened.offline)?;
     let text = match args.format {

@@ -41,6 +41,7 @@ pub struct LineageGraph {
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
     obligations: BTreeMap<String, Vec<String>>,
+    documentation: BTreeMap<String, serde_json::Value>,
 }
 
 /// A borrowed view of one node.
@@ -414,6 +415,16 @@ impl LineageGraph {
     /// The concluded obligations of a node, when an analysis set them.
     pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
         self.obligations.get(node_id).map(Vec::as_slice)
+    }
+
+    /// Records what the documentation check found per node (by node id).
+    pub fn set_documentation(&mut self, docs: BTreeMap<String, serde_json::Value>) {
+        self.documentation = docs;
+    }
+
+    /// The documentation check's report for a node, when it ran.
+    pub fn documentation(&self, node_id: &str) -> Option<&serde_json::Value> {
+        self.documentation.get(node_id)
     }
 
     /// Whether a license analysis ran (obligations are then reported for every node).

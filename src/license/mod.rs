@@ -101,12 +101,15 @@ pub fn path_text(g: &LineageGraph, from: &RepoId, to: &RepoId) -> String {
     };
     let mut s = path[0].id().node_id();
     for pair in path.windows(2) {
-        let rel = pair[1]
+        let edge = pair[1]
             .parents()
-            .iter()
+            .into_iter()
             .find(|(p, _)| p.id() == pair[0].id())
-            .map(|(_, e)| e.relation.as_str())
-            .unwrap_or("?");
+            .map(|(_, e)| e);
+        // Suggested edges (from card text) are marked with `?`.
+        let rel = edge.map_or("?".to_string(), |e| {
+            format!("{}{}", e.relation, if e.is_suggested() { "?" } else { "" })
+        });
         s.push_str(&format!(" →{rel}→ {}", pair[1].id().node_id()));
     }
     s

@@ -36,6 +36,9 @@ struct JsonNode<'a> {
     /// Present after `audit`: what the ancestors' licenses require of this node.
     #[serde(skip_serializing_if = "Option::is_none")]
     obligations: Option<Vec<String>>,
+    /// Present after `audit` for derivatives: what the card says changed, with quotes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    documentation: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +82,7 @@ pub fn render_json(g: &LineageGraph) -> String {
                         .map(<[String]>::to_vec)
                         .unwrap_or_default()
                 }),
+                documentation: g.documentation(&n.id().node_id()),
             }
         })
         .collect();

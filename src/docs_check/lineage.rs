@@ -1,0 +1,251 @@
+//! Undeclared lineage: parents a card names only in its text.
+//!
+//! When a card declares no `base_model`, its body may still say where the model came from:
+//! mergekit `model:` entries, "quantized version of [X](https://huggingface.co/X)", Hub links on
+//! a line about the base or original model, `base_model_name_or_path` from an adapter config.
+//! These become *suggested* edges (`relation_source: card-text`) with an `undeclared-base-model`
+//! finding quoting the line; they are never mixed silently with declared edges.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::finding::{codes, Finding, Severity};
+use crate::graph::LineageGraph;
+use crate::id::{RepoId, RepoKind};
+use crate::record::{Link, NodeStatus};
+use crate::relation::{Relation, RelationSource};
+
+/// A parent suggested by the card's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The parent.
+    pub parent: RepoId,
+    /// The relation the text implies.
+    pub relation: Relation,
+    /// The line that says so.
+    pub quote: String,
+}
+
+fn regex(cell: &'static OnceLock<Regex>, p: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(p).unwrap_or_else(|e| unreachable!("static regex: {e}")))
+}
+
+fn hub_link() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(
+        &C,
+        r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)",
+    )
+}
+fn ticked_id() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(
+        &C,
+        r"[`*]{1,2}([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)[`*]{1,2}",
+    )
+}
+fn base_context() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(
+        &C,
+        r"(?i)\b(base model|original model|quantized version of|quantised version of|quantizations? of|quantisations? of|(?:model files|models|files|weights) (?:of|for)|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from|merge of)\b",
+    )
+}
+fn quant_context() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(&C, r"(?i)\b(quanti[sz]\w*|gguf|gptq|awq|exl2|converted)\b")
+}
+fn yaml_model() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(
+        &C,
+        r#"^\s*-?\s*(?:model|base_model)\s*:\s*["']?([^"'\s#]+)"#,
+    )
+}
+fn adapter_base() -> &'static Regex {
+    static C: OnceLock<Regex> = OnceLock::new();
+    regex(&C, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#)
+}
+
+/// Parents the text of a card suggests. `me` is excluded.
+pub fn suggest(me: &RepoId, body: &str) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = Vec::new();
+    let mut push = |id: &str, relation: Relation, line: &str| {
+        let Ok(parent) = RepoId::parse(id.trim_end_matches(['.', ',', ')']), RepoKind::Model)
+        else {
+            return;
+        };
+        if parent == *me || out.iter().any(|s| s.parent == parent) {
+            return;
+        }
+        out.push(Suggestion {
+            parent,
+            relation,
+            quote: super::text::quote(line),
+        });
+    };
+    // mergekit configurations: `- model: X` entries inside code blocks.
+    let mut in_code = false;
+    let mut merge_models: Vec<(String, String)> = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            if let Some(c) = yaml_model().captures(line) {
+                merge_models.push((c[1].to_string(), t.to_string()));
+            }
+        }
+    }
+    let distinct: std::collections::BTreeSet<String> = merge_models
+        .iter()
+        .map(|(m, _)| m.to_ascii_lowercase())
+        .collect();
+    if distinct.len() >= 2 {
+        for (m, line) in &merge_models {
+            push(m, Relation::Merge, line);
+        }
+    }
+    for line in body.lines() {
+        if let Some(c) = adapter_base().captures(line) {
+            push(&c[1], Relation::Adapter, line.trim());
+        }
+        if !base_context().is_match(line) {
+            continue;
+        }
+        let rel = if quant_context().is_match(line) {
+            Relation::Quantized
+        } else {
+            Relation::Finetune
+        };
+        let mut ids: Vec<String> = hub_link()
+            .captures_iter(line)
+            .map(|c| c[1].to_string())
+            .collect();
+        ids.extend(ticked_id().captures_iter(line).map(|c| c[1].to_string()));
+        for id in ids {
+            // Links to the repo's own files, discussions or settings are not parents.
+            if id
+                .split('/')
+                .nth(1)
+                .is_some_and(|n| matches!(n, "blob" | "tree" | "resolve" | "settings"))
+            {
+                continue;
+            }
+            push(&id, rel, line.trim());
+        }
+    }
+    out
+}
+
+/// Adds suggested edges for every readable node that declares no parent, with findings.
+pub fn infer_from_text(g: &mut LineageGraph) -> usize {
+    let mut todo: Vec<(RepoId, Vec<Suggestion>)> = Vec::new();
+    for n in g.nodes() {
+        let rec = n.record();
+        if n.status() != NodeStatus::Ok
+            || n.id().kind() != RepoKind::Model
+            || !rec.base_models().is_empty()
+        {
+            continue;
+        }
+        let s = suggest(n.id(), &rec.card.body);
+        if !s.is_empty() {
+            todo.push((n.id().clone(), s));
+        }
+    }
+    let mut added = 0;
+    let mut findings = Vec::new();
+    for (me, suggestions) in todo {
+        let merge = suggestions
+            .iter()
+            .filter(|s| s.relation == Relation::Merge)
+            .count()
+            >= 2;
+        for s in &suggestions {
+            let relation = if merge { Relation::Merge } else { s.relation };
+            let link = Link {
+                upstream: s.parent.clone(),
+                downstream: me.clone(),
+                relation,
+                source: RelationSource::CardText,
+            };
+            if g.add_suggested_edge(&link) {
+                added += 1;
+            }
+        }
+        let list: Vec<String> = suggestions
+            .iter()
+            .map(|s| format!("{} ({}: \"{}\")", s.parent.node_id(), s.relation, s.quote))
+            .collect();
+        let mut nodes = vec![me.node_id()];
+        nodes.extend(suggestions.iter().map(|s| s.parent.node_id()));
+        findings.push(Finding::new(
+            codes::UNDECLARED_BASE,
+            Severity::Warn,
+            nodes,
+            format!(
+                "{} declares no base_model, but its card text names {}; suggested edges added (relation_source card-text) — declare base_model in the metadata",
+                me.node_id(),
+                list.join("; ")
+            ),
+        ));
+    }
+    g.add_findings(findings);
+    added
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn me() -> RepoId {
+        RepoId::parse("me/model", RepoKind::Model).unwrap()
+    }
+
+    #[test]
+    fn mergekit_configs_name_merged_models() {
+        let s = suggest(&me(), "# m\n```yaml\nmodels:\n  - model: a/one\n  - model: b/two\n    parameters: {}\nmerge_method: slerp\nbase_model: a/one\n```\n");
+        let ids: Vec<_> = s.iter().map(|x| (x.parent.node_id(), x.relation)).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("a/one".into(), Relation::Merge),
+                ("b/two".into(), Relation::Merge)
+            ]
+        );
+    }
+
+    #[test]
+    fn quantized_version_of_a_link() {
+        let s = suggest(&me(), "This is a quantized version of [Mistral](https://huggingface.co/mistralai/Mistral-7B-v0.1).\n");
+        assert_eq!(s[0].parent.node_id(), "mistralai/Mistral-7B-v0.1");
+        assert_eq!(s[0].relation, Relation::Quantized);
+        assert!(s[0].quote.contains("quantized version of"));
+    }
+
+    #[test]
+    fn base_model_context_and_adapter_configs() {
+        let s = suggest(&me(), "- Original model: [Llama 2 7B Chat](https://huggingface.co/meta-llama/Llama-2-7b-chat-hf)\n");
+        assert_eq!(s[0].parent.node_id(), "meta-llama/Llama-2-7b-chat-hf");
+        let s = suggest(
+            &me(),
+            "{\"base_model_name_or_path\": \"google/flan-t5-base\", \"r\": 8}",
+        );
+        assert_eq!(
+            (s[0].parent.node_id(), s[0].relation),
+            ("google/flan-t5-base".into(), Relation::Adapter)
+        );
+        // Links without a base-model context, local paths and self-links are not parents.
+        assert!(suggest(
+            &me(),
+            "Thanks to https://huggingface.co/TheBloke/other for quants"
+        )
+        .is_empty());
+        assert!(suggest(&me(), "{\"base_model_name_or_path\": \"/root/ckpt\"}").is_empty());
+        assert!(suggest(&me(), "base model: https://huggingface.co/me/model").is_empty());
+    }
+}

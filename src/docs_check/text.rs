@@ -1,0 +1,192 @@
+//! Card text as evidence: cleaning, and the patterns that count as saying something.
+//!
+//! Cleaning drops what says nothing about this repo: template placeholders
+//! ("[More Information Needed]"), HTML comments, HTML blocks (banners, badges), URLs and empty
+//! lines. Headings are kept apart: a heading alone is not evidence, a heading followed by
+//! content is.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// One line of cleaned card text.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The text, cleaned.
+    pub text: String,
+    /// Whether the line is a Markdown heading.
+    pub heading: bool,
+    /// Whether the line is inside a fenced code block.
+    pub code: bool,
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {pattern}: {e}"))
+    })
+}
+
+macro_rules! pattern {
+    ($name:ident, $re:expr) => {
+        pub(crate) fn $name() -> &'static Regex {
+            static CELL: OnceLock<Regex> = OnceLock::new();
+            re(&CELL, $re)
+        }
+    };
+}
+
+pattern!(
+    placeholder,
+    r"(?i)\[\s*more information needed\s*\]|\[optional\]|\{\{[^}]*\}\}"
+);
+pattern!(html_comment, r"(?s)<!--.*?-->");
+pattern!(url, r#"https?://[^\s)\]>"']+"#);
+pattern!(html_tag, r"<[^>]{0,400}>");
+
+/// Cleans a card body into lines worth reading.
+pub fn clean(body: &str) -> Vec<Line> {
+    let body = html_comment().replace_all(body, " ");
+    let mut out = Vec::new();
+    let mut html_depth: i32 = 0;
+    let mut in_code = false;
+    for raw in body.lines() {
+        let t = raw.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            in_code = !in_code;
+            continue;
+        }
+        if !in_code {
+            // HTML blocks (banners, badges, link buttons) say nothing about what changed.
+            let opens = count_tags(t, "<div")
+                + count_tags(t, "<p")
+                + count_tags(t, "<center")
+                + count_tags(t, "<table");
+            let closes = count_tags(t, "</div")
+                + count_tags(t, "</p")
+                + count_tags(t, "</center")
+                + count_tags(t, "</table");
+            let starts_html = t.starts_with('<');
+            let was = html_depth;
+            html_depth = (html_depth + opens - closes).max(0);
+            if was > 0 || starts_html || html_depth > 0 {
+                continue;
+            }
+        }
+        let text = placeholder().replace_all(t, " ");
+        let text = url().replace_all(&text, " ");
+        let text = html_tag().replace_all(&text, " ");
+        let text = text.trim();
+        if text.is_empty() || is_template_residue(text) {
+            continue;
+        }
+        out.push(Line {
+            heading: !in_code && text.starts_with('#'),
+            text: text.to_string(),
+            code: in_code,
+        });
+    }
+    out
+}
+
+fn count_tags(line: &str, tag: &str) -> i32 {
+    line.to_ascii_lowercase()
+        .matches(tag)
+        .filter(|_| true)
+        .count() as i32
+}
+
+/// A template bullet whose value was a placeholder: `- **Developed by:**`.
+fn is_template_residue(text: &str) -> bool {
+    let t = text.trim_start_matches(['-', '*', ' ']);
+    let t = t.trim_matches('*').trim();
+    (t.ends_with(':') || t.ends_with(":**")) && t.len() < 60
+}
+
+/// Shortens a line for quoting.
+pub fn quote(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() <= 160 {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(157).collect();
+    format!("{cut}…")
+}
+
+// Evidence patterns (case-insensitive, word-bounded). Each is a general statement of what a
+// card says when it documents a change; none names a repo.
+pattern!(
+    quant_method,
+    r"(?i)\b(gguf|ggml|gptq|awq|exl2|exllama(?:v2)?|bitsandbytes|bnb|hqq|aqlm|mlx(?:-lm)?|qat|quantization[- ]aware|imatrix|auto-?gptq|auto-?awq|llamacpp|quanto|marlin|smoothquant|nf4|fp8)\b"
+);
+pattern!(
+    quant_statement,
+    r"(?i)\b(quanti[sz]\w*|convert\w*|format|model files|versions?|contains|provided|made\s+(?:with|using)|created\s+(?:with|using)|using|via)\b"
+);
+pattern!(
+    llamacpp_statement,
+    r"(?i)\bllama\.?cpp\b.*\b(quanti[sz]\w*|convert\w*)|\b(created|made|quanti[sz]\w*|convert\w*)\b.*\bllama\.?cpp\b"
+);
+pattern!(
+    precision,
+    r"(?i)\b(i?q[1-8]_(?:k_[sml]|k|[01]|xxs|xs|s|m|nl)|[1-8][ -]?bits?|int[2348]|fp(?:4|8)|w[48]a(?:8|16)|group[ _-]?size|groupsize|bpw|bits per weight|act[- ]order|desc_act)\b"
+);
+pattern!(
+    finetune_data,
+    r"(?i)\b(?:(?:fine-?tuned|trained|tuned|sft|aligned)\s+(?:it\s+|further\s+|again\s+)?(?:on|with)\s+(?:the\s+|a\s+|our\s+)?(?:[\w.\-/]+\s+){0,6}?(?:data|dataset|datasets|corpus|examples|samples|conversations|dialogues|instructions|pairs|tokens|traces|set|subset|transcripts|opinions|clauses|frames|images|tickets|emails)|(?:training|fine-?tuning)\s+(?:data|dataset|datasets|corpus)\s*(?:[:\-]|is|was|were|includes|consists)|using\s+(?:a\s+subset\s+of\s+)?the\s+(?:data|dataset)\s+(?:from|of))"
+);
+pattern!(
+    procedure,
+    r"(?i)\b(sft|supervised fine-?tuning|dpo|direct preference|rlhf|reinforcement learning|ppo|orpo|kto|grpo|simpo|qlora|lora|full[- ](?:parameter\s+)?fine-?tun\w*|full weights|instruct(?:ion)?\b[^.]{0,40}\bfine[- ]?tun\w*|distill\w*|prun\w*|instruction[- ]tun\w*|instruction fine-?tun\w*|continued pre-?train\w*|pre-?training|post-?training|learning[ _]rate|epochs?|batch[ _]size|warm-?up|optimizer|adamw|training steps|gradient accumulation|dreambooth|merged into the base|synthetic\s+(?:training|data))\b|\blr\s*[=:]?\s*\d"
+);
+pattern!(
+    adapter_detail,
+    r"(?i)\b(r\s*=\s*\d+|rank\s*(?:of\s*)?\d+|lora_alpha|alpha\s*[=:]?\s*\d+|target[_ ]modules|lora[_ ]dropout|dropout\s*[=:]?\s*0?\.\d+)"
+);
+pattern!(
+    purpose,
+    r"(?i)\b(?:trained|fine-?tuned|tuned|adapted|designed|built|specialized|specialised)\s+(?:for|to)\s+\w+"
+);
+pattern!(
+    merge_method,
+    r"(?i)\b(slerp|ties|dare(?:_ties|_linear)?|model[_ ]stock|passthrough|task[_ ]arithmetic|della|breadcrumbs|arcee[_ ]fusion|nuzzle|frankenmerge|merge[_ ]method)\b"
+);
+pattern!(yaml_model, r"^\s*-?\s*model\s*:\s*\S");
+pattern!(
+    models_context,
+    r"(?i)\b(models?\s+(?:used|merged|included)|merge\s+of|merged\s+models|following\s+models)\b"
+);
+pattern!(
+    repo_like,
+    r"\b[A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95}\b"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_drops_templates_html_and_urls() {
+        let lines = clean(
+            "<div>\n<p>Get GGUF 4-bit here</p>\n</div>\n# Title\n- **Developed by:** [More Information Needed]\n<!-- fp16 -->\nSee https://x.io/gguf-4bit\nReal text\n```\ncode\n```\n",
+        );
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["# Title", "See", "Real text", "code"]);
+        assert!(lines[0].heading && lines[3].code);
+    }
+
+    #[test]
+    fn patterns() {
+        assert!(precision().is_match("| llama.Q4_K_M.gguf | Q4_K_M | 4 |"));
+        assert!(precision().is_match("4-bit GPTQ, group size 128"));
+        assert!(!precision().is_match("a 16-year-old model"));
+        assert!(finetune_data().is_match("fine-tuned on 40k US court opinions"));
+        assert!(finetune_data().is_match("Trained on the OpenHermes-2.5 dataset for 3 epochs"));
+        assert!(!finetune_data().is_match("Finetuned from model: unsloth/gemma-2-9b"));
+        assert!(!finetune_data().is_match("trained 2x faster with Unsloth and TRL"));
+        assert!(procedure().is_match("QLoRA (4-bit NF4) + LoRA adapters"));
+        assert!(!procedure().is_match("trained 2x faster with Unsloth"));
+        assert!(adapter_detail().is_match("LoRA adapter (rank 64, alpha 16)"));
+        assert!(merge_method().is_match("merge_method: slerp"));
+        assert!(yaml_model().is_match("  - model: mistralai/Mistral-7B-v0.1"));
+    }
+}
