@@ -38,6 +38,8 @@ pub struct AuditArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
+    pub diagram: super::DiagramArgs,
+    #[command(flatten)]
     pub source: SourceArgs,
 }
 
@@ -50,6 +52,14 @@ pub enum AuditFormat {
     Json,
     /// SARIF 2.1.0 for code-scanning tools.
     Sarif,
+    /// Graphviz DOT, findings outlined.
+    Dot,
+    /// SVG (needs Graphviz `dot`).
+    Svg,
+    /// Mermaid flowchart.
+    Mermaid,
+    /// A self-contained HTML report (needs Graphviz `dot`).
+    Html,
 }
 
 /// Loads the policy named, or ./hf-lineage.toml, or none.
@@ -84,6 +94,22 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
             depth: args.depth,
         },
     );
+    if args.down {
+        // A descendant is judged against all its ancestors, not only the path from the roots:
+        // walk up again from everything found (repos already read cost nothing).
+        let found: Vec<_> = graph
+            .nodes()
+            .iter()
+            .filter(|n| n.status() == hf_lineage::NodeStatus::Ok)
+            .map(|n| n.id().clone())
+            .collect();
+        let up = TraceOptions {
+            direction: Direction::Up,
+            depth: None,
+        };
+        graph = hf_lineage::trace::trace(opened.source.as_mut(), &found, up);
+        graph.set_roots(&roots);
+    }
     drop(opened.progress.take());
     super::check_offline_roots(&graph, opened.offline)?;
     if !args.no_infer_from_text {
@@ -106,6 +132,16 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
             hf_lineage::render::render_sarif(graph.findings(), &args.source.endpoint)
         }
         AuditFormat::Text => render_text(&graph, use_color(args.output.as_deref())),
+        diagram => {
+            let f = match diagram {
+                AuditFormat::Dot => super::Format::Dot,
+                AuditFormat::Svg => super::Format::Svg,
+                AuditFormat::Mermaid => super::Format::Mermaid,
+                _ => super::Format::Html,
+            };
+            let title = format!("Lineage audit of {}", args.repos.join(", "));
+            super::render_diagram(&graph, f, &args.diagram, &title)?.unwrap_or_default()
+        }
     };
     emit(&text, args.output.as_deref())?;
     let deny = graph

@@ -177,6 +177,52 @@ pub enum Format {
     Text,
     /// The JSON graph (hf-lineage/graph@1).
     Json,
+    /// Graphviz DOT.
+    Dot,
+    /// SVG (needs Graphviz `dot`).
+    Svg,
+    /// Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// A self-contained HTML report (needs Graphviz `dot`).
+    Html,
+}
+
+/// Options for diagrams.
+#[derive(Args, Debug, Clone)]
+pub struct DiagramArgs {
+    /// Fold more than N leaf siblings of one relation under one parent into a "+k" node.
+    #[arg(long, value_name = "N")]
+    pub collapse: Option<usize>,
+    /// Refuse to draw more nodes than this (suggests --collapse or --depth).
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub max_nodes: usize,
+}
+
+/// Renders a diagram format (dot, svg, mermaid, html); `None` for text and json.
+pub fn render_diagram(
+    g: &hf_lineage::LineageGraph,
+    format: Format,
+    d: &DiagramArgs,
+    title: &str,
+) -> Result<Option<String>, CliError> {
+    if matches!(format, Format::Text | Format::Json) {
+        return Ok(None);
+    }
+    let view = hf_lineage::render::build_view(g, d.collapse);
+    if view.nodes.len() > d.max_nodes {
+        return Err(CliError(format!(
+            "the diagram would have {} nodes, more than --max-nodes {} allows; it would not be readable. Try --collapse 3 (fold sibling quantizations and fine-tunes), a smaller --depth, or raise --max-nodes",
+            view.nodes.len(),
+            d.max_nodes
+        )));
+    }
+    Ok(Some(match format {
+        Format::Dot => hf_lineage::render::render_dot(&view),
+        Format::Mermaid => hf_lineage::render::render_mermaid(&view),
+        Format::Svg => hf_lineage::render::render_svg(&view)?,
+        Format::Html => hf_lineage::render::render_html(g, &view, title)?,
+        Format::Text | Format::Json => unreachable!("handled above"),
+    }))
 }
 
 /// Parses command-line repo ids; an invalid one is a usage error naming the value.

@@ -25,6 +25,8 @@ pub struct TraceArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
+    pub diagram: super::DiagramArgs,
+    #[command(flatten)]
     pub source: SourceArgs,
 }
 
@@ -39,8 +41,12 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     }
     drop(opened.progress.take());
     super::check_offline_roots(&graph, opened.offline)?;
+    let title = format!("Lineage of {}", args.repos.join(", "));
     let text = match args.format {
         Format::Json => render_json(&graph),
+        f @ (Format::Dot | Format::Svg | Format::Mermaid | Format::Html) => {
+            super::render_diagram(&graph, f, &args.diagram, &title)?.unwrap_or_default()
+        }
         Format::Text => render_text(
             &graph,
             TextOptions {

@@ -387,6 +387,17 @@ impl LineageGraph {
         v
     }
 
+    /// Replaces the roots (ids or aliases of nodes in the graph; others are ignored).
+    pub fn set_roots(&mut self, roots: &[RepoId]) {
+        let mut v: Vec<RepoId> = roots
+            .iter()
+            .filter_map(|r| self.get(r).map(|n| n.id().clone()))
+            .collect();
+        v.sort();
+        v.dedup();
+        self.roots = v;
+    }
+
     /// The traced roots, sorted.
     pub fn roots(&self) -> &[RepoId] {
         &self.roots

@@ -1,11 +1,20 @@
-//! Renderings of a lineage graph: text tree, JSON (and more with the diagram issue).
+//! Renderings of a lineage graph: text tree, JSON, SARIF, DOT/SVG, Mermaid and HTML.
 //!
-//! Renderers are pure functions from a [`crate::graph::LineageGraph`] to a string.
+//! Renderers are pure functions from a [`crate::graph::LineageGraph`] (or its drawable
+//! [`view::View`]) to a string; only SVG (and HTML, which embeds it) runs Graphviz.
 
+pub mod dot;
+pub mod html;
 pub mod json;
+pub mod mermaid;
 pub mod sarif;
 pub mod text;
+pub mod view;
 
+pub use dot::{render_dot, render_svg};
+pub use html::render_html;
 pub use json::render_json;
+pub use mermaid::render_mermaid;
 pub use sarif::render_sarif;
 pub use text::{render_text, TextOptions};
+pub use view::{build_view, View};
