@@ -13,6 +13,7 @@ pub mod graph;
 pub mod hub;
 pub mod id;
 pub mod license;
+pub mod query;
 pub mod record;
 pub mod relation;
 pub mod render;

@@ -21,6 +21,8 @@ enum Command {
     Trace(cli::trace::TraceArgs),
     /// Check the licenses down a lineage: conflicts, drift, missing and unresolved terms.
     Audit(cli::audit::AuditArgs),
+    /// Answer a question about lineage with a query (see `query --list` for named ones).
+    Query(cli::query::QueryArgs),
     /// Lint one local README.md: metadata as the tool reads it, and findings.
     Card(cli::card::CardArgs),
     /// Crawl the Hub from some repos and write what was read as a snapshot directory.
@@ -45,6 +47,7 @@ fn main() {
         Command::Trace(a) => cli::trace::run(a),
         Command::Card(a) => cli::card::run(a),
         Command::Audit(a) => cli::audit::run(a),
+        Command::Query(a) => cli::query::run(a),
         Command::Snapshot(a) => cli::snapshot::run(a),
     };
     let code = match result {

@@ -387,6 +387,101 @@ impl LineageGraph {
         v
     }
 
+    /// Number of node slots (indices are `0..len`), for index-based algorithms in this crate.
+    pub(crate) fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// The node at an index.
+    pub(crate) fn at(&self, i: usize) -> RepoRef<'_> {
+        RepoRef {
+            graph: self,
+            idx: NodeIndex::new(i),
+        }
+    }
+
+    /// The index of a node.
+    pub(crate) fn index_of(&self, r: &RepoRef<'_>) -> usize {
+        r.idx.index()
+    }
+
+    /// Neighbour indices (unsorted) with the edge, upstream (`up`) or downstream.
+    pub(crate) fn neighbour_indices(
+        &self,
+        i: usize,
+        up: bool,
+    ) -> impl Iterator<Item = (usize, EdgeData)> + '_ {
+        let dir = if up {
+            Direction::Incoming
+        } else {
+            Direction::Outgoing
+        };
+        self.graph
+            .edges_directed(NodeIndex::new(i), dir)
+            .map(move |e| {
+                let other = if up { e.source() } else { e.target() };
+                (other.index(), *e.weight())
+            })
+    }
+
+    /// The subgraph induced by some nodes: their records, the edges among them, the findings
+    /// whose subject is one of them, and the roots among them.
+    pub fn induced(&self, keep: &[RepoId]) -> LineageGraph {
+        let mut b = GraphBuilder::new();
+        let set: std::collections::HashSet<RepoId> = keep
+            .iter()
+            .filter_map(|k| self.get(k).map(|n| n.id().clone()))
+            .collect();
+        for id in &set {
+            if let Some(n) = self.get(id) {
+                let mut rec = n.record().clone();
+                rec.findings.clear();
+                b.add_record(rec);
+            }
+        }
+        for e in self.edges() {
+            if set.contains(e.upstream.id()) && set.contains(e.downstream.id()) {
+                b.add_link(Link {
+                    upstream: e.upstream.id().clone(),
+                    downstream: e.downstream.id().clone(),
+                    relation: e.data.relation,
+                    source: e.data.source,
+                });
+            }
+        }
+        let roots: Vec<RepoId> = self
+            .roots
+            .iter()
+            .filter(|r| set.contains(*r))
+            .cloned()
+            .collect();
+        let mut g = b.finish(roots);
+        g.findings = self
+            .findings
+            .iter()
+            .filter(|f| {
+                f.nodes
+                    .first()
+                    .and_then(|s| RepoId::parse(s, crate::id::RepoKind::Model).ok())
+                    .is_some_and(|s| set.contains(&s))
+            })
+            .cloned()
+            .collect();
+        g.obligations = self
+            .obligations
+            .iter()
+            .filter(|(k, _)| keep.iter().any(|x| &x.node_id() == *k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        g.documentation = self
+            .documentation
+            .iter()
+            .filter(|(k, _)| keep.iter().any(|x| &x.node_id() == *k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        g
+    }
+
     /// Replaces the roots (ids or aliases of nodes in the graph; others are ignored).
     pub fn set_roots(&mut self, roots: &[RepoId]) {
         let mut v: Vec<RepoId> = roots

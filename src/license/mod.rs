@@ -77,20 +77,23 @@ fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g
     let Some(start) = g.get(id) else {
         return vec![];
     };
-    let mut seen = BTreeSet::from([start.id().clone()]);
+    let start = g.index_of(&start);
+    let mut seen = std::collections::HashSet::from([start]);
     let mut queue = VecDeque::from([(start, 0usize)]);
     let mut out = Vec::new();
     while let Some((n, d)) = queue.pop_front() {
-        for (p, e) in n.parents() {
-            if e.relation.is_derivation() && seen.insert(p.id().clone()) {
+        for (p, e) in g.neighbour_indices(n, true) {
+            if e.relation.is_derivation() && seen.insert(p) {
                 out.push(Ancestor {
-                    node: p,
+                    node: g.at(p),
                     distance: d + 1,
                 });
                 queue.push_back((p, d + 1));
             }
         }
     }
+    // Stable order: by distance, then id.
+    out.sort_by(|a, b| (a.distance, a.node.id()).cmp(&(b.distance, b.node.id())));
     out
 }
 

@@ -1,0 +1,214 @@
+//! `hf-lineage query`: evaluate a lineage query over a snapshot or a live crawl.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{emit, open_source, CliError, DiagramArgs, Format, SourceArgs};
+use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
+use hf_lineage::trace::{Direction, TraceOptions};
+use hf_lineage::LineageGraph;
+
+/// The named queries shipped in `queries/`, compiled in so `--list` works anywhere.
+pub const NAMED: [(&str, &str); 5] = [
+    ("source", include_str!("../../queries/source.q")),
+    (
+        "merge-license-conflicts",
+        include_str!("../../queries/merge-license-conflicts.q"),
+    ),
+    ("undocumented", include_str!("../../queries/undocumented.q")),
+    (
+        "non-commercial-ancestry",
+        include_str!("../../queries/non-commercial-ancestry.q"),
+    ),
+    (
+        "quantizations-dropping-license",
+        include_str!("../../queries/quantizations-dropping-license.q"),
+    ),
+];
+
+/// Arguments of `query`.
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// The expression, a query file, or a named query (`queries/source.q` or `source`).
+    #[arg(value_name = "EXPR|FILE", required_unless_present = "list")]
+    pub query: Option<String>,
+    /// List the named queries with what they answer.
+    #[arg(long)]
+    pub list: bool,
+    /// Set `$name` in the query (repeatable).
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the output to a file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Policy file for the license findings [default: ./hf-lineage.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Suggest parents that cards name only in their text before evaluating.
+    #[arg(long)]
+    pub infer_from_text: bool,
+    #[command(flatten)]
+    pub diagram: DiagramArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+fn description(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+fn load(q: &str) -> Result<String, CliError> {
+    let path = PathBuf::from(q);
+    if path.is_file() {
+        return std::fs::read_to_string(&path)
+            .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())));
+    }
+    let name = q.trim_start_matches("queries/").trim_end_matches(".q");
+    if let Some((_, text)) = NAMED.iter().find(|(n, _)| *n == name) {
+        return Ok(text.to_string());
+    }
+    if q.ends_with(".q") {
+        return Err(CliError(format!(
+            "no query file {q} (named queries: {})",
+            NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(q.to_string())
+}
+
+/// A caret under the position, for parse errors.
+fn point(src: &str, line: usize, col: usize) -> String {
+    let text = src.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    format!("\n  {text}\n  {}^", " ".repeat(col.saturating_sub(1)))
+}
+
+/// Builds the graph, runs the analyses the query functions read (licenses, documentation).
+fn build_graph(
+    args: &QueryArgs,
+    e: &hf_lineage::query::Expr,
+    vars: &BTreeMap<String, String>,
+) -> Result<LineageGraph, CliError> {
+    let policy = super::audit::load_policy(args.policy.as_ref())?;
+    let mut opened = open_source(&args.source, true)?;
+    let mut graph = match opened.source.all_records() {
+        Some(mut records) => {
+            // Parents the snapshot does not hold are `not_found` (the source says so), not
+            // placeholders beyond a depth.
+            let known: std::collections::HashSet<hf_lineage::RepoId> = records
+                .iter()
+                .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
+                .collect();
+            let mut missing: Vec<hf_lineage::RepoId> = records
+                .iter()
+                .flat_map(|r| r.links())
+                .flat_map(|l| [l.upstream, l.downstream])
+                .filter(|id| !known.contains(id))
+                .collect();
+            missing.sort();
+            missing.dedup();
+            records.extend(opened.source.fetch(&missing));
+            LineageGraph::from_records(records, vec![])
+        }
+        None => {
+            let (repos, up, down, all) = crawl_plan(e, vars);
+            if all {
+                return Err(CliError("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)".into()));
+            }
+            let roots = super::parse_roots(&repos)?;
+            let direction = match (up, down) {
+                (true, false) => Direction::Up,
+                (false, true) | (true, true) => Direction::Both,
+                (false, false) => Direction::Up,
+            };
+            let mut g = hf_lineage::trace::trace(
+                opened.source.as_mut(),
+                &roots,
+                TraceOptions {
+                    direction,
+                    depth: None,
+                },
+            );
+            if direction == Direction::Both {
+                let found: Vec<_> = g
+                    .nodes()
+                    .iter()
+                    .filter(|n| n.status() == hf_lineage::NodeStatus::Ok)
+                    .map(|n| n.id().clone())
+                    .collect();
+                g = hf_lineage::trace::trace(
+                    opened.source.as_mut(),
+                    &found,
+                    TraceOptions {
+                        direction: Direction::Up,
+                        depth: None,
+                    },
+                );
+                g.set_roots(&roots);
+            }
+            super::check_offline_roots(&g, opened.offline)?;
+            g
+        }
+    };
+    drop(opened.progress.take());
+    if args.infer_from_text {
+        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
+    }
+    let report = hf_lineage::license::check_licenses(
+        &graph,
+        &hf_lineage::license::kb::KnowledgeBase::builtin(),
+        &policy,
+    );
+    graph.add_findings(report.findings);
+    graph.set_obligations(report.obligations);
+    let (docs, _) = hf_lineage::docs_check::check_docs(&graph);
+    graph.add_findings(hf_lineage::license::apply_policy(docs, &policy));
+    Ok(graph)
+}
+
+/// Runs `query`.
+pub fn run(args: QueryArgs) -> Result<i32, CliError> {
+    if args.list {
+        let mut out = String::new();
+        for (name, text) in NAMED {
+            out.push_str(&format!("queries/{name}.q\n    {}\n", description(text)));
+        }
+        emit(&out, None)?;
+        return Ok(super::exit::OK);
+    }
+    let src = load(args.query.as_deref().unwrap_or_default())?;
+    let expr = parse(&src)
+        .map_err(|e| CliError(format!("query: {e}{}", point(&src, e.pos.line, e.pos.col))))?;
+    let mut vars = BTreeMap::new();
+    for a in &args.args {
+        let (k, v) = a
+            .split_once('=')
+            .ok_or_else(|| CliError(format!("--arg {a:?}: expected NAME=VALUE")))?;
+        vars.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    let graph = build_graph(&args, &expr, &vars)?;
+    let ix = Index::new(&graph);
+    let set = evaluate(&ix, &expr, &vars).map_err(|e| CliError(format!("query: {e}")))?;
+    let result = ids(&graph, &set);
+    let text = match args.format {
+        Format::Text => result
+            .iter()
+            .map(|i| format!("{}\n", i.node_id()))
+            .collect(),
+        Format::Json => hf_lineage::render::render_json(&graph.induced(&result)),
+        f => {
+            let sub = graph.induced(&result);
+            super::render_diagram(&sub, f, &args.diagram, "Query result")?.unwrap_or_default()
+        }
+    };
+    emit(&text, args.output.as_deref())?;
+    Ok(super::exit::OK)
+}

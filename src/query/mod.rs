@@ -1,0 +1,476 @@
+//! A query language for lineage, modelled on Bazel's query language.
+//!
+//! Expressions denote sets of nodes. String literals name repos; functions walk the graph
+//! (`ancestors`, `descendants`, `parents`, `children`, `roots`, `leaves`, `somepath`,
+//! `allpaths`) or filter a set (`relation`, `kind`, `license`, `flagged`, `status`); `+`, `-`, `^`
+//! are union, difference and intersection; `let x = E in E` names a set; `$name` takes
+//! `--arg name=value`. Evaluation is pure over a [`LineageGraph`]: sets are node indices, walks
+//! are multi-source breadth-first searches with a visited bitmap, so cycles cannot loop.
+
+pub mod parse;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use globset::{Glob, GlobMatcher};
+
+use crate::graph::LineageGraph;
+use crate::id::{RepoId, RepoKind};
+use crate::record::NodeStatus;
+use crate::relation::Relation;
+pub use parse::{parse, Expr, ParseError, Pos};
+
+/// A set of nodes (graph indices).
+pub type NodeSet = BTreeSet<usize>;
+
+/// Why evaluation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// An unknown function.
+    #[error("line {}, column {}: unknown function {name}(); known: {}", pos.line, pos.col, FUNCTIONS.join(", "))]
+    UnknownFunction {
+        /// The name.
+        name: String,
+        /// Where.
+        pos: Pos,
+    },
+    /// Wrong number or kind of arguments.
+    #[error("line {}, column {}: {message}", pos.line, pos.col)]
+    BadArguments {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        pos: Pos,
+    },
+    /// `$name` without `--arg name=…`.
+    #[error("${0} is not set: pass --arg {0}=…")]
+    MissingArg(String),
+    /// A name that is neither a `let` variable nor a function.
+    #[error(
+        "unknown name `{0}`: quote repo ids (\"owner/name\"), or bind it with `let {0} = … in …`"
+    )]
+    UnknownName(String),
+    /// A string that is not a repo id.
+    #[error("{0}")]
+    BadRepo(String),
+}
+
+/// The functions of the language.
+pub const FUNCTIONS: [&str; 14] = [
+    "all",
+    "ancestors",
+    "descendants",
+    "parents",
+    "children",
+    "roots",
+    "leaves",
+    "somepath",
+    "allpaths",
+    "relation",
+    "kind",
+    "license",
+    "flagged",
+    "status",
+];
+
+/// Precomputed lookups for one graph, reusable across queries.
+pub struct Index<'g> {
+    g: &'g LineageGraph,
+    /// finding code → subject node indices.
+    flags: HashMap<String, NodeSet>,
+    /// Lowercase license strings (ids and license_name) per node.
+    licenses: Vec<Vec<String>>,
+}
+
+impl<'g> Index<'g> {
+    /// Builds the lookups (one pass over nodes and findings).
+    pub fn new(g: &'g LineageGraph) -> Index<'g> {
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let licenses: Vec<Vec<String>> = (0..g.len())
+            .map(|i| {
+                let n = g.at(i);
+                by_id.insert(n.id().node_id(), i);
+                let meta = &n.record().card.meta;
+                let mut ls: Vec<String> = meta.licenses.clone();
+                if let Some(name) = &meta.license_name {
+                    ls.push(name.to_ascii_lowercase());
+                }
+                ls
+            })
+            .collect();
+        let mut flags: HashMap<String, NodeSet> = HashMap::new();
+        for f in g.findings() {
+            let targets: Vec<&String> = if f.code == crate::finding::codes::CYCLE {
+                f.nodes.iter().collect()
+            } else {
+                f.nodes.first().into_iter().collect()
+            };
+            for t in targets {
+                if let Some(&i) = by_id.get(t) {
+                    flags.entry(f.code.clone()).or_default().insert(i);
+                }
+            }
+        }
+        Index { g, flags, licenses }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &'g LineageGraph {
+        self.g
+    }
+}
+
+struct Eval<'a, 'g> {
+    ix: &'a Index<'g>,
+    args: &'a BTreeMap<String, String>,
+    vars: Vec<(String, NodeSet)>,
+}
+
+fn reach(
+    g: &LineageGraph,
+    start: &NodeSet,
+    up: bool,
+    follow: impl Fn(Relation) -> bool,
+) -> NodeSet {
+    let mut seen = vec![false; g.len()];
+    let mut queue: VecDeque<usize> = start.iter().copied().collect();
+    for &s in start {
+        seen[s] = true;
+    }
+    let mut out = NodeSet::new();
+    while let Some(n) = queue.pop_front() {
+        for (m, e) in g.neighbour_indices(n, up) {
+            if follow(e.relation) && !seen[m] {
+                seen[m] = true;
+                out.insert(m);
+                queue.push_back(m);
+            }
+        }
+    }
+    out
+}
+
+fn glob(pattern: &str, pos: Pos) -> Result<GlobMatcher, EvalError> {
+    Glob::new(&pattern.to_ascii_lowercase())
+        .map(|g| g.compile_matcher())
+        .map_err(|e| EvalError::BadArguments {
+            message: format!("bad pattern {pattern:?}: {e}"),
+            pos,
+        })
+}
+
+impl Eval<'_, '_> {
+    fn g(&self) -> &LineageGraph {
+        self.ix.g
+    }
+
+    fn word(&self, e: &Expr, what: &str, f: &str, pos: Pos) -> Result<String, EvalError> {
+        match e {
+            Expr::Word(w) | Expr::Repo(w) => Ok(w.clone()),
+            Expr::Arg(a) => self
+                .args
+                .get(a)
+                .cloned()
+                .ok_or_else(|| EvalError::MissingArg(a.clone())),
+            _ => Err(EvalError::BadArguments {
+                message: format!("the first argument of {f}() is {what}, not a set expression"),
+                pos,
+            }),
+        }
+    }
+
+    fn repo(&self, s: &str) -> Result<NodeSet, EvalError> {
+        let id =
+            RepoId::parse(s, RepoKind::Model).map_err(|e| EvalError::BadRepo(format!("{e}")))?;
+        Ok(self
+            .g()
+            .get(&id)
+            .map(|n| self.g().index_of(&n))
+            .into_iter()
+            .collect())
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<NodeSet, EvalError> {
+        match e {
+            Expr::Repo(s) => self.repo(s),
+            Expr::Arg(a) => {
+                let v = self
+                    .args
+                    .get(a)
+                    .cloned()
+                    .ok_or_else(|| EvalError::MissingArg(a.clone()))?;
+                self.repo(&v)
+            }
+            Expr::Var(v) | Expr::Word(v) => self
+                .vars
+                .iter()
+                .rev()
+                .find(|(n, _)| n == v)
+                .map(|(_, s)| s.clone())
+                .ok_or_else(|| EvalError::UnknownName(v.clone())),
+            Expr::Let(name, value, body) => {
+                let v = self.eval(value)?;
+                self.vars.push((name.clone(), v));
+                let r = self.eval(body);
+                self.vars.pop();
+                r
+            }
+            Expr::Binary(op, a, b) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                Ok(match op {
+                    '+' => a.union(&b).copied().collect(),
+                    '-' => a.difference(&b).copied().collect(),
+                    _ => a.intersection(&b).copied().collect(),
+                })
+            }
+            Expr::Call(name, args, pos) => self.call(name, args, *pos),
+        }
+    }
+
+    fn arity(&self, f: &str, args: &[Expr], n: usize, pos: Pos) -> Result<(), EvalError> {
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(EvalError::BadArguments {
+                message: format!(
+                    "{f}() takes {n} argument{}, found {}",
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                ),
+                pos,
+            })
+        }
+    }
+
+    fn call(&mut self, f: &str, args: &[Expr], pos: Pos) -> Result<NodeSet, EvalError> {
+        let g = self.ix.g;
+        match f {
+            "all" => {
+                self.arity(f, args, 0, pos)?;
+                Ok((0..g.len()).collect())
+            }
+            "ancestors" | "descendants" | "parents" | "children" | "roots" | "leaves" => {
+                self.arity(f, args, 1, pos)?;
+                let s = self.eval(&args[0])?;
+                Ok(match f {
+                    "ancestors" => reach(g, &s, true, |_| true),
+                    "descendants" => reach(g, &s, false, |_| true),
+                    "parents" => s
+                        .iter()
+                        .flat_map(|&i| g.neighbour_indices(i, true).map(|(m, _)| m))
+                        .collect(),
+                    "children" => s
+                        .iter()
+                        .flat_map(|&i| g.neighbour_indices(i, false).map(|(m, _)| m))
+                        .collect(),
+                    "roots" => s
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            !g.neighbour_indices(i, true)
+                                .any(|(m, _)| m != i && s.contains(&m))
+                        })
+                        .collect(),
+                    _ => s
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            !g.neighbour_indices(i, false)
+                                .any(|(m, _)| m != i && s.contains(&m))
+                        })
+                        .collect(),
+                })
+            }
+            "somepath" | "allpaths" => {
+                self.arity(f, args, 2, pos)?;
+                let (a, b) = (self.eval(&args[0])?, self.eval(&args[1])?);
+                // Bazel's direction first (from a derivative up to its sources), then the other way.
+                for up in [true, false] {
+                    let r = if f == "somepath" {
+                        somepath(g, &a, &b, up)
+                    } else {
+                        allpaths(g, &a, &b, up)
+                    };
+                    if !r.is_empty() {
+                        return Ok(r);
+                    }
+                }
+                Ok(NodeSet::new())
+            }
+            "relation" | "kind" | "license" | "flagged" | "status" => {
+                self.arity(f, args, 2, pos)?;
+                let word = self.word(&args[0], self.what(f), f, pos)?;
+                let s = self.eval(&args[1])?;
+                self.filter(f, &word, s, pos)
+            }
+            _ => Err(EvalError::UnknownFunction {
+                name: f.to_string(),
+                pos,
+            }),
+        }
+    }
+
+    fn what(&self, f: &str) -> &'static str {
+        match f {
+            "relation" => "a relation (finetune, adapter, merge, quantized, trained_on, source_of, used_by, duplicated_from)",
+            "kind" => "a kind (model, dataset, space)",
+            "license" => "a license pattern (glob, e.g. cc-by-nc*)",
+            "flagged" => "a finding code (glob, e.g. license-*)",
+            _ => "a status (ok, not_found, unauthorized, disabled, error, invalid, unvisited)",
+        }
+    }
+
+    fn filter(&self, f: &str, word: &str, s: NodeSet, pos: Pos) -> Result<NodeSet, EvalError> {
+        let g = self.ix.g;
+        let bad = |what: &str| EvalError::BadArguments {
+            message: format!("{f}(): {word:?} is not {what}"),
+            pos,
+        };
+        Ok(match f {
+            "relation" => {
+                let r = Relation::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+                s.into_iter()
+                    .filter(|&i| g.neighbour_indices(i, true).any(|(_, e)| e.relation == r))
+                    .collect()
+            }
+            "kind" => {
+                let k = RepoKind::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+                s.into_iter()
+                    .filter(|&i| g.at(i).id().kind() == k)
+                    .collect()
+            }
+            "status" => {
+                let st = NodeStatus::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+                s.into_iter().filter(|&i| g.at(i).status() == st).collect()
+            }
+            "license" => {
+                let m = glob(word, pos)?;
+                s.into_iter()
+                    .filter(|&i| self.ix.licenses[i].iter().any(|l| m.is_match(l)))
+                    .collect()
+            }
+            _ => {
+                let m = glob(word, pos)?;
+                let mut hit = NodeSet::new();
+                for (code, nodes) in &self.ix.flags {
+                    if m.is_match(code) {
+                        hit.extend(nodes.intersection(&s));
+                    }
+                }
+                hit
+            }
+        })
+    }
+}
+
+fn somepath(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut seen = vec![false; g.len()];
+    let mut queue: VecDeque<usize> = from.iter().copied().collect();
+    for &s in from {
+        seen[s] = true;
+    }
+    while let Some(n) = queue.pop_front() {
+        if to.contains(&n) {
+            let mut path = NodeSet::from([n]);
+            let mut cur = n;
+            while let Some(&p) = prev.get(&cur) {
+                path.insert(p);
+                cur = p;
+            }
+            return path;
+        }
+        let mut next: Vec<usize> = g.neighbour_indices(n, up).map(|(m, _)| m).collect();
+        next.sort_by(|a, b| g.at(*a).id().cmp(g.at(*b).id()));
+        for m in next {
+            if !seen[m] {
+                seen[m] = true;
+                prev.insert(m, n);
+                queue.push_back(m);
+            }
+        }
+    }
+    NodeSet::new()
+}
+
+fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
+    let mut forward = reach(g, from, up, |_| true);
+    forward.extend(from.iter().copied());
+    let mut backward = reach(g, to, !up, |_| true);
+    backward.extend(to.iter().copied());
+    forward.intersection(&backward).copied().collect()
+}
+
+/// Evaluates a parsed expression over a graph.
+pub fn evaluate(
+    ix: &Index<'_>,
+    e: &Expr,
+    args: &BTreeMap<String, String>,
+) -> Result<NodeSet, EvalError> {
+    Eval {
+        ix,
+        args,
+        vars: vec![],
+    }
+    .eval(e)
+}
+
+/// Node ids of a set, sorted as the graph sorts them.
+pub fn ids(g: &LineageGraph, s: &NodeSet) -> Vec<RepoId> {
+    let mut v: Vec<RepoId> = s.iter().map(|&i| g.at(i).id().clone()).collect();
+    v.sort();
+    v
+}
+
+/// Repo literals and `$args` named in an expression, and which ways they are walked
+/// (`up`, `down`), so a live query knows what to crawl.
+pub fn crawl_plan(e: &Expr, args: &BTreeMap<String, String>) -> (Vec<String>, bool, bool, bool) {
+    fn walk(
+        e: &Expr,
+        args: &BTreeMap<String, String>,
+        repos: &mut Vec<String>,
+        up: &mut bool,
+        down: &mut bool,
+        all: &mut bool,
+    ) {
+        match e {
+            Expr::Repo(s) => repos.push(s.clone()),
+            Expr::Arg(a) => {
+                if let Some(v) = args.get(a) {
+                    repos.push(v.clone());
+                }
+            }
+            Expr::Call(f, xs, _) => {
+                match f.as_str() {
+                    "ancestors" | "parents" | "roots" => *up = true,
+                    "descendants" | "children" | "leaves" => *down = true,
+                    "somepath" | "allpaths" => {
+                        *up = true;
+                        *down = true;
+                    }
+                    "all" => *all = true,
+                    _ => {}
+                }
+                let skip_first = matches!(
+                    f.as_str(),
+                    "relation" | "kind" | "license" | "flagged" | "status"
+                );
+                for (i, x) in xs.iter().enumerate() {
+                    if !(skip_first && i == 0) {
+                        walk(x, args, repos, up, down, all);
+                    }
+                }
+            }
+            Expr::Binary(_, a, b) | Expr::Let(_, a, b) => {
+                walk(a, args, repos, up, down, all);
+                walk(b, args, repos, up, down, all);
+            }
+            Expr::Var(_) | Expr::Word(_) => {}
+        }
+    }
+    let (mut repos, mut up, mut down, mut all) = (vec![], false, false, false);
+    walk(e, args, &mut repos, &mut up, &mut down, &mut all);
+    (repos, up, down, all)
+}
+
+#[cfg(test)]
+mod tests;
