@@ -63,6 +63,52 @@ pub fn trace(source: &mut dyn Source, roots: &[RepoId], opts: TraceOptions) -> L
     b.finish(roots)
 }
 
+/// A trace for judging repos (licenses, documentation): up from the roots, and with `down`
+/// also everything derived from them — each descendant then walked up again, so it is judged
+/// against all its ancestors, not only the path from the roots. Repos already read cost
+/// nothing the second time. The roots stay the given ones.
+pub fn trace_for_analysis(
+    source: &mut dyn Source,
+    roots: &[RepoId],
+    down: bool,
+    depth: Option<usize>,
+) -> LineageGraph {
+    if !down {
+        return trace(
+            source,
+            roots,
+            TraceOptions {
+                direction: Direction::Up,
+                depth,
+            },
+        );
+    }
+    let both = trace(
+        source,
+        roots,
+        TraceOptions {
+            direction: Direction::Both,
+            depth,
+        },
+    );
+    let found: Vec<RepoId> = both
+        .nodes()
+        .iter()
+        .filter(|n| n.status() == NodeStatus::Ok)
+        .map(|n| n.id().clone())
+        .collect();
+    let mut g = trace(
+        source,
+        &found,
+        TraceOptions {
+            direction: Direction::Up,
+            depth: None,
+        },
+    );
+    g.set_roots(roots);
+    g
+}
+
 fn fetch_new(
     source: &mut dyn Source,
     ids: &[RepoId],

@@ -10,7 +10,6 @@ use hf_lineage::finding::{Finding, Severity};
 use hf_lineage::license::check_licenses;
 use hf_lineage::license::kb::KnowledgeBase;
 use hf_lineage::license::policy::LicensePolicy;
-use hf_lineage::trace::{Direction, TraceOptions};
 use hf_lineage::LineageGraph;
 
 /// Arguments of `audit`.
@@ -81,35 +80,12 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
     let roots = parse_roots(&args.repos)?;
     // Card bodies are needed for the documentation check and text inference.
     let mut opened = open_source(&args.source, true)?;
-    let direction = if args.down {
-        Direction::Both
-    } else {
-        Direction::Up
-    };
-    let mut graph = hf_lineage::trace::trace(
+    let mut graph = hf_lineage::trace::trace_for_analysis(
         opened.source.as_mut(),
         &roots,
-        TraceOptions {
-            direction,
-            depth: args.depth,
-        },
+        args.down,
+        args.depth,
     );
-    if args.down {
-        // A descendant is judged against all its ancestors, not only the path from the roots:
-        // walk up again from everything found (repos already read cost nothing).
-        let found: Vec<_> = graph
-            .nodes()
-            .iter()
-            .filter(|n| n.status() == hf_lineage::NodeStatus::Ok)
-            .map(|n| n.id().clone())
-            .collect();
-        let up = TraceOptions {
-            direction: Direction::Up,
-            depth: None,
-        };
-        graph = hf_lineage::trace::trace(opened.source.as_mut(), &found, up);
-        graph.set_roots(&roots);
-    }
     drop(opened.progress.take());
     super::check_offline_roots(&graph, opened.offline)?;
     if !args.no_infer_from_text {

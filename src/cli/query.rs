@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::{emit, open_source, CliError, DiagramArgs, Format, SourceArgs};
 use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
-use hf_lineage::trace::{Direction, TraceOptions};
 use hf_lineage::LineageGraph;
 
 /// The named queries shipped in `queries/`, compiled in so `--list` works anywhere.
@@ -119,41 +118,14 @@ fn build_graph(
             LineageGraph::from_records(records, vec![])
         }
         None => {
-            let (repos, up, down, all) = crawl_plan(e, vars);
+            let (repos, _up, down, all) = crawl_plan(e, vars);
             if all {
                 return Err(CliError("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)".into()));
             }
             let roots = super::parse_roots(&repos)?;
-            let direction = match (up, down) {
-                (true, false) => Direction::Up,
-                (false, true) | (true, true) => Direction::Both,
-                (false, false) => Direction::Up,
-            };
-            let mut g = hf_lineage::trace::trace(
-                opened.source.as_mut(),
-                &roots,
-                TraceOptions {
-                    direction,
-                    depth: None,
-                },
-            );
-            if direction == Direction::Both {
-                let found: Vec<_> = g
-                    .nodes()
-                    .iter()
-                    .filter(|n| n.status() == hf_lineage::NodeStatus::Ok)
-                    .map(|n| n.id().clone())
-                    .collect();
-                g = hf_lineage::trace::trace(
-                    opened.source.as_mut(),
-                    &found,
-                    TraceOptions {
-                        direction: Direction::Up,
-                        depth: None,
-                    },
-                );
-                g.set_roots(&roots);
-            }
+            // Walking down needs the descendants' other ancestors too (for licenses).
+            let g =
+                hf_lineage::trace::trace_for_analysis(opened.source.as_mut(), &roots, down, None);
             super::check_offline_roots(&g, opened.offline)?;
             g
         }
