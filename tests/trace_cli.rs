@@ -51,11 +51,11 @@ fn text_tree_shows_relation_license_and_path() {
     assert_eq!(lines[0], "TheBloke/Llama-2-7B-Chat-GPTQ (llama2)");
     assert_eq!(
         lines[1],
-        "└── quantized meta-llama/Llama-2-7b-chat-hf (llama2)"
+        "└── quantized meta-llama/Llama-2-7b-chat-hf (llama2) [gated: manual]"
     );
     assert_eq!(
         lines[2],
-        "    └── finetune meta-llama/Llama-2-7b-hf (llama2)"
+        "    └── finetune meta-llama/Llama-2-7b-hf (llama2) [gated: manual]"
     );
     assert!(!out.contains('\x1b'), "no colour without a terminal");
 }
@@ -323,4 +323,52 @@ fn walk_count(p: &std::path::Path) -> usize {
         }
     }
     n
+}
+
+#[test]
+fn card_command_reads_a_snapshot_card_and_its_sibling_files() {
+    let card = example_snapshot().join("models/artidoro/llama2-7b-guanaco-qlora/README.md");
+    let (code, out, _) = run(&["card", card.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["base_models"],
+        serde_json::json!(["meta-llama/Llama-2-7b-hf"])
+    );
+    assert_eq!(
+        (v["relation"].as_str(), v["relation_source"].as_str()),
+        (Some("adapter"), Some("inferred"))
+    );
+    assert_eq!(v["license"], "llama2");
+    assert_eq!(
+        v["datasets"],
+        serde_json::json!(["timdettmers/openassistant-guanaco"])
+    );
+    let space = example_snapshot().join("spaces/hf-demos/gguf-playground/README.md");
+    let (_, out, _) = run(&["card", space.to_str().unwrap(), "--kind", "space"]);
+    assert!(
+        out.contains("models:          TheBloke/Llama-2-7B-Chat-GGUF"),
+        "{out}"
+    );
+    let broken = example_snapshot().join("models/broken/yaml-card/README.md");
+    let (code, out, _) = run(&["card", broken.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("[card-yaml-invalid]"), "{out}");
+}
+
+#[test]
+fn gated_repos_are_noted() {
+    let g = trace_json(&["meta-llama/Llama-2-7b-chat-hf"]);
+    assert_eq!(node(&g, "meta-llama/Llama-2-7b-hf")["gated"], "manual");
+    assert!(node(&g, "meta-llama/Llama-2-7b-chat-hf")
+        .get("gated")
+        .is_some());
+    let snap = example_snapshot();
+    let (_, out, _) = run(&[
+        "trace",
+        "meta-llama/Llama-2-7b-chat-hf",
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ]);
+    assert!(out.contains("[gated: manual]"), "{out}");
 }

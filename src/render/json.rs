@@ -32,6 +32,9 @@ struct JsonNode<'a> {
     license_link: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     aliases: Vec<String>,
+    /// Present for gated repos (`auto`/`manual`): metadata readable, files need approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gated: Option<&'a str>,
     flags: Vec<String>,
     /// Present after `audit`: what the ancestors' licenses require of this node.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +79,7 @@ pub fn render_json(g: &LineageGraph) -> String {
                 license_name: rec.card.meta.license_name.as_deref(),
                 license_link: rec.card.meta.license_link.as_deref(),
                 aliases,
+                gated: rec.gated.as_deref(),
                 flags: n.flags(),
                 obligations: g.has_obligations().then(|| {
                     g.obligations(&n.id().node_id())

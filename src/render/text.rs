@@ -135,6 +135,9 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
         s.push(' ');
         s.push_str(&p.paint("2", &format!("[{}]", rec.status.as_str())));
     }
+    if let Some(g) = &rec.gated {
+        s.push_str(&p.paint("2", &format!(" [gated: {g}]")));
+    }
     if let Some(e) = edge {
         if e.is_suggested() {
             s.push_str(&p.paint("2", " [suggested from card text]"));
