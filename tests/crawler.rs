@@ -473,6 +473,16 @@ fn private_repos_need_the_right_token_and_the_token_never_leaks() {
             file.display()
         );
     }
+    // What was fetched with the token is not served from the cache to a run without one.
+    std::fs::remove_file(home.join("token")).unwrap();
+    let (_, out3, _) = live(
+        &hub,
+        &cache,
+        &["trace", "secret-org/private-ft", "--format", "json"],
+        &[],
+    );
+    let g: serde_json::Value = serde_json::from_str(&out3).unwrap();
+    assert_eq!(node(&g, "secret-org/private-ft")["status"], "unauthorized");
     // Sent as a bearer token, and only ever to the endpoint.
     assert!(hub
         .requests()

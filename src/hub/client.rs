@@ -167,9 +167,14 @@ impl HubClient {
         &self.cfg
     }
 
-    /// The endpoint as a string (the cache key's first half).
-    fn endpoint(&self) -> &str {
-        self.cfg.endpoint.as_str()
+    /// The cache key's first half: the endpoint, and whether a token is sent. Answers fetched
+    /// with a token (private repos) are never served to a run without one. The token itself is
+    /// not part of the key, and is never stored.
+    fn endpoint(&self) -> String {
+        match self.cfg.token {
+            Some(_) => format!("{} (authenticated)", self.cfg.endpoint),
+            None => self.cfg.endpoint.clone(),
+        }
     }
 
     /// Turns an absolute URL into a path on the endpoint, or `None` if it is another origin.
@@ -197,7 +202,7 @@ impl HubClient {
             .iter()
             .map(|(u, r)| (u.clone(), (**r).clone()))
             .collect();
-        if let Err(e) = cache.commit(self.endpoint(), &rows) {
+        if let Err(e) = cache.commit(&self.endpoint(), &rows) {
             tracing::warn!(error = %e, "cache write failed; continuing without caching this repo");
         }
     }
@@ -225,7 +230,7 @@ impl HubClient {
         let cached = self
             .cache
             .as_ref()
-            .and_then(|c| c.get(self.endpoint(), path).ok().flatten());
+            .and_then(|c| c.get(&self.endpoint(), path).ok().flatten());
         if self.cfg.offline {
             return match cached {
                 Some(c) => {
@@ -276,7 +281,7 @@ impl HubClient {
                 }
                 Attempt::NotModified => {
                     if let (Some(cache), Some(mut c)) = (&self.cache, cached.clone()) {
-                        let _ = cache.touch(self.endpoint(), path);
+                        let _ = cache.touch(&self.endpoint(), path);
                         c.fetched_at = now_secs();
                         return Ok(Fetched {
                             response: Arc::new(c),
