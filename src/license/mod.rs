@@ -97,23 +97,50 @@ fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g
     out
 }
 
-/// `A →finetune→ B →quantized→ C`, the lineage path that explains a finding.
+/// `A →finetune→ B →quantized→ C`, the lineage path that explains a finding: the shortest
+/// path from the ancestor down to the node, found by walking up from the node (upward
+/// neighbourhoods are small; downward ones can be the whole family).
 pub fn path_text(g: &LineageGraph, from: &RepoId, to: &RepoId) -> String {
-    let Some(path) = g.shortest_path(from, to) else {
+    let (Some(a), Some(b)) = (g.get(from), g.get(to)) else {
         return format!("{} … {}", from.node_id(), to.node_id());
     };
-    let mut s = path[0].id().node_id();
-    for pair in path.windows(2) {
-        let edge = pair[1]
-            .parents()
-            .into_iter()
-            .find(|(p, _)| p.id() == pair[0].id())
-            .map(|(_, e)| e);
-        // Suggested edges (from card text) are marked with `?`.
-        let rel = edge.map_or("?".to_string(), |e| {
-            format!("{}{}", e.relation, if e.is_suggested() { "?" } else { "" })
-        });
-        s.push_str(&format!(" →{rel}→ {}", pair[1].id().node_id()));
+    let (a, b) = (g.index_of(&a), g.index_of(&b));
+    // prev[child] = (parent, edge) on the way up from `to`.
+    let mut prev: HashMap<usize, (usize, crate::graph::EdgeData)> = HashMap::new();
+    let mut seen = std::collections::HashSet::from([b]);
+    let mut queue = VecDeque::from([b]);
+    let mut found = a == b;
+    while let Some(n) = queue.pop_front() {
+        if n == a {
+            found = true;
+            break;
+        }
+        let mut ups: Vec<(usize, crate::graph::EdgeData)> = g.neighbour_indices(n, true).collect();
+        ups.sort_by(|x, y| g.at(x.0).id().cmp(g.at(y.0).id()));
+        for (p, e) in ups {
+            if seen.insert(p) {
+                prev.insert(p, (n, e));
+                queue.push_back(p);
+            }
+        }
+    }
+    if !found {
+        return format!("{} … {}", from.node_id(), to.node_id());
+    }
+    // Walk back down from the ancestor to the node.
+    let mut s = g.at(a).id().node_id();
+    let mut cur = a;
+    while cur != b {
+        let Some(&(child, e)) = prev.get(&cur) else {
+            break;
+        };
+        let mark = if e.is_suggested() { "?" } else { "" };
+        s.push_str(&format!(
+            " →{}{mark}→ {}",
+            e.relation,
+            g.at(child).id().node_id()
+        ));
+        cur = child;
     }
     s
 }
@@ -225,7 +252,8 @@ pub fn check_licenses(
         }
         let ancestors = derivation_ancestors(g, n.id());
         let mut violations: Vec<Violation> = Vec::new();
-        let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // Ancestors grouped by license: the texts are built once per license, not per ancestor.
+        let mut by_license: BTreeMap<&str, (&LicenseInfo, Vec<&Ancestor<'_>>)> = BTreeMap::new();
         for a in &ancestors {
             if same_owner(a.node.id(), n.id()) {
                 continue; // the licensor's own release is not a licensee's derivative
@@ -234,9 +262,17 @@ pub fn check_licenses(
                 continue;
             };
             for l in theirs {
-                collect_obligations(l, a, &mut obligations);
+                by_license
+                    .entry(l.id.as_str())
+                    .or_insert((l, vec![]))
+                    .1
+                    .push(a);
                 judge(&n, mine, l, a, &mut violations);
             }
+        }
+        let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (l, sources) in by_license.values() {
+            collect_obligations(l, sources, &mut obligations);
         }
         if !obligations.is_empty() {
             let lines = obligations
@@ -261,12 +297,20 @@ pub fn check_licenses(
 
 fn collect_obligations(
     l: &LicenseInfo,
-    a: &Ancestor<'_>,
+    sources: &[&Ancestor<'_>],
     out: &mut BTreeMap<String, BTreeSet<String>>,
 ) {
-    let from = format!("{} ({})", a.node.id().node_id(), l.id);
+    // The nearest three ancestors under this license are named; the rest are counted.
+    let mut from: Vec<String> = sources
+        .iter()
+        .take(3)
+        .map(|a| format!("{} ({})", a.node.id().node_id(), l.id))
+        .collect();
+    if sources.len() > 3 {
+        from.push(format!("{} more under {}", sources.len() - 3, l.id));
+    }
     let mut add = |text: String| {
-        out.entry(text).or_default().insert(from.clone());
+        out.entry(text).or_default().extend(from.iter().cloned());
     };
     if !l.commercial {
         add("non-commercial use only".into());
