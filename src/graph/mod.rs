@@ -6,16 +6,19 @@
 //! traversal here carries a visited set, so none of them can loop. Everything that produces
 //! output iterates in sorted order.
 
+mod builder;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{codes, Finding};
 use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
+pub use builder::GraphBuilder;
 
 /// What an edge carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -106,194 +109,6 @@ impl<'g> RepoRef<'g> {
 impl PartialEq for RepoRef<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.idx == other.idx
-    }
-}
-
-/// Builds a [`LineageGraph`] from records and links.
-#[derive(Debug, Default)]
-pub struct GraphBuilder {
-    g: LineageGraph,
-    links: BTreeSet<Link>,
-}
-
-impl GraphBuilder {
-    /// An empty builder.
-    pub fn new() -> GraphBuilder {
-        GraphBuilder::default()
-    }
-
-    /// Adds (or replaces a placeholder with) a record. Its aliases resolve to it.
-    pub fn add_record(&mut self, rec: RepoRecord) {
-        let existing = std::iter::once(&rec.id)
-            .chain(rec.aliases.iter())
-            .find_map(|id| self.g.index.get(id).copied());
-        let keys: Vec<RepoId> = std::iter::once(rec.id.clone())
-            .chain(rec.aliases.iter().cloned())
-            .collect();
-        let idx = match existing {
-            Some(idx) => {
-                let old = &mut self.g.graph[idx];
-                // A real record replaces a placeholder; a second real record adds aliases only.
-                if old.status == NodeStatus::Unvisited
-                    || (old.status != NodeStatus::Ok && rec.status == NodeStatus::Ok)
-                {
-                    let mut aliases = std::mem::take(&mut old.aliases);
-                    *old = rec;
-                    for a in aliases.drain(..) {
-                        if !old.aliases.contains(&a) && a != old.id {
-                            old.aliases.push(a);
-                        }
-                    }
-                } else {
-                    for a in rec.aliases {
-                        if !old.aliases.contains(&a) && a != old.id {
-                            old.aliases.push(a);
-                        }
-                    }
-                }
-                idx
-            }
-            None => self.g.graph.add_node(rec),
-        };
-        for k in keys {
-            self.g.index.insert(k, idx);
-        }
-    }
-
-    /// Whether a node (by id or alias) is present.
-    pub fn contains(&self, id: &RepoId) -> bool {
-        self.g.index.contains_key(id)
-    }
-
-    /// Records a link; endpoints not (yet) added become `unvisited` placeholders at `finish`.
-    pub fn add_link(&mut self, link: Link) {
-        self.links.insert(link);
-    }
-
-    fn node_for(&mut self, id: &RepoId) -> NodeIndex {
-        if let Some(idx) = self.g.index.get(id) {
-            return *idx;
-        }
-        let idx = self.g.graph.add_node(RepoRecord::unavailable(
-            id.clone(),
-            NodeStatus::Unvisited,
-            "not read (beyond --depth or direction)",
-        ));
-        self.g.index.insert(id.clone(), idx);
-        idx
-    }
-
-    /// Adds a graph-level finding.
-    pub fn add_finding(&mut self, f: Finding) {
-        self.g.findings.push(f);
-    }
-
-    /// Finishes the graph: edges, placeholders, and the graph's structural findings.
-    pub fn finish(mut self, roots: Vec<RepoId>) -> LineageGraph {
-        let links = std::mem::take(&mut self.links);
-        let mut seen: BTreeSet<(NodeIndex, NodeIndex, Relation)> = BTreeSet::new();
-        for link in links {
-            let up = self.node_for(&link.upstream);
-            let down = self.node_for(&link.downstream);
-            if !seen.insert((up, down, link.relation)) {
-                continue;
-            }
-            let up_rec = &self.g.graph[up];
-            if up_rec.id != link.upstream && up_rec.aliases.contains(&link.upstream) {
-                let msg = format!(
-                    "card names its parent by the old id {}; the repo is now {}",
-                    link.upstream.node_id(),
-                    up_rec.id.node_id()
-                );
-                let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
-                self.g
-                    .findings
-                    .push(Finding::new(codes::RENAMED, Severity::Info, nodes, msg));
-            }
-            self.g.graph.add_edge(
-                up,
-                down,
-                EdgeData {
-                    relation: link.relation,
-                    source: link.source,
-                },
-            );
-        }
-        self.g.roots = roots
-            .into_iter()
-            .map(|r| {
-                self.g
-                    .index
-                    .get(&r)
-                    .map(|i| self.g.graph[*i].id.clone())
-                    .unwrap_or(r)
-            })
-            .collect();
-        self.g.roots.sort();
-        self.g.roots.dedup();
-        let mut findings: Vec<Finding> = self
-            .g
-            .graph
-            .node_weights()
-            .flat_map(|r| r.findings.iter().cloned())
-            .collect();
-        findings.append(&mut self.g.findings);
-        self.g.findings = findings;
-        self.structural_findings();
-        self.g.findings.sort();
-        self.g.findings.dedup();
-        self.g
-    }
-
-    fn structural_findings(&mut self) {
-        let g = &self.g.graph;
-        let mut out = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(g) {
-            let looped = scc.len() > 1 || g.find_edge(scc[0], scc[0]).is_some();
-            if !looped {
-                continue;
-            }
-            let mut ids: Vec<String> = scc.iter().map(|i| g[*i].id.node_id()).collect();
-            ids.sort();
-            let msg = if ids.len() == 1 {
-                format!(
-                    "{} names itself as its own parent; the self-edge is kept and not followed",
-                    ids[0]
-                )
-            } else {
-                format!(
-                    "lineage cycle through {}; kept, and traversals stop where it closes",
-                    ids.join(" → ")
-                )
-            };
-            out.push(Finding::new(codes::CYCLE, Severity::Warn, ids, msg));
-        }
-        for idx in g.node_indices() {
-            let rec = &g[idx];
-            if matches!(rec.status, NodeStatus::Ok | NodeStatus::Unvisited) {
-                continue;
-            }
-            let mut children: Vec<(String, Relation)> = g
-                .edges_directed(idx, Direction::Outgoing)
-                .map(|e| (g[e.target()].id.node_id(), e.weight().relation))
-                .collect();
-            children.sort();
-            children.dedup();
-            for (child, rel) in children {
-                out.push(Finding::new(
-                    codes::PARENT_UNAVAILABLE,
-                    Severity::Warn,
-                    vec![child.clone(), rec.id.node_id()],
-                    format!(
-                        "{rel} parent {} could not be read: {} ({})",
-                        rec.id.node_id(),
-                        rec.status.as_str(),
-                        rec.reason.as_deref().unwrap_or("no reason given")
-                    ),
-                ));
-            }
-        }
-        self.g.findings.extend(out);
     }
 }
 
@@ -686,94 +501,4 @@ impl LineageGraph {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::id::RepoKind;
-
-    fn id(s: &str) -> RepoId {
-        RepoId::parse(s, RepoKind::Model).unwrap()
-    }
-    fn rec(name: &str, card: &str) -> RepoRecord {
-        RepoRecord::from_parts(&id(name), None, Some(card.as_bytes()))
-    }
-
-    #[test]
-    fn cycles_are_kept_reported_and_traversals_terminate() {
-        let g = LineageGraph::from_records(
-            vec![
-                rec("a/x", "---\nbase_model: a/y\n---\n"),
-                rec("a/y", "---\nbase_model: a/x\n---\n"),
-                rec("a/z", "---\nbase_model: a/z\n---\n"),
-            ],
-            vec![id("a/x")],
-        );
-        assert_eq!(g.edge_count(), 3);
-        let cycles: Vec<_> = g
-            .findings()
-            .iter()
-            .filter(|f| f.code == codes::CYCLE)
-            .collect();
-        assert_eq!(cycles.len(), 2);
-        assert_eq!(g.ancestors(&id("a/x")).len(), 1);
-        assert_eq!(g.descendants(&id("a/z")).len(), 0);
-        assert!(g
-            .get(&id("a/x"))
-            .unwrap()
-            .flags()
-            .contains(&codes::CYCLE.to_string()));
-    }
-
-    #[test]
-    fn missing_parents_become_placeholder_nodes() {
-        let g = LineageGraph::from_records(
-            vec![rec("a/child", "---\nbase_model: gone/parent\n---\n")],
-            vec![],
-        );
-        let p = g.get(&id("gone/parent")).unwrap();
-        assert_eq!(p.status(), NodeStatus::Unvisited);
-        assert_eq!(p.children()[0].0.id(), &id("a/child"));
-    }
-
-    #[test]
-    fn aliases_route_edges_to_the_renamed_node() {
-        let renamed = RepoRecord::from_parts(&id("old/m"), Some(br#"{"id":"new/m"}"#), None);
-        let g = LineageGraph::from_records(
-            vec![renamed, rec("c/d", "---\nbase_model: old/m\n---\n")],
-            vec![],
-        );
-        assert_eq!(g.node_count(), 2);
-        assert_eq!(
-            g.get(&id("c/d")).unwrap().parents()[0].0.id().name(),
-            "new/m"
-        );
-        assert!(g.findings().iter().any(|f| f.code == codes::RENAMED));
-    }
-
-    #[test]
-    fn derivation_roots_and_paths() {
-        let g = LineageGraph::from_records(
-            vec![
-                rec("r/base", "---\nlicense: mit\n---\n"),
-                rec("f/tune", "---\nbase_model: r/base\n---\n"),
-                rec(
-                    "q/tune-GGUF",
-                    "---\nbase_model: f/tune\nbase_model_relation: quantized\n---\n",
-                ),
-            ],
-            vec![],
-        );
-        let roots: Vec<_> = g
-            .derivation_roots(&id("q/tune-GGUF"))
-            .iter()
-            .map(|r| r.id().node_id())
-            .collect();
-        assert_eq!(roots, vec!["r/base"]);
-        let path: Vec<_> = g
-            .shortest_path(&id("r/base"), &id("q/tune-GGUF"))
-            .unwrap()
-            .iter()
-            .map(|r| r.id().node_id())
-            .collect();
-        assert_eq!(path, vec!["r/base", "f/tune", "q/tune-GGUF"]);
-    }
-}
+mod tests;

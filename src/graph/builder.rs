@@ -1,0 +1,202 @@
+//! Building a [`LineageGraph`]: records, links, placeholders, and the structural findings
+//! (cycles, unreadable parents, renamed parents) computed once the graph is complete.
+
+use std::collections::BTreeSet;
+
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use super::{EdgeData, LineageGraph};
+use crate::finding::{codes, Finding, Severity};
+use crate::id::RepoId;
+use crate::record::{Link, NodeStatus, RepoRecord};
+use crate::relation::Relation;
+
+/// Builds a [`LineageGraph`] from records and links.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    g: LineageGraph,
+    links: BTreeSet<Link>,
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> GraphBuilder {
+        GraphBuilder::default()
+    }
+
+    /// Adds (or replaces a placeholder with) a record. Its aliases resolve to it.
+    pub fn add_record(&mut self, rec: RepoRecord) {
+        let existing = std::iter::once(&rec.id)
+            .chain(rec.aliases.iter())
+            .find_map(|id| self.g.index.get(id).copied());
+        let keys: Vec<RepoId> = std::iter::once(rec.id.clone())
+            .chain(rec.aliases.iter().cloned())
+            .collect();
+        let idx = match existing {
+            Some(idx) => {
+                let old = &mut self.g.graph[idx];
+                // A real record replaces a placeholder; a second real record adds aliases only.
+                if old.status == NodeStatus::Unvisited
+                    || (old.status != NodeStatus::Ok && rec.status == NodeStatus::Ok)
+                {
+                    let mut aliases = std::mem::take(&mut old.aliases);
+                    *old = rec;
+                    for a in aliases.drain(..) {
+                        if !old.aliases.contains(&a) && a != old.id {
+                            old.aliases.push(a);
+                        }
+                    }
+                } else {
+                    for a in rec.aliases {
+                        if !old.aliases.contains(&a) && a != old.id {
+                            old.aliases.push(a);
+                        }
+                    }
+                }
+                idx
+            }
+            None => self.g.graph.add_node(rec),
+        };
+        for k in keys {
+            self.g.index.insert(k, idx);
+        }
+    }
+
+    /// Whether a node (by id or alias) is present.
+    pub fn contains(&self, id: &RepoId) -> bool {
+        self.g.index.contains_key(id)
+    }
+
+    /// Records a link; endpoints not (yet) added become `unvisited` placeholders at `finish`.
+    pub fn add_link(&mut self, link: Link) {
+        self.links.insert(link);
+    }
+
+    fn node_for(&mut self, id: &RepoId) -> NodeIndex {
+        if let Some(idx) = self.g.index.get(id) {
+            return *idx;
+        }
+        let idx = self.g.graph.add_node(RepoRecord::unavailable(
+            id.clone(),
+            NodeStatus::Unvisited,
+            "not read (beyond --depth or direction)",
+        ));
+        self.g.index.insert(id.clone(), idx);
+        idx
+    }
+
+    /// Adds a graph-level finding.
+    pub fn add_finding(&mut self, f: Finding) {
+        self.g.findings.push(f);
+    }
+
+    /// Finishes the graph: edges, placeholders, and the graph's structural findings.
+    pub fn finish(mut self, roots: Vec<RepoId>) -> LineageGraph {
+        let links = std::mem::take(&mut self.links);
+        let mut seen: BTreeSet<(NodeIndex, NodeIndex, Relation)> = BTreeSet::new();
+        for link in links {
+            let up = self.node_for(&link.upstream);
+            let down = self.node_for(&link.downstream);
+            if !seen.insert((up, down, link.relation)) {
+                continue;
+            }
+            let up_rec = &self.g.graph[up];
+            if up_rec.id != link.upstream && up_rec.aliases.contains(&link.upstream) {
+                let msg = format!(
+                    "card names its parent by the old id {}; the repo is now {}",
+                    link.upstream.node_id(),
+                    up_rec.id.node_id()
+                );
+                let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
+                self.g
+                    .findings
+                    .push(Finding::new(codes::RENAMED, Severity::Info, nodes, msg));
+            }
+            self.g.graph.add_edge(
+                up,
+                down,
+                EdgeData {
+                    relation: link.relation,
+                    source: link.source,
+                },
+            );
+        }
+        self.g.roots = roots
+            .into_iter()
+            .map(|r| {
+                self.g
+                    .index
+                    .get(&r)
+                    .map(|i| self.g.graph[*i].id.clone())
+                    .unwrap_or(r)
+            })
+            .collect();
+        self.g.roots.sort();
+        self.g.roots.dedup();
+        let mut findings: Vec<Finding> = self
+            .g
+            .graph
+            .node_weights()
+            .flat_map(|r| r.findings.iter().cloned())
+            .collect();
+        findings.append(&mut self.g.findings);
+        self.g.findings = findings;
+        self.structural_findings();
+        self.g.findings.sort();
+        self.g.findings.dedup();
+        self.g
+    }
+
+    fn structural_findings(&mut self) {
+        let g = &self.g.graph;
+        let mut out = Vec::new();
+        for scc in petgraph::algo::tarjan_scc(g) {
+            let looped = scc.len() > 1 || g.find_edge(scc[0], scc[0]).is_some();
+            if !looped {
+                continue;
+            }
+            let mut ids: Vec<String> = scc.iter().map(|i| g[*i].id.node_id()).collect();
+            ids.sort();
+            let msg = if ids.len() == 1 {
+                format!(
+                    "{} names itself as its own parent; the self-edge is kept and not followed",
+                    ids[0]
+                )
+            } else {
+                format!(
+                    "lineage cycle through {}; kept, and traversals stop where it closes",
+                    ids.join(" → ")
+                )
+            };
+            out.push(Finding::new(codes::CYCLE, Severity::Warn, ids, msg));
+        }
+        for idx in g.node_indices() {
+            let rec = &g[idx];
+            if matches!(rec.status, NodeStatus::Ok | NodeStatus::Unvisited) {
+                continue;
+            }
+            let mut children: Vec<(String, Relation)> = g
+                .edges_directed(idx, Direction::Outgoing)
+                .map(|e| (g[e.target()].id.node_id(), e.weight().relation))
+                .collect();
+            children.sort();
+            children.dedup();
+            for (child, rel) in children {
+                out.push(Finding::new(
+                    codes::PARENT_UNAVAILABLE,
+                    Severity::Warn,
+                    vec![child.clone(), rec.id.node_id()],
+                    format!(
+                        "{rel} parent {} could not be read: {} ({})",
+                        rec.id.node_id(),
+                        rec.status.as_str(),
+                        rec.reason.as_deref().unwrap_or("no reason given")
+                    ),
+                ));
+            }
+        }
+        self.g.findings.extend(out);
+    }
+}
