@@ -68,3 +68,74 @@ fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
     assert!(precision >= 0.9, "precision {precision:.2}");
     assert!(recall >= 0.9, "recall {recall:.2}");
 }
+
+/// Cards that declare no base_model but name their parents in the text (the index notes say
+/// where): the suggested parents and relations, and nothing else.
+#[test]
+fn undeclared_parents_are_recovered_from_real_card_text() {
+    use hf_lineage::docs_check::lineage::suggest;
+    use hf_lineage::id::RepoId;
+    let Some(cards) = common::shared_cards("undeclared_parents_are_recovered_from_real_card_text")
+    else {
+        return;
+    };
+    let cases: [(&str, &[(&str, Relation)]); 6] = [
+        (
+            "TheBloke/WizardCoder-15B-1.0-GPTQ",
+            &[("WizardLM/WizardCoder-15B-V1.0", Relation::Quantized)],
+        ),
+        (
+            "TheBloke/wizard-mega-13B-GPTQ",
+            &[(
+                "openaccess-ai-collective/wizard-mega-13b",
+                Relation::Quantized,
+            )],
+        ),
+        (
+            "allknowingroger/MultiverseEx26-7B-slerp",
+            &[
+                ("yam-peleg/Experiment26-7B", Relation::Merge),
+                ("MTSAIR/multi_verse_model", Relation::Merge),
+            ],
+        ),
+        (
+            "lizpreciatior/lzlv_70b_fp16_hf",
+            &[
+                ("NousResearch/Nous-Hermes-Llama2-70b", Relation::Merge),
+                ("Xwin-LM/Xwin-LM-7B-V0.1", Relation::Merge),
+                ("Doctor-Shotgun/Mythospice-70b", Relation::Merge),
+            ],
+        ),
+        (
+            "microsoft/WizardLM-2-8x22B",
+            &[("mistral-community/Mixtral-8x22B-v0.1", Relation::Finetune)],
+        ),
+        (
+            "TehVenom/Pygmalion-7b-Merged-Safetensors",
+            &[("PygmalionAI/pygmalion-7b", Relation::Finetune)],
+        ),
+    ];
+    for (id, want) in cases {
+        let me = RepoId::parse(id, RepoKind::Model).unwrap();
+        let text = String::from_utf8_lossy(
+            &std::fs::read(
+                cards
+                    .join("model")
+                    .join(format!("{}.md", id.replace('/', "__"))),
+            )
+            .unwrap(),
+        )
+        .into_owned();
+        let card = parse_card(&text, RepoKind::Model);
+        assert!(
+            card.meta.base_models.is_empty(),
+            "{id} declares no base_model"
+        );
+        let got: Vec<(String, Relation)> = suggest(&me, &card.body)
+            .into_iter()
+            .map(|s| (s.parent.name().to_string(), s.relation))
+            .collect();
+        let want: Vec<(String, Relation)> = want.iter().map(|(p, r)| (p.to_string(), *r)).collect();
+        assert_eq!(got, want, "{id}");
+    }
+}

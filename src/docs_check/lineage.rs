@@ -49,12 +49,15 @@ fn base_context() -> &'static Regex {
     static C: OnceLock<Regex> = OnceLock::new();
     regex(
         &C,
-        r"(?i)\b(base model|original model|quantized version of|quantised version of|quantizations? of|quantisations? of|(?:model files|models|files|weights) (?:of|for)|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from|merge of)\b",
+        r"(?i)\b(base model|original model|quantized version of|quantised version of|quanti[sz]ations? of|(?:model files|models|files|weights) (?:of|for) \[|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from)",
     )
 }
 fn quant_context() -> &'static Regex {
     static C: OnceLock<Regex> = OnceLock::new();
-    regex(&C, r"(?i)\b(quanti[sz]\w*|gguf|gptq|awq|exl2|converted)\b")
+    regex(
+        &C,
+        r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2|mlx|\d+[ -]?bits?)\b",
+    )
 }
 fn yaml_model() -> &'static Regex {
     static C: OnceLock<Regex> = OnceLock::new();
@@ -97,6 +100,26 @@ pub fn suggest(me: &RepoId, body: &str) -> Vec<Suggestion> {
         if in_code {
             if let Some(c) = yaml_model().captures(line) {
                 merge_models.push((c[1].to_string(), t.to_string()));
+            }
+        }
+    }
+    // Prose lists: "Models used:" / "The following models were included" followed by items.
+    let lines: Vec<&str> = body.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if !super::text::models_context().is_match(line) {
+            continue;
+        }
+        for item in lines[i + 1..].iter().take(12) {
+            let t = item.trim();
+            if !(t.starts_with('-') || t.starts_with('*')) {
+                continue;
+            }
+            let first = hub_link()
+                .captures(t)
+                .or_else(|| ticked_id().captures(t))
+                .map(|c| c[1].to_string());
+            if let Some(id) = first {
+                merge_models.push((id, t.to_string()));
             }
         }
     }
@@ -216,6 +239,45 @@ mod tests {
                 ("a/one".into(), Relation::Merge),
                 ("b/two".into(), Relation::Merge)
             ]
+        );
+    }
+
+    #[test]
+    fn prose_lists_of_merged_models() {
+        let s = suggest(
+            &me(),
+            "## Procedure\nModels used:\n- **a/one** - great\n- **b/two** - also good\n\nThanks!\n",
+        );
+        let ids: Vec<_> = s.iter().map(|x| (x.parent.node_id(), x.relation)).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("a/one".into(), Relation::Merge),
+                ("b/two".into(), Relation::Merge)
+            ]
+        );
+    }
+
+    #[test]
+    fn sibling_repo_lists_and_conversions_are_not_quantized_parents() {
+        // "Repositories available" lists link to sibling quantizations, not parents.
+        let s = suggest(&me(), "* [4-bit GPTQ models for GPU inference](https://huggingface.co/q/x-GPTQ)\n* [GGML models for CPU](https://huggingface.co/q/x-GGML)\n");
+        assert!(s.is_empty(), "{s:?}");
+        let s = suggest(
+            &me(),
+            "Converted from the XOR weights of https://huggingface.co/a/base\n",
+        );
+        assert_eq!(
+            (s[0].parent.node_id(), s[0].relation),
+            ("a/base".into(), Relation::Finetune)
+        );
+        let s = suggest(
+            &me(),
+            "GPTQ 4bit model files for [A's Base](https://huggingface.co/a/base).\n",
+        );
+        assert_eq!(
+            (s[0].parent.node_id(), s[0].relation),
+            ("a/base".into(), Relation::Quantized)
         );
     }
 
