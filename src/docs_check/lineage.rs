@@ -6,10 +6,7 @@
 //! These become *suggested* edges (`relation_source: card-text`) with an `undeclared-base-model`
 //! finding quoting the line; they are never mixed silently with declared edges.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
+use super::text::{adapter_base, base_context, hub_link, quant_context, ticked_id, yaml_model_ref};
 use crate::finding::{codes, Finding, Severity};
 use crate::graph::LineageGraph;
 use crate::id::{RepoId, RepoKind};
@@ -25,50 +22,6 @@ pub struct Suggestion {
     pub relation: Relation,
     /// The line that says so.
     pub quote: String,
-}
-
-fn regex(cell: &'static OnceLock<Regex>, p: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(p).unwrap_or_else(|e| unreachable!("static regex: {e}")))
-}
-
-fn hub_link() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(
-        &C,
-        r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)",
-    )
-}
-fn ticked_id() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(
-        &C,
-        r"[`*]{1,2}([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)[`*]{1,2}",
-    )
-}
-fn base_context() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(
-        &C,
-        r"(?i)\b(base model|original model|quantized version of|quantised version of|quanti[sz]ations? of|(?:model files|models|files|weights) (?:of|for) \[|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from)",
-    )
-}
-fn quant_context() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(
-        &C,
-        r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2|mlx|\d+[ -]?bits?)\b",
-    )
-}
-fn yaml_model() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(
-        &C,
-        r#"^\s*-?\s*(?:model|base_model)\s*:\s*["']?([^"'\s#]+)"#,
-    )
-}
-fn adapter_base() -> &'static Regex {
-    static C: OnceLock<Regex> = OnceLock::new();
-    regex(&C, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#)
 }
 
 /// Parents the text of a card suggests. `me` is excluded.
@@ -98,7 +51,7 @@ pub fn suggest(me: &RepoId, body: &str) -> Vec<Suggestion> {
             continue;
         }
         if in_code {
-            if let Some(c) = yaml_model().captures(line) {
+            if let Some(c) = yaml_model_ref().captures(line) {
                 merge_models.push((c[1].to_string(), t.to_string()));
             }
         }

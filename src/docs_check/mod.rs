@@ -179,16 +179,10 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
                 || c.first("data", |l| {
                     prose(l) && text::finetune_data().is_match(&l.text)
                 })
-                || c.section(
-                    "data",
-                    heading_re(r"(?i)\b(training|fine-?tuning)\s+(data|dataset)"),
-                );
+                || c.section("data", text::data_heading());
             let procedure = c.first("procedure", |l| {
                 prose(l) && !l.code && text::procedure().is_match(&l.text)
-            }) || c.section(
-                "procedure",
-                heading_re(r"(?i)\btraining\s+(procedure|details|hyperparameters|recipe)"),
-            );
+            }) || c.section("procedure", text::procedure_heading());
             (
                 vec![("data", data), ("procedure", procedure)],
                 vec![("data", data), ("procedure", procedure)],
@@ -208,10 +202,7 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
                         && (text::finetune_data().is_match(&l.text)
                             || text::purpose().is_match(&l.text))
                 })
-                || c.section(
-                    "trained on",
-                    heading_re(r"(?i)\b(training|fine-?tuning)\s+(data|dataset)"),
-                );
+                || c.section("trained on", text::data_heading());
             (
                 vec![("trained on / for", data)],
                 vec![("adapter detail", detail), ("trained on / for", data)],
@@ -253,21 +244,6 @@ fn self_id() -> crate::id::RepoId {
         Ok(id) => id,
         Err(_) => unreachable!("a static, valid id"),
     }
-}
-
-fn heading_re(p: &'static str) -> &'static regex::Regex {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static regex::Regex>>> = OnceLock::new();
-    let mut m = CACHE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    m.entry(p).or_insert_with(|| {
-        Box::leak(Box::new(
-            regex::Regex::new(p).unwrap_or_else(|e| unreachable!("static regex: {e}")),
-        ))
-    })
 }
 
 fn merged_models_listed(c: &mut Collector<'_>) -> bool {

@@ -155,6 +155,37 @@ pattern!(
     models_context,
     r"(?i)\b(models?\s+(?:used|merged|included)|merge\s+of|merged\s+models|following\s+models)\b"
 );
+// Parents named in card text (undeclared lineage).
+pattern!(
+    hub_link,
+    r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)"
+);
+pattern!(
+    ticked_id,
+    r"[`*]{1,2}([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)[`*]{1,2}"
+);
+pattern!(
+    base_context,
+    r"(?i)\b(base model|original model|quantized version of|quantised version of|quanti[sz]ations? of|(?:model files|models|files|weights) (?:of|for) \[|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from)"
+);
+pattern!(
+    quant_context,
+    r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2|mlx|\d+[ -]?bits?)\b"
+);
+pattern!(
+    yaml_model_ref,
+    r#"^\s*-?\s*(?:model|base_model)\s*:\s*["']?([^"'\s#]+)"#
+);
+pattern!(adapter_base, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#);
+// Section headings whose content counts as evidence.
+pattern!(
+    data_heading,
+    r"(?i)\b(training|fine-?tuning)\s+(data|dataset)"
+);
+pattern!(
+    procedure_heading,
+    r"(?i)\btraining\s+(procedure|details|hyperparameters|recipe)"
+);
 pattern!(
     repo_like,
     r"\b[A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95}\b"
