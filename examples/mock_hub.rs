@@ -1,13 +1,13 @@
 //! The mock Hub as a standalone server, for benchmarks and manual experiments.
 //!
 //! `cargo run --example mock_hub -- [--snapshot DIR | --family ROOTS TOTAL] [--port P]
-//!  [--latency-ms MS] [--api-quota Q/W] [--error-rate F] [--page-size N]`
+//!  [--latency-ms MS] [--api-quota Q/W] [--resolver-quota Q/W] [--no-ratelimit-headers]
+//!  [--error-rate F] [--page-size N]`
 //!
-//! Serves on 127.0.0.1 only and prints `listening on http://127.0.0.1:PORT`. `GET /_mock/stats`
-//! returns the request counters as JSON. Stops on Ctrl-C or when stdin closes.
-
-#[path = "../tests/common/mock_hub.rs"]
-mod mock_hub;
+//! Answers like the production Hub (crates/mock-hub): anonymous quotas (500 API and 3,000
+//! resolver requests per 300 s) announced on every response unless told otherwise. Serves on
+//! 127.0.0.1 only and prints `listening on http://127.0.0.1:PORT`. `GET /_mock/stats` returns
+//! the request counters as JSON. Stops when stdin closes or the process is killed.
 
 use std::io::Read;
 use std::time::Duration;
@@ -37,6 +37,7 @@ fn main() {
             Some((a.parse().ok()?, b.parse().ok()?))
         })
     };
+    let defaults = MockConfig::default();
     let config = MockConfig {
         latency: Duration::from_millis(
             get("--latency-ms")
@@ -47,12 +48,13 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0.0),
         seed: get("--seed").and_then(|s| s.parse().ok()).unwrap_or(1),
-        api_quota: quota(get("--api-quota")),
-        resolver_quota: quota(get("--resolver-quota")),
+        api_quota: quota(get("--api-quota")).unwrap_or(defaults.api_quota),
+        resolver_quota: quota(get("--resolver-quota")).unwrap_or(defaults.resolver_quota),
+        announce_limits: !args.iter().any(|a| a == "--no-ratelimit-headers"),
         page_size: get("--page-size")
             .and_then(|s| s.parse().ok())
             .unwrap_or(1000),
-        ..Default::default()
+        ..defaults
     };
     let n = repos.len();
     let port = get("--port").unwrap_or_else(|| "0".into());

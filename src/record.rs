@@ -101,6 +101,89 @@ impl FileSignals {
     }
 }
 
+/// `childrenModelCount`: how many models name this one as their parent, per relation. The Hub
+/// sends an object (`{"adapter":716,"merge":19,"quantized":190,"finetune":328}`); older answers
+/// and the client's docstring say a number, which is kept as a total with no breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChildrenCount {
+    /// Per relation, in [`ChildrenCount::RELATIONS`] order; `None` when only a total is known.
+    pub per_relation: Option<[u64; 4]>,
+    /// All children.
+    pub total: u64,
+}
+
+impl ChildrenCount {
+    /// The relations the Hub counts, in the order of `per_relation`.
+    pub const RELATIONS: [Relation; 4] = [
+        Relation::Finetune,
+        Relation::Adapter,
+        Relation::Merge,
+        Relation::Quantized,
+    ];
+
+    /// Reads the field: an object per relation, or a number.
+    pub fn from_json(v: &serde_json::Value) -> Option<ChildrenCount> {
+        if let Some(n) = v.as_u64() {
+            return Some(ChildrenCount {
+                per_relation: None,
+                total: n,
+            });
+        }
+        let obj = v.as_object()?;
+        let mut per = [0u64; 4];
+        let mut total = 0u64;
+        for (k, n) in obj {
+            let n = n.as_u64().unwrap_or(0);
+            total = total.saturating_add(n);
+            if let Some(i) = Relation::from_card_value(k)
+                .and_then(|r| Self::RELATIONS.iter().position(|x| *x == r))
+            {
+                per[i] = n;
+            }
+        }
+        Some(ChildrenCount {
+            per_relation: Some(per),
+            total,
+        })
+    }
+
+    /// The count for one relation, when the breakdown is known.
+    pub fn of(&self, relation: Relation) -> Option<u64> {
+        let i = Self::RELATIONS.iter().position(|x| *x == relation)?;
+        self.per_relation.map(|p| p[i])
+    }
+}
+
+/// `baseModels`: the parents the Hub resolved for a model, and one relation for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubParents {
+    /// The relation, when the Hub gave a known one.
+    pub relation: Option<Relation>,
+    /// The parents (canonical ids).
+    pub models: Vec<RepoId>,
+}
+
+impl HubParents {
+    fn from_json(v: &serde_json::Value) -> Option<HubParents> {
+        let obj = v.as_object()?;
+        let relation = obj
+            .get("relation")
+            .and_then(|r| r.as_str())
+            .and_then(Relation::from_card_value);
+        let models: Vec<RepoId> = obj
+            .get("models")
+            .and_then(|m| m.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m.get("id").and_then(|i| i.as_str()))
+                    .filter_map(|s| RepoId::parse(s, RepoKind::Model).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (!models.is_empty()).then_some(HubParents { relation, models })
+    }
+}
+
 /// Everything a source knows about one repo.
 #[derive(Debug, Clone)]
 pub struct RepoRecord {
@@ -124,10 +207,15 @@ pub struct RepoRecord {
     pub sha: Option<String>,
     /// `gated` (`auto`/`manual`) when the repo is gated.
     pub gated: Option<String>,
-    /// Models: `childrenModelCount` when the API gave it.
-    pub children_count: Option<u64>,
-    /// Models: Spaces using it (the API's `spaces`).
+    /// Models: `childrenModelCount` when the API gave it (detail route only).
+    pub children_count: Option<ChildrenCount>,
+    /// Models: the Hub's resolved parents (`baseModels`, detail route only).
+    pub hub_parents: Option<HubParents>,
+    /// Models: Spaces using it (the API's `spaces`, capped at 100 by the Hub).
     pub api_spaces: Vec<RepoId>,
+    /// Models: whether the body carried the `spaces` field at all (when it did and it is
+    /// empty, no Space uses the model).
+    pub spaces_known: bool,
     /// Spaces: models the Hub says it uses.
     pub api_models: Vec<RepoId>,
     /// Spaces: datasets the Hub says it uses.
@@ -171,7 +259,9 @@ impl RepoRecord {
             sha: None,
             gated: None,
             children_count: None,
+            hub_parents: None,
             api_spaces: vec![],
+            spaces_known: false,
             api_models: vec![],
             api_datasets: vec![],
             findings: vec![],
@@ -297,7 +387,11 @@ impl RepoRecord {
             Some(serde_json::Value::Bool(true)) => Some("true".into()),
             _ => None,
         };
-        self.children_count = v.get("childrenModelCount").and_then(|c| c.as_u64());
+        self.children_count = v
+            .get("childrenModelCount")
+            .and_then(ChildrenCount::from_json);
+        self.hub_parents = v.get("baseModels").and_then(HubParents::from_json);
+        self.spaces_known = v.get("spaces").is_some_and(|s| s.is_array());
         let ids = |field: &str, kind: RepoKind| -> Vec<RepoId> {
             string_list(v.get(field))
                 .iter()
@@ -314,8 +408,13 @@ impl RepoRecord {
         }
     }
 
-    /// The relation the Hub resolved for `base`, from tags `base_model:<relation>:<id>`.
-    fn hub_relation(&self, base: &RepoId) -> Option<Relation> {
+    /// The relation the Hub resolved for `base`: `baseModels` (one relation for all of a
+    /// model's parents, so it covers card spellings it did not resolve too), else tags
+    /// `base_model:<relation>:<id>`.
+    pub fn hub_relation(&self, base: &RepoId) -> Option<Relation> {
+        if let Some(rel) = self.hub_parents.as_ref().and_then(|hp| hp.relation) {
+            return Some(rel);
+        }
         self.hub_bases()
             .into_iter()
             .find(|(id, _)| id == base)
@@ -342,8 +441,19 @@ impl RepoRecord {
         out
     }
 
-    /// The base models: the card's, else the ones the Hub resolved from tags.
+    /// The base models: the Hub's resolved `baseModels` when the API gave them (plus any card
+    /// value they do not cover, such as an old id or a parent the Hub could not resolve), else
+    /// the card's, else the ones the Hub's tags name.
     pub fn base_models(&self) -> Vec<RepoId> {
+        if let Some(hp) = &self.hub_parents {
+            let mut out = hp.models.clone();
+            for b in &self.card.meta.base_models {
+                if !out.contains(b) {
+                    out.push(b.clone());
+                }
+            }
+            return out;
+        }
         if !self.card.meta.base_models.is_empty() {
             return self.card.meta.base_models.clone();
         }

@@ -4,11 +4,12 @@
 //! concurrently. A visited set (ids and aliases) makes cycles harmless. Nodes one hop past
 //! `depth` appear as `unvisited` placeholders, so the picture shows that the lineage goes on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::graph::{GraphBuilder, LineageGraph};
-use crate::id::RepoId;
-use crate::record::{NodeStatus, RepoRecord};
+use crate::id::{RepoId, RepoKind};
+use crate::record::{Link, NodeStatus, RepoRecord};
+use crate::relation::{Relation, RelationSource};
 use crate::source::{Child, Source};
 
 /// Which way to walk.
@@ -116,8 +117,9 @@ fn fetch_new(
     b: &mut GraphBuilder,
 ) -> Vec<RepoRecord> {
     let mut want: Vec<RepoId> = Vec::new();
+    let mut wanted: HashSet<&RepoId> = HashSet::new();
     for id in ids {
-        if !fetched.contains(id) && !want.contains(id) {
+        if !fetched.contains(id) && wanted.insert(id) {
             want.push(id.clone());
         }
     }
@@ -201,60 +203,70 @@ fn walk_down(
         hops += 1;
         let beyond = depth.is_some_and(|d| hops > d);
         let children = source.children(&level);
-        let mut records: Vec<RepoRecord> = Vec::new();
-        let mut ids: Vec<RepoId> = Vec::new();
-        for (parent, kids) in level.iter().zip(children) {
+        // Each child with the parent that listed it. Listings carry the child's metadata;
+        // bare ids are fetched in one batch.
+        let mut listed: Vec<(usize, RepoRecord)> = Vec::new();
+        let mut ids: Vec<(usize, RepoId)> = Vec::new();
+        for (pi, kids) in children.into_iter().enumerate() {
             for kid in kids {
                 match kid {
-                    Child::Record(r) => {
-                        let r = *r;
-                        // Listings carry the child's metadata: its links name the parent.
-                        for link in r.links() {
-                            if link.downstream == r.id && is_parent(parent, &link.upstream) {
-                                b.add_link(link);
-                            }
-                        }
-                        if !beyond && !fetched.contains(&r.id) {
-                            fetched.insert(r.id.clone());
-                            fetched.extend(r.aliases.iter().cloned());
-                            b.add_record(r.clone());
-                            records.push(r);
-                        }
-                    }
-                    Child::Id(id) => ids.push(id),
+                    Child::Record(r) => listed.push((pi, *r)),
+                    Child::Id(id) => ids.push((pi, id)),
                 }
             }
         }
         if !ids.is_empty() {
-            ids.sort();
-            ids.dedup();
-            let kid_records = source.fetch(&ids);
-            let batch: HashSet<RepoId> = kid_records
-                .iter()
-                .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
-                .collect();
-            for r in kid_records {
-                for link in r.links() {
-                    // Edges to the parents, and between repos already in the graph (a Space
-                    // duplicated from another Space found in the same walk).
-                    let to_parent = level.iter().any(|p| is_parent(p, &link.upstream));
-                    let known = fetched.contains(&link.upstream) || batch.contains(&link.upstream);
-                    if link.downstream == r.id && (to_parent || (known && !beyond)) {
-                        b.add_link(link);
-                    }
-                }
-                // Links a parent declares downstream of itself (a model's Spaces).
-                if !beyond && !fetched.contains(&r.id) {
-                    fetched.insert(r.id.clone());
-                    b.add_record(r.clone());
-                    records.push(r);
+            let mut want: Vec<RepoId> = ids.iter().map(|(_, id)| id.clone()).collect();
+            want.sort();
+            want.dedup();
+            let recs = source.fetch(&want);
+            let by_id: HashMap<RepoId, RepoRecord> = want.into_iter().zip(recs).collect();
+            for (pi, id) in ids {
+                if let Some(r) = by_id.get(&id) {
+                    listed.push((pi, r.clone()));
                 }
             }
-            for p in &level {
-                for link in p.links() {
-                    if link.upstream == p.id {
-                        b.add_link(link);
-                    }
+        }
+        let batch: HashSet<RepoId> = listed
+            .iter()
+            .flat_map(|(_, r)| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
+            .collect();
+        let mut records: Vec<RepoRecord> = Vec::new();
+        for (pi, r) in listed {
+            let lister = &level[pi];
+            let mut names_lister = false;
+            for link in r.links() {
+                if link.downstream != r.id {
+                    continue;
+                }
+                // Edges to the parents, and between repos already in the graph (a merge's
+                // other parent, a Space duplicated from another Space found in the same walk).
+                let to_parent = level.iter().any(|p| is_parent(p, &link.upstream));
+                let known = fetched.contains(&link.upstream) || batch.contains(&link.upstream);
+                names_lister |= is_parent(lister, &link.upstream);
+                if to_parent || (known && !beyond) {
+                    b.add_link(link);
+                }
+            }
+            if !names_lister {
+                // The Hub listed it as the lister's child, but its card names the parent by a
+                // spelling we do not know (an older id): the listing is the evidence.
+                if let Some(link) = listed_link(lister, &r) {
+                    b.add_link(link);
+                }
+            }
+            if !beyond && !fetched.contains(&r.id) {
+                fetched.insert(r.id.clone());
+                fetched.extend(r.aliases.iter().cloned());
+                b.add_record(r.clone());
+                records.push(r);
+            }
+        }
+        // Links a parent declares downstream of itself (a model's Spaces).
+        for p in &level {
+            for link in p.links() {
+                if link.upstream == p.id {
+                    b.add_link(link);
                 }
             }
         }
@@ -263,6 +275,30 @@ fn walk_down(
         }
         level = records;
     }
+}
+
+/// The edge a listing implies between the repo listed and the repo it was listed under.
+fn listed_link(parent: &RepoRecord, child: &RepoRecord) -> Option<Link> {
+    let (relation, source) = match (parent.id.kind(), child.id.kind()) {
+        (RepoKind::Model, RepoKind::Model) => {
+            let hub: Vec<Relation> = child.hub_bases().into_iter().map(|(_, r)| r).collect();
+            match hub.first() {
+                Some(first) if hub.iter().all(|r| r == first) => (*first, RelationSource::Hub),
+                _ => child.relation_to(&parent.id, child.base_models().len().max(1)),
+            }
+        }
+        (RepoKind::Dataset, RepoKind::Model) => (Relation::TrainedOn, RelationSource::Hub),
+        (RepoKind::Model | RepoKind::Dataset, RepoKind::Space) => {
+            (Relation::UsedBy, RelationSource::Hub)
+        }
+        _ => return None,
+    };
+    Some(Link {
+        upstream: parent.id.clone(),
+        downstream: child.id.clone(),
+        relation,
+        source,
+    })
 }
 
 fn is_parent(parent: &RepoRecord, id: &RepoId) -> bool {

@@ -87,7 +87,11 @@ pub fn split_frontmatter(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Parses a README.md of the given kind. Never fails; problems become findings.
+///
+/// A leading UTF-8 byte-order mark is dropped first, as the official client does (it reads
+/// cards as `utf-8-sig`), so the frontmatter after it is found.
 pub fn parse_card(text: &str, kind: RepoKind) -> Card {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut card = Card::default();
     if text.len() > MAX_CARD_BYTES {
         card.findings.push(Finding::new(
@@ -457,6 +461,14 @@ mod tests {
         assert!(c.findings.is_empty(), "{:?}", c.findings);
         let at_end = model("---\nlicense: mit\n---");
         assert_eq!(at_end.meta.licenses, vec!["mit"]);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_not_part_of_the_card() {
+        let c = model("\u{feff}---\nbase_model: a/b\nlicense: mit\n---\n# Body\n");
+        assert_eq!(c.meta.base_models[0].name(), "a/b");
+        assert_eq!(c.meta.licenses, vec!["mit"]);
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
     }
 
     #[test]

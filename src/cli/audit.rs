@@ -87,7 +87,7 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
         args.depth,
     );
     drop(opened.progress.take());
-    super::check_offline_roots(&graph, opened.offline)?;
+    super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
     if !args.no_infer_from_text {
         hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
     }

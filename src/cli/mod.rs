@@ -57,8 +57,9 @@ pub struct SourceArgs {
     /// Revalidate every cached answer.
     #[arg(long)]
     pub refresh: bool,
-    /// Our own request ceiling: `N/SECONDS` for the api bucket, or `api=N/S`, `resolvers=N/S`
-    /// [default: the Hub's limits, anonymous or free-user].
+    /// Our own request ceiling: `N/SECONDS` for the api bucket, or `api=N/S`, `resolvers=N/S`.
+    /// Without it, the policy the Hub announces (`RateLimit-Policy`) is the only limit; a server
+    /// that announces none gets the Hub's documented limits (anonymous or free-user).
     #[arg(long, value_name = "RATE")]
     pub rate: Vec<String>,
     /// Requests in flight at most.
@@ -116,6 +117,7 @@ impl SourceArgs {
                 }
             }
         }
+        cfg.explicit_rate = !self.rate.is_empty();
         cfg.jobs = self.jobs.max(1);
         cfg.max_age = self.max_age;
         cfg.refresh = self.refresh;
@@ -327,8 +329,17 @@ impl Drop for Progress {
     }
 }
 
-/// With `HF_HUB_OFFLINE`, a root that is not cached cannot be answered: say so (exit 1).
-pub fn check_offline_roots(g: &hf_lineage::LineageGraph, offline: bool) -> Result<(), CliError> {
+/// Whether a crawl can be reported: not when the source stopped on an answer that fails every
+/// request (a refused token, a 400), and not when, with `HF_HUB_OFFLINE`, a root is not cached.
+/// Either way the command says why and exits 1.
+pub fn check_crawl(
+    g: &hf_lineage::LineageGraph,
+    source: &dyn Source,
+    offline: bool,
+) -> Result<(), CliError> {
+    if let Some(why) = source.fatal() {
+        return Err(CliError(why));
+    }
     if !offline {
         return Ok(());
     }

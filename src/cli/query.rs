@@ -126,7 +126,7 @@ fn build_graph(
             // Walking down needs the descendants' other ancestors too (for licenses).
             let g =
                 hf_lineage::trace::trace_for_analysis(opened.source.as_mut(), &roots, down, None);
-            super::check_offline_roots(&g, opened.offline)?;
+            super::check_crawl(&g, opened.source.as_ref(), opened.offline)?;
             g
         }
     };

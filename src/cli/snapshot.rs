@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{check_offline_roots, parse_roots, CliError, SourceArgs, WalkArgs};
+use super::{check_crawl, parse_roots, CliError, SourceArgs, WalkArgs};
 use hf_lineage::source::hub::RawRepo;
 use hf_lineage::source::HubSource;
 
@@ -37,7 +37,7 @@ pub fn run(args: SnapshotArgs) -> Result<i32, CliError> {
         let _progress = super::Progress::start_for(&hub);
         hf_lineage::trace::trace(&mut hub, &roots, args.walk.options())
     };
-    check_offline_roots(&graph, offline)?;
+    check_crawl(&graph, &hub, offline)?;
     let mut written = 0usize;
     for (id, raw) in hub.archive() {
         write_entry(&args.out, id, raw)?;

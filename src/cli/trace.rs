@@ -40,7 +40,7 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
         hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
     }
     drop(opened.progress.take());
-    super::check_offline_roots(&graph, opened.offline)?;
+    super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
     let title = format!("Lineage of {}", args.repos.join(", "));
     let text = match args.format {
         Format::Json => render_json(&graph),

@@ -26,6 +26,8 @@ pub struct CachedResponse {
     pub final_url: String,
     /// `X-Error-Code`, for error statuses.
     pub error_code: Option<String>,
+    /// `X-Error-Message`, for error statuses (quoted in reasons).
+    pub error_message: Option<String>,
     /// Pagination: the next page's URL (from `Link: rel="next"`).
     pub next: Option<String>,
     /// When it was fetched (seconds since the epoch).
@@ -83,7 +85,7 @@ impl Cache {
         conn.execute_batch(
             "PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS responses (
+             CREATE TABLE IF NOT EXISTS responses_v2 (
                  endpoint   TEXT NOT NULL,
                  url        TEXT NOT NULL,
                  status     INTEGER NOT NULL,
@@ -92,6 +94,7 @@ impl Cache {
                  sha        TEXT,
                  final_url  TEXT NOT NULL,
                  error_code TEXT,
+                 error_message TEXT,
                  next_url   TEXT,
                  fetched_at INTEGER NOT NULL,
                  PRIMARY KEY (endpoint, url)
@@ -113,8 +116,8 @@ impl Cache {
     pub fn get(&self, endpoint: &str, url: &str) -> Result<Option<CachedResponse>, CacheError> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         conn.query_row(
-            "SELECT status, body, etag, sha, final_url, error_code, next_url, fetched_at
-             FROM responses WHERE endpoint = ?1 AND url = ?2",
+            "SELECT status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message
+             FROM responses_v2 WHERE endpoint = ?1 AND url = ?2",
             params![endpoint, url],
             |r| {
                 Ok(CachedResponse {
@@ -126,6 +129,7 @@ impl Cache {
                     error_code: r.get(5)?,
                     next: r.get(6)?,
                     fetched_at: r.get::<_, i64>(7)?.max(0) as u64,
+                    error_message: r.get(8)?,
                 })
             },
         )
@@ -150,9 +154,9 @@ impl Cache {
         let tx = conn.transaction().map_err(q)?;
         for (url, r) in entries {
             tx.execute(
-                "INSERT OR REPLACE INTO responses
-                 (endpoint, url, status, body, etag, sha, final_url, error_code, next_url, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT OR REPLACE INTO responses_v2
+                 (endpoint, url, status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     endpoint,
                     url,
@@ -163,7 +167,8 @@ impl Cache {
                     r.final_url,
                     r.error_code,
                     r.next,
-                    r.fetched_at as i64
+                    r.fetched_at as i64,
+                    r.error_message
                 ],
             )
             .map_err(q)?;
@@ -175,7 +180,7 @@ impl Cache {
     pub fn touch(&self, endpoint: &str, url: &str) -> Result<(), CacheError> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         conn.execute(
-            "UPDATE responses SET fetched_at = ?3 WHERE endpoint = ?1 AND url = ?2",
+            "UPDATE responses_v2 SET fetched_at = ?3 WHERE endpoint = ?1 AND url = ?2",
             params![endpoint, url, now_secs() as i64],
         )
         .map(|_| ())
@@ -193,7 +198,7 @@ impl Cache {
             source,
         };
         let mut stmt = conn
-            .prepare("SELECT url FROM responses WHERE endpoint = ?1 ORDER BY url")
+            .prepare("SELECT url FROM responses_v2 WHERE endpoint = ?1 ORDER BY url")
             .map_err(q)?;
         let rows = stmt
             .query_map(params![endpoint], |r| r.get::<_, String>(0))
@@ -217,6 +222,7 @@ mod tests {
             sha: None,
             final_url: "/api/models/a/b".into(),
             error_code: None,
+            error_message: None,
             next: None,
             fetched_at: 5,
         };

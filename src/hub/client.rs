@@ -1,10 +1,17 @@
 //! The HTTP client: the only code that talks to the Hub.
 //!
 //! One [`HubClient::get`] call goes: memo (never the same URL twice in a run) → cache (fresh hit:
-//! no request; stale: revalidate with the ETag) → bucket (governor + the server's window) →
-//! request → retry decision (429 waits as the server says; 408, 5xx, timeouts and resets back
-//! off exponentially with jitter, capped). The token goes only to the configured endpoint: URLs
-//! are always built from it, and redirects to any other host are refused, not followed.
+//! no request; stale: revalidate with the ETag) → bucket (the server's announced window, or our
+//! governor ceiling where nothing is announced) → request → redirects, hop by hop, each hop
+//! counted in the bucket → retry decision (a 429 with the window spent waits for its reset; a 429
+//! with budget left, 408, 5xx, timeouts and resets back off that request alone, exponentially
+//! with jitter, capped).
+//!
+//! The token goes only to the configured endpoint: URLs are built from it, same-host redirects
+//! (renames, the resolver's 307 into its cache) keep it, and a file download redirected to
+//! another host (a CDN) is followed **without** it; API redirects to another host are refused.
+//! Two answers stop the whole crawl instead of becoming node statuses ([`FetchError::is_fatal`]):
+//! a 401 saying the token itself is invalid, and a 400 (a request the Hub refuses is our bug).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use reqwest::header::{HeaderMap, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK, RETRY_AFTER};
+use reqwest::header::{HeaderMap, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK};
 use tokio::sync::Mutex as AsyncMutex;
 
 use super::cache::{now_secs, Cache, CachedResponse};
@@ -73,6 +80,32 @@ pub enum FetchError {
     /// The body was larger than [`MAX_BODY_BYTES`].
     #[error("response body over {MAX_BODY_BYTES} bytes; not read")]
     TooLarge,
+    /// The Hub refused the token itself (401 `Invalid credentials in Authorization header`).
+    #[error("the Hub refused the token: {message} ({source_hint}). Fix it by logging in again (`hf auth login`) or unsetting HF_TOKEN; HF_HUB_DISABLE_IMPLICIT_TOKEN=1 crawls anonymously")]
+    InvalidToken {
+        /// The Hub's message.
+        message: String,
+        /// Where the token came from (never the token).
+        source_hint: String,
+    },
+    /// The Hub answered 400: a request it does not accept, which is a bug in this tool.
+    #[error("the Hub rejected a request as invalid (HTTP 400) at {path}: {message}. This is a bug in hf-lineage; please report it with this line")]
+    BadRequest {
+        /// The path and query sent.
+        path: String,
+        /// The Hub's message (it names the field it refuses).
+        message: String,
+    },
+}
+
+impl FetchError {
+    /// Whether this error stops the whole crawl (every later request would fail the same way).
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            FetchError::InvalidToken { .. } | FetchError::BadRequest { .. }
+        )
+    }
 }
 
 /// A response, and whether it came from the network (and so still needs committing).
@@ -95,15 +128,23 @@ pub struct HubClient {
     cache: Option<Cache>,
     memo: Mutex<HashMap<String, Arc<AsyncMutex<Option<Fetched>>>>>,
     stats: Arc<Stats>,
+    fatal: Mutex<Option<FetchError>>,
+    cache_key: String,
 }
 
 enum Attempt {
     Done(CachedResponse),
     NotModified,
+    Redirect(String),
     Retry(String),
-    RateLimited(Duration),
+    /// A 429. `Some(wait)`: the window is spent (r=0), nothing goes out until it resets;
+    /// `None`: the budget is not spent, back off this request alone.
+    RateLimited(Option<Duration>, Option<Duration>),
     Fatal(FetchError),
 }
+
+/// Hops followed at most for one request (renames, the resolver's cache, a CDN).
+const MAX_HOPS: usize = 5;
 
 impl HubClient {
     /// A client for `cfg` (opens the cache when one is configured).
@@ -118,21 +159,8 @@ impl HubClient {
                 reason: "must be an http(s) URL with a host".into(),
             });
         }
-        let allowed = origin.clone();
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            let same = attempt.url().scheme() == allowed.scheme()
-                && attempt.url().host_str() == allowed.host_str()
-                && attempt.url().port_or_known_default() == allowed.port_or_known_default();
-            if !same {
-                attempt.stop()
-            } else if attempt.previous().len() >= 5 || attempt.previous().contains(attempt.url()) {
-                attempt.error("redirect loop")
-            } else {
-                attempt.follow()
-            }
-        });
         let http = reqwest::Client::builder()
-            .redirect(policy)
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("hf-lineage/", env!("CARGO_PKG_VERSION")))
@@ -145,14 +173,20 @@ impl HubClient {
             Some(p) => Some(Cache::open(p)?),
             None => None,
         };
+        let cache_key = match &cfg.token {
+            Some(t) => format!("{} (token {})", cfg.endpoint, t.fingerprint()),
+            None => cfg.endpoint.clone(),
+        };
         Ok(HubClient {
             http,
-            api: Bucket::new(BucketKind::Api, cfg.api_rate),
-            resolvers: Bucket::new(BucketKind::Resolvers, cfg.resolver_rate),
+            api: Bucket::new(BucketKind::Api, cfg.api_rate, cfg.explicit_rate),
+            resolvers: Bucket::new(BucketKind::Resolvers, cfg.resolver_rate, cfg.explicit_rate),
             origin,
             cache,
             memo: Mutex::new(HashMap::new()),
             stats: Arc::new(Stats::default()),
+            fatal: Mutex::new(None),
+            cache_key,
             cfg,
         })
     }
@@ -167,13 +201,23 @@ impl HubClient {
         &self.cfg
     }
 
-    /// The cache key's first half: the endpoint, and whether a token is sent. Answers fetched
-    /// with a token (private repos) are never served to a run without one. The token itself is
-    /// not part of the key, and is never stored.
+    /// The cache key's first half: the endpoint, and which token is sent, told apart by a
+    /// fingerprint (a truncated SHA-256, never the token). Answers fetched with one token
+    /// (private repos) are never served to a run without it or with another.
     fn endpoint(&self) -> String {
-        match self.cfg.token {
-            Some(_) => format!("{} (authenticated)", self.cfg.endpoint),
-            None => self.cfg.endpoint.clone(),
+        self.cache_key.clone()
+    }
+
+    /// The error that stopped the crawl, if one did (a refused token, a 400).
+    pub fn fatal(&self) -> Option<FetchError> {
+        self.fatal.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_fatal(&self, e: &FetchError) {
+        let mut f = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+        if f.is_none() {
+            tracing::error!(error = %e, "stopping the crawl");
+            *f = Some(e.clone());
         }
     }
 
@@ -209,6 +253,9 @@ impl HubClient {
 
     /// Fetches a path on the endpoint (e.g. `/api/models/a/b?expand=tags`).
     pub async fn get(&self, path: &str, bucket: BucketKind) -> Result<Fetched, FetchError> {
+        if let Some(e) = self.fatal() {
+            return Err(e);
+        }
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             memo.entry(path.to_string()).or_default().clone()
@@ -221,7 +268,15 @@ impl HubClient {
                 fresh: false,
             });
         }
-        let result = self.get_uncached(path, bucket).await?;
+        let result = match self.get_uncached(path, bucket).await {
+            Ok(r) => r,
+            Err(e) => {
+                if e.is_fatal() {
+                    self.set_fatal(&e);
+                }
+                return Err(e);
+            }
+        };
         *slot = Some(result.clone());
         Ok(result)
     }
@@ -265,14 +320,19 @@ impl HubClient {
         let retry = self.cfg.retry;
         let mut failures = 0u32;
         let mut limited = 0u32;
+        let mut url = format!("{}{}", self.cfg.endpoint, path);
+        let mut hops: Vec<String> = Vec::new();
         loop {
+            if let Some(e) = self.fatal() {
+                return Err(e);
+            }
             let waited = bucket_ref.acquire().await;
             Stats::add(&self.stats.wait_ms, waited.as_millis() as u64);
             match bucket {
                 BucketKind::Api => Stats::add(&self.stats.api_requests, 1),
                 BucketKind::Resolvers => Stats::add(&self.stats.resolver_requests, 1),
             }
-            match self.attempt(path, bucket_ref, etag.as_deref()).await {
+            match self.attempt(path, &url, bucket_ref, etag.as_deref()).await {
                 Attempt::Done(r) => {
                     return Ok(Fetched {
                         response: Arc::new(r),
@@ -293,8 +353,12 @@ impl HubClient {
                         last: "304 without a cached copy".into(),
                     });
                 }
+                Attempt::Redirect(next) => {
+                    hops.push(url.clone());
+                    url = self.next_hop(path, &url, &next, bucket, &hops)?;
+                }
                 Attempt::Fatal(e) => return Err(e),
-                Attempt::RateLimited(wait) => {
+                Attempt::RateLimited(window_spent, retry_after) => {
                     Stats::add(&self.stats.too_many_requests, 1);
                     limited += 1;
                     if limited > retry.max_rate_limited {
@@ -303,12 +367,26 @@ impl HubClient {
                             last: "429 Too Many Requests, repeatedly".into(),
                         });
                     }
-                    tracing::warn!(
-                        path,
-                        wait_s = wait.as_secs_f64(),
-                        "429 Too Many Requests; waiting as the server asks"
-                    );
-                    bucket_ref.exhausted(wait);
+                    match window_spent {
+                        Some(wait) => {
+                            tracing::warn!(
+                                path,
+                                wait_s = wait.as_secs_f64(),
+                                "429 Too Many Requests, window spent; waiting for its reset"
+                            );
+                            bucket_ref.exhausted(wait);
+                        }
+                        None => {
+                            // Budget left: only this request backs off.
+                            let wait = retry_after.unwrap_or_else(|| retry.backoff(limited));
+                            tracing::info!(
+                                path,
+                                wait_ms = wait.as_millis() as u64,
+                                "429 Too Many Requests with budget left; backing off this request"
+                            );
+                            tokio::time::sleep(wait).await;
+                        }
+                    }
                 }
                 Attempt::Retry(why) => {
                     failures += 1;
@@ -327,59 +405,153 @@ impl HubClient {
         }
     }
 
-    async fn attempt(&self, path: &str, bucket: &Bucket, etag: Option<&str>) -> Attempt {
-        let url = format!("{}{}", self.cfg.endpoint, path);
-        let mut req = self.http.get(&url);
-        if let Some(token) = &self.cfg.token {
-            // URLs are built from the endpoint, so the token only ever goes to its host.
+    /// Where a redirect leads: a same-host URL (kept with the token), a file on another host
+    /// (resolver bucket only; followed without the token), or an error (API redirects to
+    /// another host, loops, too many hops).
+    fn next_hop(
+        &self,
+        path: &str,
+        from: &str,
+        location: &str,
+        bucket: BucketKind,
+        hops: &[String],
+    ) -> Result<String, FetchError> {
+        let base = url::Url::parse(from).unwrap_or_else(|_| self.origin.clone());
+        let next = base.join(location).map_err(|e| {
+            FetchError::Redirect(format!(
+                "unreadable redirect target {location:?} at {path}: {e}"
+            ))
+        })?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(FetchError::Redirect(format!(
+                "redirect to a non-HTTP URL ({next}) refused"
+            )));
+        }
+        let next = next.to_string();
+        if hops.len() >= MAX_HOPS || hops.contains(&next) {
+            return Err(FetchError::Redirect(format!("redirect loop at {path}")));
+        }
+        if !self.is_same_origin(&next) && bucket == BucketKind::Api {
+            return Err(FetchError::Redirect(format!(
+                "redirect to another host ({next}) refused"
+            )));
+        }
+        Ok(next)
+    }
+
+    fn is_same_origin(&self, absolute: &str) -> bool {
+        url::Url::parse(absolute).is_ok_and(|u| {
+            u.scheme() == self.origin.scheme()
+                && u.host_str() == self.origin.host_str()
+                && u.port_or_known_default() == self.origin.port_or_known_default()
+        })
+    }
+
+    async fn attempt(&self, path: &str, url: &str, bucket: &Bucket, etag: Option<&str>) -> Attempt {
+        let same_origin = self.is_same_origin(url);
+        let mut req = self.http.get(url);
+        let mut token_sent = false;
+        if let (Some(token), true) = (&self.cfg.token, same_origin) {
+            // Only ever to the endpoint's own host: a CDN hop goes without it.
             req = req.header(AUTHORIZATION, token.bearer());
+            token_sent = true;
         }
         if let Some(e) = etag {
             req = req.header(IF_NONE_MATCH, e);
         }
-        tracing::debug!(path, "GET");
+        tracing::debug!(path, hop = %redact_query(url), "GET");
         let started = Instant::now();
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
                 bucket.finish(None);
-                if e.is_redirect() {
-                    return Attempt::Fatal(FetchError::Redirect(format!(
-                        "redirect loop at {path}"
-                    )));
-                }
                 return Attempt::Retry(describe(&e));
             }
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        bucket.finish(server_state(bucket, &headers));
+        let state = if same_origin {
+            server_state(bucket, &headers)
+        } else {
+            None
+        };
+        bucket.finish(state);
+        let header = |h: &str| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         if status == 429 {
-            return Attempt::RateLimited(retry_wait(bucket, &headers));
+            let spent = state
+                .filter(|s| s.remaining == 0)
+                .map(|s| Duration::from_secs(s.reset_secs.min(600)) + Duration::from_millis(250));
+            let retry_after = header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(|s| Duration::from_secs(s.min(600)));
+            // No RateLimit header at all: take Retry-After (or 5 s) as the window's reset.
+            let spent = match (spent, state) {
+                (Some(w), _) => Some(w),
+                (None, None) => Some(retry_after.unwrap_or(Duration::from_secs(5))),
+                (None, Some(_)) => None,
+            };
+            return Attempt::RateLimited(spent, retry_after);
         }
         if status == 304 {
             return Attempt::NotModified;
         }
         if (300..400).contains(&status) {
-            let to = headers
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("?");
-            return Attempt::Fatal(FetchError::Redirect(format!(
-                "redirect to another host ({to}) refused"
-            )));
+            return match header("location") {
+                Some(to) => Attempt::Redirect(to),
+                None => Attempt::Fatal(FetchError::Redirect(format!(
+                    "HTTP {status} without a Location at {path}"
+                ))),
+            };
         }
         if status == 408 || status >= 500 {
             return Attempt::Retry(format!("HTTP {status}"));
         }
-        let final_url = self
-            .same_origin_path(resp.url().as_str())
-            .unwrap_or_else(|| path.to_string());
+        let error_message = header("x-error-message");
+        if status == 401
+            && token_sent
+            && error_message
+                .as_deref()
+                .is_some_and(|m| m.contains("Invalid credentials"))
+        {
+            return Attempt::Fatal(FetchError::InvalidToken {
+                message: error_message.unwrap_or_default(),
+                source_hint: self
+                    .cfg
+                    .token
+                    .as_ref()
+                    .map(|t| t.origin().to_string())
+                    .unwrap_or_default(),
+            });
+        }
+        let final_url = if same_origin {
+            self.same_origin_path(url)
+                .unwrap_or_else(|| path.to_string())
+        } else {
+            redact_query(url)
+        };
         let body = match read_body(resp).await {
             Ok(b) => b,
             Err(BodyError::TooLarge) => return Attempt::Fatal(FetchError::TooLarge),
             Err(BodyError::Io(e)) => return Attempt::Retry(e),
         };
+        if status == 400 {
+            let message = error_message
+                .or_else(|| {
+                    serde_json::from_slice::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                })
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
+            return Attempt::Fatal(FetchError::BadRequest {
+                path: path.to_string(),
+                message,
+            });
+        }
         tracing::debug!(
             path,
             status,
@@ -387,12 +559,6 @@ impl HubClient {
             bytes = body.len(),
             "response"
         );
-        let header = |h: &str| {
-            headers
-                .get(h)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
         Attempt::Done(CachedResponse {
             status,
             body,
@@ -403,6 +569,7 @@ impl HubClient {
             sha: header("x-repo-commit"),
             final_url,
             error_code: header("x-error-code"),
+            error_message: header("x-error-message"),
             next: headers
                 .get(LINK)
                 .and_then(|v| v.to_str().ok())
@@ -410,6 +577,11 @@ impl HubClient {
             fetched_at: now_secs(),
         })
     }
+}
+
+/// A URL without its query (signed CDN URLs carry credentials of their own in it).
+fn redact_query(url: &str) -> String {
+    url.split('?').next().unwrap_or(url).to_string()
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -479,22 +651,6 @@ fn server_state(bucket: &Bucket, headers: &HeaderMap) -> Option<ServerState> {
         reset_secs,
         quota,
     })
-}
-
-/// How long a 429 asks us to wait: `Retry-After`, else the bucket's reset, else 5 seconds.
-fn retry_wait(bucket: &Bucket, headers: &HeaderMap) -> Duration {
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let reset = headers
-        .get_all("ratelimit")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| parse_ratelimit(v, bucket.kind().name()))
-        .map(|(_, t)| t);
-    let secs = retry_after.or(reset).unwrap_or(5).min(600);
-    Duration::from_secs(secs) + Duration::from_millis(250)
 }
 
 /// The `rel="next"` target of a `Link` header.

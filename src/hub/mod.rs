@@ -31,6 +31,9 @@ pub struct HubConfig {
     pub api_rate: Rate,
     /// Our ceiling for the `resolvers` bucket.
     pub resolver_rate: Rate,
+    /// Whether the ceilings were asked for (`--rate`). When not, they hold only until the
+    /// server announces its own policy (`RateLimit-Policy`), which is then the only limit.
+    pub explicit_rate: bool,
     /// Requests in flight at most.
     pub jobs: usize,
     /// Cache entries younger than this are used without a request.
@@ -58,6 +61,7 @@ impl HubConfig {
             token,
             api_rate: Rate::hub_default(ratelimit::BucketKind::Api, with_token),
             resolver_rate: Rate::hub_default(ratelimit::BucketKind::Resolvers, with_token),
+            explicit_rate: false,
             jobs: 8,
             max_age: Duration::from_secs(24 * 3600),
             refresh: false,
@@ -89,8 +93,18 @@ pub enum HubError {
     Runtime(String),
 }
 
-/// Model fields the crawler reads (`expand`).
-pub const MODEL_EXPAND: [&str; 9] = [
+/// Which route a request goes to: the Hub accepts different `expand` values on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `/api/{kind}/{id}`.
+    Detail,
+    /// `/api/{kind}?…` listings.
+    Listing,
+}
+
+/// Model fields the crawler reads on the detail route. `baseModels` (the Hub's resolved
+/// parents) and `childrenModelCount` (children per relation) exist only there.
+pub const MODEL_DETAIL_EXPAND: [&str; 11] = [
     "cardData",
     "tags",
     "siblings",
@@ -98,10 +112,25 @@ pub const MODEL_EXPAND: [&str; 9] = [
     "gated",
     "private",
     "lastModified",
+    "config",
+    "spaces",
+    "baseModels",
     "childrenModelCount",
+];
+/// Model fields the crawler reads from listings: the detail set less what the models listing
+/// refuses with a 400 (`baseModels`, `childrenModelCount`, `usedStorage`).
+pub const MODEL_LISTING_EXPAND: [&str; 9] = [
+    "cardData",
+    "tags",
+    "siblings",
+    "sha",
+    "gated",
+    "private",
+    "lastModified",
+    "config",
     "spaces",
 ];
-/// Dataset fields the crawler reads.
+/// Dataset fields the crawler reads (both routes).
 pub const DATASET_EXPAND: [&str; 6] = [
     "cardData",
     "tags",
@@ -110,7 +139,7 @@ pub const DATASET_EXPAND: [&str; 6] = [
     "private",
     "lastModified",
 ];
-/// Space fields the crawler reads.
+/// Space fields the crawler reads (both routes).
 pub const SPACE_EXPAND: [&str; 7] = [
     "cardData",
     "tags",
@@ -121,17 +150,26 @@ pub const SPACE_EXPAND: [&str; 7] = [
     "datasets",
 ];
 
-fn expand_query(kind: RepoKind) -> String {
-    let fields: &[&str] = match kind {
-        RepoKind::Model => &MODEL_EXPAND,
-        RepoKind::Dataset => &DATASET_EXPAND,
-        RepoKind::Space => &SPACE_EXPAND,
-    };
-    fields
+/// The `expand` values the crawler sends for a kind on a route.
+pub fn expand_fields(kind: RepoKind, route: Route) -> &'static [&'static str] {
+    match (kind, route) {
+        (RepoKind::Model, Route::Detail) => &MODEL_DETAIL_EXPAND,
+        (RepoKind::Model, Route::Listing) => &MODEL_LISTING_EXPAND,
+        (RepoKind::Dataset, _) => &DATASET_EXPAND,
+        (RepoKind::Space, _) => &SPACE_EXPAND,
+    }
+}
+
+fn expand_query(kind: RepoKind, route: Route) -> String {
+    expand_fields(kind, route)
         .iter()
         .map(|f| format!("expand={f}"))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+fn encode(v: &str) -> String {
+    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
 /// `/api/{models,datasets,spaces}/{id}?expand=…`.
@@ -140,7 +178,7 @@ pub fn info_path(id: &RepoId) -> String {
         "/api/{}/{}?{}",
         id.kind().plural(),
         id.name(),
-        expand_query(id.kind())
+        expand_query(id.kind(), Route::Detail)
     )
 }
 
@@ -153,12 +191,27 @@ pub fn readme_path(id: &RepoId) -> String {
     )
 }
 
-/// Models listing filtered by a tag (`base_model:<id>`, `dataset:<id>`), with metadata.
+/// Models listing filtered by a tag (`base_model:<id>`, `base_model:adapter:<id>`,
+/// `dataset:<id>`), with metadata, 1,000 per page.
 pub fn listing_path(filter: &str) -> String {
-    let f: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
     format!(
-        "/api/models?filter={f}&{}&limit=1000",
-        expand_query(RepoKind::Model)
+        "/api/models?filter={}&{}&limit=1000",
+        encode(filter),
+        expand_query(RepoKind::Model, Route::Listing)
+    )
+}
+
+/// Spaces listing of the Spaces that use a model (`models=<id>`) or a dataset
+/// (`datasets=<id>`), with metadata, 1,000 per page.
+pub fn spaces_listing_path(used: &RepoId) -> String {
+    let param = match used.kind() {
+        RepoKind::Dataset => "datasets",
+        _ => "models",
+    };
+    format!(
+        "/api/spaces?{param}={}&{}&limit=1000",
+        encode(used.name()),
+        expand_query(RepoKind::Space, Route::Listing)
     )
 }
 
@@ -175,5 +228,15 @@ mod tests {
         assert_eq!(readme_path(&d), "/datasets/squad/resolve/main/README.md");
         assert!(listing_path("base_model:a/b")
             .starts_with("/api/models?filter=base_model%3Aa%2Fb&expand="));
+        // The models listing refuses what only the detail route computes.
+        for only_detail in ["baseModels", "childrenModelCount", "usedStorage"] {
+            assert!(!listing_path("x").contains(only_detail));
+            assert!(!spaces_listing_path(&m).contains(only_detail));
+        }
+        assert!(info_path(&m).contains("expand=baseModels"));
+        assert!(info_path(&m).contains("expand=childrenModelCount"));
+        assert!(spaces_listing_path(&m)
+            .starts_with("/api/spaces?models=TheBloke%2FLlama-2-7B-GGUF&expand="));
+        assert!(spaces_listing_path(&d).starts_with("/api/spaces?datasets=squad&"));
     }
 }

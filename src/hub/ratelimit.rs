@@ -4,9 +4,11 @@
 //! where each bucket stands on every response (IETF ratelimit-headers draft 9):
 //! `RateLimit: "api";r=<remaining>;t=<seconds to reset>` and
 //! `RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window>`. [`Bucket`] combines a governor
-//! quota (our ceiling, `--rate`) with that state: a request is sent only when the governor allows
-//! it *and* the server has not said the window is spent. Requests in flight are counted against
-//! the remaining budget, so concurrency cannot overshoot it.
+//! quota (our ceiling) with that state. Once the server has announced its policy, that is the
+//! truth: the whole window's quota is used as fast as the jobs allow, and a request waits only
+//! when the announced remaining budget, less the requests still in flight, is spent. The
+//! governor ceiling holds for servers that announce nothing, and always when the user asked for
+//! one (`--rate`).
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -152,18 +154,23 @@ struct Window {
 pub struct Bucket {
     kind: BucketKind,
     limiter: DefaultDirectRateLimiter,
+    /// The ceiling was asked for: it holds even when the server announces a policy.
+    explicit: bool,
     window: Mutex<Window>,
 }
 
-/// Margin added to the server's reset time (its `t` is in whole seconds).
-const RESET_MARGIN: Duration = Duration::from_millis(1000);
+/// Margin added to the server's reset time (its `t` is rounded up to whole seconds, so a small
+/// margin covers the response's transit).
+const RESET_MARGIN: Duration = Duration::from_millis(250);
 
 impl Bucket {
-    /// A bucket with our own ceiling.
-    pub fn new(kind: BucketKind, rate: Rate) -> Bucket {
+    /// A bucket with our own ceiling; `explicit` when the user asked for it (it then holds
+    /// even after the server announces its policy).
+    pub fn new(kind: BucketKind, rate: Rate, explicit: bool) -> Bucket {
         Bucket {
             kind,
             limiter: RateLimiter::direct(rate.quota()),
+            explicit,
             window: Mutex::new(Window {
                 remaining: None,
                 reset_at: None,
@@ -207,11 +214,22 @@ impl Bucket {
         }
     }
 
+    /// Whether the server has announced its policy (a quota) for this bucket.
+    pub fn announced(&self) -> bool {
+        self.window
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .quota
+            .is_some()
+    }
+
     /// Waits until a request may be sent; returns the time spent waiting.
     pub async fn acquire(&self) -> Duration {
         let start = Instant::now();
         loop {
-            self.limiter.until_ready().await;
+            if self.explicit || !self.announced() {
+                self.limiter.until_ready().await;
+            }
             match self.reserve() {
                 None => return start.elapsed(),
                 Some(wait) => {
@@ -304,7 +322,7 @@ mod tests {
             requests: 1000,
             window: Duration::from_secs(1),
         };
-        let b = Bucket::new(BucketKind::Api, rate);
+        let b = Bucket::new(BucketKind::Api, rate, false);
         assert_eq!(b.reserve(), None);
         b.finish(Some(ServerState {
             remaining: 2,
@@ -330,7 +348,7 @@ mod tests {
             requests: 1000,
             window: Duration::from_secs(1),
         };
-        let b = Bucket::new(BucketKind::Api, rate);
+        let b = Bucket::new(BucketKind::Api, rate, false);
         for _ in 0..4 {
             assert_eq!(b.reserve(), None);
         }
@@ -344,5 +362,38 @@ mod tests {
             b.reserve().is_some(),
             "the budget is spent by what is in flight"
         );
+    }
+
+    #[tokio::test]
+    async fn an_announced_policy_replaces_the_default_ceiling_but_not_an_explicit_one() {
+        // A ceiling of 4 per minute (a burst of 2): without an announcement the third request
+        // would wait 30 s.
+        let rate = Rate {
+            requests: 4,
+            window: Duration::from_secs(60),
+        };
+        let announced = Some(ServerState {
+            remaining: 100,
+            reset_secs: 30,
+            quota: Some(100),
+        });
+        let default = Bucket::new(BucketKind::Api, rate, false);
+        default.acquire().await;
+        default.finish(announced);
+        let started = Instant::now();
+        for _ in 0..20 {
+            default.acquire().await;
+            default.finish(None);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "announced: no ceiling"
+        );
+        let explicit = Bucket::new(BucketKind::Api, rate, true);
+        explicit.acquire().await;
+        explicit.finish(announced);
+        explicit.acquire().await;
+        let third = tokio::time::timeout(Duration::from_millis(300), explicit.acquire()).await;
+        assert!(third.is_err(), "an explicit --rate still holds");
     }
 }

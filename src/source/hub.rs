@@ -1,13 +1,23 @@
-//! The live Hub as a [`Source`]: one API call per repo, children from tag-filtered listings.
+//! The live Hub as a [`Source`]: one API call per repo asked for, children from listings.
 //!
-//! A repo is `GET /api/{kind}/{id}?expand=…` (plus its README through the resolver when
-//! README bodies are wanted); its children are `GET /api/models?filter=base_model:<id>&expand=…`
-//! pages, so children arrive with their metadata and cost no call of their own. A model whose
-//! `childrenModelCount` is 0 is not listed at all. Every status becomes a record status; nothing
-//! here fails a crawl. All responses of one repo (or one listing) are committed to the cache in
+//! A repo is `GET /api/{kind}/{id}?expand=…` with the detail route's fields (the Hub's resolved
+//! parents `baseModels` and its per-relation `childrenModelCount` exist only there), plus its
+//! README through the resolver when README bodies are wanted. Downstream of a model:
+//! - its derived models are `GET /api/models?filter=base_model:<id>&expand=…` pages (listing
+//!   fields only), under the API's id and the asked spelling when they differ. A model the Hub
+//!   counts no children for is not listed. When a listing returns fewer children of a relation
+//!   than the Hub counts, that is a finding, and the relation-prefixed filter
+//!   (`base_model:adapter:<id>` …) is tried for the relations that fall short;
+//! - the Spaces that use it are `GET /api/spaces?models=<id>&expand=…` pages (the `spaces`
+//!   field is capped at 100 and would cost a call per Space); skipped when `spaces` is empty.
+//!
+//! Downstream of a dataset: `filter=dataset:<id>` models and `GET /api/spaces?datasets=<id>`.
+//! Every per-repo status becomes a record status; the two answers that make every later request
+//! fail the same way (a refused token, a 400) stop the crawl and are reported by
+//! [`Source::fatal`]. All responses of one repo (or one listing) are committed to the cache in
 //! one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -15,16 +25,24 @@ use tokio::sync::Semaphore;
 use super::{Child, Source};
 use crate::finding::{Finding, Severity};
 use crate::hub::cache::CachedResponse;
-use crate::hub::client::{FetchError, HubClient, Stats};
+use crate::hub::client::{HubClient, Stats};
 use crate::hub::ratelimit::BucketKind;
-use crate::hub::{info_path, listing_path, readme_path, HubConfig, HubError};
+use crate::hub::{info_path, listing_path, readme_path, spaces_listing_path, HubConfig, HubError};
 use crate::id::{RepoId, RepoKind};
-use crate::record::{NodeStatus, RepoRecord};
+use crate::record::{ChildrenCount, NodeStatus, RepoRecord};
+use crate::relation::Relation;
 
 /// Finding code: a listing's `Link` header pointed at another host.
 pub const FOREIGN_LINK: &str = "crawl-foreign-link";
 /// Finding code: a listing could not be completed.
 pub const LISTING_FAILED: &str = "crawl-listing-incomplete";
+/// Finding code: the listings returned fewer children than the Hub counts.
+pub const CHILDREN_MISSING: &str = "crawl-children-missing";
+/// Finding code: a README could not be read (non-200 answer, or a transport error).
+pub const README_UNAVAILABLE: &str = "readme-unavailable";
+
+/// The `X-Error-Message` of a disabled repo.
+const DISABLED_MESSAGE: &str = "Access to this resource is disabled.";
 
 /// Raw bodies of what was read, for writing a snapshot.
 #[derive(Debug, Clone, Default)]
@@ -76,31 +94,94 @@ impl HubSource {
     }
 }
 
+/// The record of a repo the Hub would not give us, with the status its answer means.
 fn unavailable_from(id: &RepoId, r: &CachedResponse) -> RepoRecord {
     let code = r.error_code.as_deref().unwrap_or("");
-    let (status, why) = match r.status {
-        404 => (
+    let message = r.error_message.as_deref().unwrap_or("");
+    let (status, why) = match (r.status, code) {
+        (404, _) => (
             NodeStatus::NotFound,
-            "404 not found (missing, or private and not visible with this token)",
+            "404 not found: missing, or private and not visible with this token".to_string(),
         ),
-        401 => (
+        (401, "RepoNotFound") => (
+            NodeStatus::NotFound,
+            "401 RepoNotFound without a token: missing, or private (send a token that can see it)"
+                .to_string(),
+        ),
+        (401, _) => (
             NodeStatus::Unauthorized,
-            "401 unauthorized (private or gated; send a token that can see it)",
+            "401 unauthorized: the Hub wants credentials that can see it".to_string(),
         ),
-        403 => (NodeStatus::Disabled, "403 forbidden (the repo is disabled)"),
-        _ => (NodeStatus::Error, "unexpected HTTP status"),
+        (403, _) if message.trim() == DISABLED_MESSAGE => (
+            NodeStatus::Disabled,
+            format!("403 disabled: \"{DISABLED_MESSAGE}\""),
+        ),
+        (403, _) => (
+            NodeStatus::Unauthorized,
+            format!(
+                "403 permission denied: \"{}\"",
+                if message.is_empty() {
+                    "no message"
+                } else {
+                    message
+                }
+            ),
+        ),
+        (status, _) => (
+            NodeStatus::Error,
+            format!("HTTP {status}: unexpected status"),
+        ),
     };
-    let reason = if code.is_empty() {
-        why.to_string()
-    } else {
-        format!("{why}; X-Error-Code: {code}")
-    };
-    let reason = if status == NodeStatus::Error {
-        format!("HTTP {}: {reason}", r.status)
-    } else {
-        reason
-    };
+    let mut reason = why;
+    if !code.is_empty() && !reason.contains(code) {
+        reason.push_str(&format!("; X-Error-Code: {code}"));
+    }
     RepoRecord::unavailable(id.clone(), status, reason)
+}
+
+fn readme_finding(node: &str, why: &str) -> Finding {
+    if why.contains("EntryNotFound") {
+        return Finding::new(
+            README_UNAVAILABLE,
+            Severity::Info,
+            vec![node.to_string()],
+            format!("{node} has no README.md ({why}): there is no card text to analyse"),
+        );
+    }
+    Finding::new(
+        README_UNAVAILABLE,
+        Severity::Warn,
+        vec![node.to_string()],
+        format!("README of {node} could not be read: {why}; its card text is not analysed"),
+    )
+}
+
+/// A README through the resolver: the body, or the problem as a finding's text.
+async fn fetch_readme(
+    client: &HubClient,
+    id: &RepoId,
+    commit: &mut Vec<(String, Arc<CachedResponse>)>,
+) -> Result<Vec<u8>, String> {
+    let path = readme_path(id);
+    match client.get(&path, BucketKind::Resolvers).await {
+        Ok(f) => {
+            if f.fresh {
+                commit.push((path, f.response.clone()));
+            }
+            match f.response.status {
+                200 => Ok(f.response.body.clone()),
+                s => Err(format!(
+                    "HTTP {s}{}",
+                    f.response
+                        .error_code
+                        .as_deref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                )),
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 async fn fetch_repo(
@@ -135,28 +216,15 @@ async fn fetch_repo(
     let mut readme = None;
     let mut readme_problem = None;
     if client.config().want_readme {
-        let path = readme_path(&canonical);
-        match client.get(&path, BucketKind::Resolvers).await {
-            Ok(f) => {
-                if f.fresh {
-                    commit.push((path, f.response.clone()));
-                }
-                if f.response.status == 200 {
-                    readme = Some(f.response.body.clone());
-                }
-            }
-            Err(e) => readme_problem = Some(e),
+        match fetch_readme(&client, &canonical, &mut commit).await {
+            Ok(body) => readme = Some(body),
+            Err(why) => readme_problem = Some(why),
         }
     }
     client.commit(&commit);
     let mut rec = RepoRecord::from_parts(&id, Some(&info.response.body), readme.as_deref());
-    if let Some(e) = readme_problem {
-        rec.findings.push(Finding::new(
-            LISTING_FAILED,
-            Severity::Warn,
-            vec![rec.id.node_id()],
-            format!("README of {} could not be read: {e}", rec.id.node_id()),
-        ));
+    if let Some(why) = readme_problem {
+        rec.findings.push(readme_finding(&rec.id.node_id(), &why));
     }
     let raw = RawRepo {
         info: Some(info.response.body.clone()),
@@ -165,31 +233,40 @@ async fn fetch_repo(
     (rec, Some(raw))
 }
 
+#[derive(Default)]
 struct Listing {
     children: Vec<(RepoRecord, RawRepo)>,
     findings: Vec<Finding>,
 }
 
-async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Semaphore>) -> Listing {
-    let mut out = Listing {
-        children: vec![],
-        findings: vec![],
-    };
-    let filter = match parent.id.kind() {
-        RepoKind::Model if parent.children_count == Some(0) => return out,
-        RepoKind::Model => format!("base_model:{}", parent.id.name()),
-        RepoKind::Dataset => format!("dataset:{}", parent.id.name()),
-        RepoKind::Space => return out,
-    };
-    let node = parent.id.node_id();
-    let mut path = listing_path(&filter);
-    let mut commit = Vec::new();
-    let mut pages = 0usize;
-    loop {
-        pages += 1;
-        if pages > 10_000 {
-            break;
+impl Listing {
+    /// Adds the records of `other` not already present.
+    fn absorb(&mut self, other: Listing, seen: &mut HashSet<RepoId>) -> usize {
+        let mut added = 0;
+        for (rec, raw) in other.children {
+            if seen.insert(rec.id.clone()) {
+                self.children.push((rec, raw));
+                added += 1;
+            }
         }
+        self.findings.extend(other.findings);
+        added
+    }
+}
+
+/// Every page of one listing (`Link: rel="next"`), committed in one transaction.
+async fn list_pages(
+    client: &HubClient,
+    sem: &Semaphore,
+    first: String,
+    kind: RepoKind,
+    node: &str,
+    what: &str,
+) -> Listing {
+    let mut out = Listing::default();
+    let mut path = first;
+    let mut commit = Vec::new();
+    for _page in 0..10_000 {
         let fetched = {
             let _permit = sem.acquire().await.ok();
             client.get(&path, BucketKind::Api).await
@@ -197,7 +274,8 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
         let f = match fetched {
             Ok(f) => f,
             Err(e) => {
-                out.findings.push(listing_failed(&node, &e.to_string()));
+                out.findings
+                    .push(listing_failed(node, what, &e.to_string()));
                 break;
             }
         };
@@ -206,7 +284,8 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
         }
         if f.response.status != 200 {
             out.findings.push(listing_failed(
-                &node,
+                node,
+                what,
                 &format!("HTTP {}", f.response.status),
             ));
             break;
@@ -217,7 +296,7 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
                     let Some(id) = item
                         .get("id")
                         .and_then(|i| i.as_str())
-                        .and_then(|s| RepoId::parse(s, RepoKind::Model).ok())
+                        .and_then(|s| RepoId::parse(s, kind).ok())
                     else {
                         continue;
                     };
@@ -234,7 +313,8 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
             }
             _ => {
                 out.findings.push(listing_failed(
-                    &node,
+                    node,
+                    what,
                     "the listing body is not a JSON array",
                 ));
                 break;
@@ -249,8 +329,8 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
                 out.findings.push(Finding::new(
                     FOREIGN_LINK,
                     Severity::Warn,
-                    vec![node.clone()],
-                    format!("children listing of {node}: the Link header points at another host ({next}); not followed, list may be incomplete"),
+                    vec![node.to_string()],
+                    format!("{what} of {node}: the Link header points at another host ({next}); not followed, list may be incomplete"),
                 ));
                 break;
             }
@@ -260,12 +340,178 @@ async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Sema
     out
 }
 
-fn listing_failed(node: &str, why: &str) -> Finding {
+/// The ids a parent is known by: its canonical id, then the spellings it was asked by.
+fn spellings(parent: &RepoRecord) -> Vec<RepoId> {
+    let mut out = vec![parent.id.clone()];
+    for a in &parent.aliases {
+        if !out.iter().any(|o| o.name() == a.name()) {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// The relation a listed child has to `parent` (under any of its spellings), as the Hub says.
+fn relation_to_parent(child: &RepoRecord, parent: &[RepoId]) -> Relation {
+    for p in parent {
+        if let Some(r) = child.hub_relation(p) {
+            return r;
+        }
+    }
+    let n = child.base_models().len().max(1);
+    child.relation_to(&parent[0], n).0
+}
+
+/// The models derived from a model: listings under each spelling, checked against the Hub's
+/// per-relation counts, with the relation-prefixed filter for relations that fall short.
+async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord) -> Listing {
+    let mut out = Listing::default();
+    let counts = parent.children_count;
+    if counts.is_some_and(|c| c.total == 0) {
+        return out;
+    }
+    let node = parent.id.node_id();
+    let names = spellings(parent);
+    let mut seen: HashSet<RepoId> = HashSet::new();
+    for n in &names {
+        let filter = format!("base_model:{}", n.name());
+        let l = list_pages(
+            client,
+            sem,
+            listing_path(&filter),
+            RepoKind::Model,
+            &node,
+            "children listing",
+        )
+        .await;
+        out.absorb(l, &mut seen);
+    }
+    let Some(counts) = counts else {
+        return out;
+    };
+    let tally = |out: &Listing, rel: Relation| {
+        out.children
+            .iter()
+            .filter(|(c, _)| relation_to_parent(c, &names) == rel)
+            .count() as u64
+    };
+    match counts.per_relation {
+        Some(_) => {
+            for rel in ChildrenCount::RELATIONS {
+                let want = counts.of(rel).unwrap_or(0);
+                let listed = tally(&out, rel);
+                if listed >= want {
+                    continue;
+                }
+                let mut added = 0;
+                for n in &names {
+                    let filter = format!("base_model:{}:{}", rel.as_str(), n.name());
+                    let l = list_pages(
+                        client,
+                        sem,
+                        listing_path(&filter),
+                        RepoKind::Model,
+                        &node,
+                        "children listing",
+                    )
+                    .await;
+                    added += out.absorb(l, &mut seen);
+                }
+                let now = tally(&out, rel);
+                let (severity, outcome) = if now >= want {
+                    (
+                        Severity::Info,
+                        format!("the filter base_model:{rel}:<id> found the other {added}"),
+                    )
+                } else {
+                    (Severity::Warn, format!("the filter base_model:{rel}:<id> found {added} more; {} still missing (their tags may name {node} by another spelling)", want - now))
+                };
+                out.findings.push(Finding::new(
+                    CHILDREN_MISSING,
+                    severity,
+                    vec![node.clone()],
+                    format!("the Hub counts {want} {rel} children of {node}, its listing by base_model:<id> returned {listed}; {outcome}"),
+                ));
+            }
+        }
+        None => {
+            let listed = out.children.len() as u64;
+            if listed < counts.total {
+                out.findings.push(Finding::new(
+                    CHILDREN_MISSING,
+                    Severity::Warn,
+                    vec![node.clone()],
+                    format!(
+                        "the Hub counts {} children of {node}, its listings returned {listed}",
+                        counts.total
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+async fn list_children(client: Arc<HubClient>, parent: RepoRecord, sem: Arc<Semaphore>) -> Listing {
+    let mut out = Listing::default();
+    let mut seen: HashSet<RepoId> = HashSet::new();
+    let node = parent.id.node_id();
+    match parent.id.kind() {
+        RepoKind::Model => {
+            let models = derived_models(&client, &sem, &parent).await;
+            out.absorb(models, &mut seen);
+            // An empty `spaces` field means no Space uses the model; absent means unknown.
+            if !parent.spaces_known || !parent.api_spaces.is_empty() {
+                let path = spaces_listing_path(&parent.id);
+                let l = list_pages(
+                    &client,
+                    &sem,
+                    path,
+                    RepoKind::Space,
+                    &node,
+                    "Spaces listing",
+                )
+                .await;
+                out.absorb(l, &mut seen);
+            }
+        }
+        RepoKind::Dataset => {
+            for n in spellings(&parent) {
+                let path = listing_path(&format!("dataset:{}", n.name()));
+                let l = list_pages(
+                    &client,
+                    &sem,
+                    path,
+                    RepoKind::Model,
+                    &node,
+                    "models listing",
+                )
+                .await;
+                out.absorb(l, &mut seen);
+            }
+            let path = spaces_listing_path(&parent.id);
+            let l = list_pages(
+                &client,
+                &sem,
+                path,
+                RepoKind::Space,
+                &node,
+                "Spaces listing",
+            )
+            .await;
+            out.absorb(l, &mut seen);
+        }
+        RepoKind::Space => {}
+    }
+    out
+}
+
+fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
     Finding::new(
         LISTING_FAILED,
         Severity::Warn,
         vec![node.to_string()],
-        format!("children of {node} could not be listed completely: {why}"),
+        format!("{what} of {node} could not be completed: {why}"),
     )
 }
 
@@ -322,15 +568,12 @@ impl Source for HubSource {
                 .collect();
             let mut out = Vec::new();
             for h in handles {
-                out.push(h.await.unwrap_or(Listing {
-                    children: vec![],
-                    findings: vec![],
-                }));
+                out.push(h.await.unwrap_or_default());
             }
             out
         });
         let mut result = Vec::with_capacity(parents.len());
-        for (parent, listing) in parents.iter().zip(listings) {
+        for listing in listings {
             self.findings.extend(listing.findings);
             let mut kids: Vec<Child> = Vec::new();
             let mut need_readme: Vec<RepoId> = Vec::new();
@@ -345,19 +588,22 @@ impl Source for HubSource {
                 // Snapshots and text analyses want the card bodies of listed children too.
                 let bodies = self.readmes(&need_readme);
                 for kid in kids.iter_mut() {
-                    if let Child::Record(rec) = kid {
-                        if let Some(Some(body)) = bodies.get(&rec.id) {
+                    let Child::Record(rec) = kid else { continue };
+                    match bodies.get(&rec.id) {
+                        Some(Ok(body)) => {
                             let info = self.archive.get(&rec.id).and_then(|r| r.info.clone());
                             **rec = RepoRecord::from_parts(&rec.id, info.as_deref(), Some(body));
                             if let Some(raw) = self.archive.get_mut(&rec.id) {
                                 raw.readme = Some(body.clone());
                             }
                         }
+                        Some(Err(why)) => {
+                            let f = readme_finding(&rec.id.node_id(), why);
+                            rec.findings.push(f);
+                        }
+                        None => {}
                     }
                 }
-            }
-            for s in &parent.api_spaces {
-                kids.push(Child::Id(s.clone()));
             }
             result.push(kids);
         }
@@ -367,11 +613,15 @@ impl Source for HubSource {
     fn take_findings(&mut self) -> Vec<Finding> {
         std::mem::take(&mut self.findings)
     }
+
+    fn fatal(&self) -> Option<String> {
+        self.client.fatal().map(|e| e.to_string())
+    }
 }
 
 impl HubSource {
     /// README bodies for some repos (resolver bucket), each committed on its own.
-    fn readmes(&mut self, ids: &[RepoId]) -> BTreeMap<RepoId, Option<Vec<u8>>> {
+    fn readmes(&mut self, ids: &[RepoId]) -> BTreeMap<RepoId, Result<Vec<u8>, String>> {
         let client = self.client.clone();
         let sem = Arc::new(Semaphore::new(self.jobs()));
         self.rt.block_on(async {
@@ -381,18 +631,9 @@ impl HubSource {
                     let (client, sem, id) = (client.clone(), sem.clone(), id.clone());
                     tokio::spawn(async move {
                         let _p = sem.acquire_owned().await.ok();
-                        let path = readme_path(&id);
-                        let r: Result<_, FetchError> =
-                            client.get(&path, BucketKind::Resolvers).await;
-                        let body = match r {
-                            Ok(f) => {
-                                if f.fresh {
-                                    client.commit(&[(path, f.response.clone())]);
-                                }
-                                (f.response.status == 200).then(|| f.response.body.clone())
-                            }
-                            Err(_) => None,
-                        };
+                        let mut commit = Vec::new();
+                        let body = fetch_readme(&client, &id, &mut commit).await;
+                        client.commit(&commit);
                         (id, body)
                     })
                 })

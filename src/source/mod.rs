@@ -40,6 +40,13 @@ pub trait Source {
     fn take_findings(&mut self) -> Vec<crate::finding::Finding> {
         Vec::new()
     }
+
+    /// The error that stopped the source, when one did: an answer that makes every later
+    /// request fail the same way (the Hub refusing the token, or a request it rejects as
+    /// invalid). Commands report it and exit 1 rather than print a graph of error nodes.
+    fn fatal(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Errors that stop a source from working at all (not per-repo problems).

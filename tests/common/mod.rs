@@ -18,6 +18,8 @@ pub fn shared_cards(test: &str) -> Option<PathBuf> {
     let p = root().join("../shared/cards");
     if p.join("index.tsv").exists() {
         Some(p)
+    } else if std::env::var_os("HF_LINEAGE_REQUIRE_SHARED").is_some_and(|v| v == "1") {
+        panic!("{test}: ../shared/cards is required (HF_LINEAGE_REQUIRE_SHARED=1) but not present beside the project");
     } else {
         eprintln!("SKIP {test}: ../shared/cards is not present beside the project (a fresh clone has no ../shared)");
         None
@@ -79,4 +81,8 @@ pub fn node<'a>(g: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .find(|n| n["id"] == id)
         .unwrap_or_else(|| panic!("no node {id}"))
 }
-pub mod mock_hub;
+/// The mock Hub (its own dev crate, `crates/mock-hub`).
+#[allow(unused_imports)]
+pub mod mock_hub {
+    pub use ::mock_hub::*;
+}
