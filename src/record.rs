@@ -673,6 +673,43 @@ mod tests {
     }
 
     #[test]
+    fn children_counts_are_objects_per_relation_or_a_number() {
+        let obj = br#"{"id":"a/b","childrenModelCount":{"adapter":716,"merge":19,"quantized":190,"finetune":328}}"#;
+        let c = RepoRecord::from_parts(&id("a/b"), Some(obj), None)
+            .children_count
+            .unwrap();
+        assert_eq!(c.total, 716 + 19 + 190 + 328);
+        assert_eq!(c.of(Relation::Adapter), Some(716));
+        assert_eq!(c.of(Relation::Quantized), Some(190));
+        let n = RepoRecord::from_parts(
+            &id("a/b"),
+            Some(br#"{"id":"a/b","childrenModelCount":3}"#),
+            None,
+        )
+        .children_count
+        .unwrap();
+        assert_eq!((n.total, n.of(Relation::Finetune)), (3, None));
+        let bad = RepoRecord::from_parts(
+            &id("a/b"),
+            Some(br#"{"id":"a/b","childrenModelCount":"x"}"#),
+            None,
+        );
+        assert_eq!(bad.children_count, None);
+    }
+
+    #[test]
+    fn base_models_from_the_hub_win_and_keep_card_spellings_they_miss() {
+        let info = br#"{"id":"q/x-GGUF","baseModels":{"relation":"quantized","models":[{"_id":"1","id":"Org/Base"}]},"cardData":{"base_model":["org/base","old/name"]}}"#;
+        let r = RepoRecord::from_parts(&id("q/x-GGUF"), Some(info), None);
+        let links = r.links();
+        let ups: Vec<&str> = links.iter().map(|l| l.upstream.name()).collect();
+        assert_eq!(ups, vec!["old/name", "Org/Base"]);
+        assert!(links
+            .iter()
+            .all(|l| l.relation == Relation::Quantized && l.source == RelationSource::Hub));
+    }
+
+    #[test]
     fn renamed_repo_keeps_alias() {
         let r = RepoRecord::from_parts(&id("old/name"), Some(br#"{"id":"new/Name"}"#), None);
         assert_eq!(r.id.name(), "new/Name");

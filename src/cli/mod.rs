@@ -360,7 +360,7 @@ pub fn check_crawl(
         Ok(())
     } else {
         Err(CliError(format!(
-            "HF_HUB_OFFLINE is set and {} not in the cache; run once online (or use --snapshot)",
+            "offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set) and {} not in the cache; run once online (or use --snapshot)",
             missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
         )))
     }

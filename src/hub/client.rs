@@ -64,7 +64,7 @@ impl Stats {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
     /// `HF_HUB_OFFLINE` is set and the URL is not cached.
-    #[error("offline (HF_HUB_OFFLINE is set) and not in the cache")]
+    #[error("offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set) and not in the cache")]
     Offline,
     /// Retries ran out.
     #[error("gave up after {attempts} attempts: {last}")]
