@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use super::{emit, CliError};
 use clap::{Args, ValueEnum};
 use hf_lineage::card::report::{card_report, CardReport};
-use hf_lineage::id::RepoKind;
-use hf_lineage::record::FileSignals;
+use hf_lineage::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
+use hf_lineage::id::{RepoId, RepoKind};
+use hf_lineage::record::{FileSignals, RepoRecord};
+use hf_lineage::relation::Relation;
 
 /// Arguments of `card`.
 #[derive(Args, Debug)]
@@ -16,9 +18,42 @@ pub struct CardArgs {
     /// What kind of repo the card belongs to.
     #[arg(long, value_enum, default_value_t = KindArg::Model)]
     pub kind: KindArg,
+    /// Judge what changed as this kind of derivative (for a draft that declares no base model;
+    /// otherwise the card's own relation, declared or inferred from the files beside it).
+    #[arg(long, value_enum, value_name = "RELATION")]
+    pub relation: Option<RelationArg>,
+    /// The repo the card is for (`owner/name`): its name is part of what the publisher states
+    /// (`-GGUF`, `-4bit`, `-Q4_K_M`).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Exit 2 when what changed is documented no better than this (for CI).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<FailOn>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CardFormat::Text)]
     pub format: CardFormat,
+}
+
+/// `--relation`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum RelationArg {
+    /// Trained further (SFT, DPO…).
+    Finetune,
+    /// A LoRA/PEFT adapter.
+    Adapter,
+    /// A merge of several models.
+    Merge,
+    /// A quantization (GGUF, GPTQ, AWQ, MLX…).
+    Quantized,
+}
+
+/// `--fail-on`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail when the card does not say what changed.
+    Undocumented,
+    /// Fail unless the card says everything that changed.
+    Partial,
 }
 
 /// `--kind`.
@@ -41,18 +76,20 @@ pub enum CardFormat {
     Json,
 }
 
-fn local_signals(dir: &Path) -> FileSignals {
-    let names: Vec<String> = std::fs::read_dir(dir)
+fn local_files(dir: &Path) -> (FileSignals, Vec<String>) {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
         .unwrap_or_default();
+    names.sort();
     let config = std::fs::read(dir.join("config.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    FileSignals::from_files(names.iter().map(String::as_str), config.as_ref())
+    let signals = FileSignals::from_files(names.iter().map(String::as_str), config.as_ref());
+    (signals, names)
 }
 
 /// Runs `card`.
@@ -64,21 +101,79 @@ pub fn run(args: CardArgs) -> Result<i32, CliError> {
         KindArg::Dataset => RepoKind::Dataset,
         KindArg::Space => RepoKind::Space,
     };
-    let files = args.file.parent().map(local_signals).unwrap_or_default();
-    let r = card_report(&text, kind, files);
+    let (signals, names) = args.file.parent().map(local_files).unwrap_or_default();
+    let repo = match &args.repo {
+        Some(r) => Some(RepoId::parse(r, kind).map_err(|e| CliError(format!("--repo: {e}")))?),
+        None => None,
+    };
+    let r = card_report(&text, kind, signals.clone());
+    // What changed: as the given kind of derivative, or as the card's own relation.
+    let relation = match args.relation {
+        Some(RelationArg::Finetune) => Some(Relation::Finetune),
+        Some(RelationArg::Adapter) => Some(Relation::Adapter),
+        Some(RelationArg::Merge) => Some(Relation::Merge),
+        Some(RelationArg::Quantized) => Some(Relation::Quantized),
+        None => r.relation.and_then(Relation::from_name),
+    };
+    let doc = relation.filter(|_| kind == RepoKind::Model).map(|rel| {
+        let placeholder = repo.clone().unwrap_or_else(|| r_id(kind));
+        let mut rec = RepoRecord::from_parts(&placeholder, None, Some(&text));
+        rec.files = signals;
+        let facts = RepoFacts {
+            id: repo.as_ref(),
+            files: &names,
+        };
+        assess_repo(rel, &rec.card.meta, &rec.card.body, facts)
+    });
+    let node = repo
+        .as_ref()
+        .map(|r| r.node_id())
+        .unwrap_or_else(|| args.file.display().to_string());
+    let doc_finding = doc.as_ref().and_then(|d| finding_for(&node, d));
     let out = match args.format {
         CardFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&r)?;
+            let mut v = serde_json::to_value(&r)?;
+            if let Some(d) = &doc {
+                v["documentation"] = serde_json::to_value(d)?;
+                if let (Some(f), Some(list)) = (&doc_finding, v["findings"].as_array_mut()) {
+                    list.push(serde_json::to_value(f)?);
+                }
+            }
+            let mut s = serde_json::to_string_pretty(&v)?;
             s.push('\n');
             s
         }
-        CardFormat::Text => render(&r, &args.file),
+        CardFormat::Text => render(&r, &args.file, doc.as_ref(), doc_finding.as_ref()),
     };
     emit(&out, None)?;
-    Ok(super::exit::OK)
+    let failed = matches!(
+        (args.fail_on, doc.as_ref().map(|d| d.verdict)),
+        (Some(FailOn::Undocumented), Some(Verdict::Undocumented))
+            | (
+                Some(FailOn::Partial),
+                Some(Verdict::Undocumented | Verdict::Partial)
+            )
+    );
+    Ok(if failed {
+        super::exit::DENY
+    } else {
+        super::exit::OK
+    })
 }
 
-fn render(r: &CardReport, file: &Path) -> String {
+fn r_id(kind: RepoKind) -> RepoId {
+    match RepoId::parse("local/card", kind) {
+        Ok(id) => id,
+        Err(_) => unreachable!("a static, valid id"),
+    }
+}
+
+fn render(
+    r: &CardReport,
+    file: &Path,
+    doc: Option<&DocReport>,
+    doc_finding: Option<&hf_lineage::Finding>,
+) -> String {
     let list = |v: &[String]| {
         if v.is_empty() {
             "-".to_string()
@@ -110,10 +205,27 @@ fn render(r: &CardReport, file: &Path) -> String {
             list(&r.source_datasets)
         ));
     }
-    if r.findings.is_empty() {
+    if let Some(d) = doc {
+        let verdict = format!("{:?}", d.verdict).to_lowercase();
+        s.push_str(&format!(
+            "  what changed:    {verdict} (judged as {})\n",
+            d.relation
+        ));
+        for e in &d.evidence {
+            s.push_str(&format!("    {}: \"{}\"\n", e.item, e.quote));
+        }
+        if !d.missing.is_empty() {
+            s.push_str(&format!("    missing: {}\n", d.missing.join(", ")));
+        }
+        if !d.files.is_empty() {
+            s.push_str(&format!("    files show: {}\n", d.files.join("; ")));
+        }
+    }
+    let findings: Vec<&hf_lineage::Finding> = r.findings.iter().chain(doc_finding).collect();
+    if findings.is_empty() {
         s.push_str("  no findings\n");
     }
-    for f in &r.findings {
+    for f in findings {
         s.push_str(&format!("  {} [{}] {}\n", f.severity, f.code, f.message));
     }
     s

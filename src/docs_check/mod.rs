@@ -13,6 +13,7 @@
 //! check the call. [`lineage`] recovers parents that cards name only in their text.
 
 pub mod lineage;
+pub mod subject;
 pub mod text;
 
 use serde::Serialize;
@@ -22,10 +23,13 @@ use crate::finding::{Finding, Severity};
 use crate::graph::LineageGraph;
 use crate::record::NodeStatus;
 use crate::relation::Relation;
+pub use subject::RepoFacts;
 use text::Line;
 
-/// Finding code.
+/// Finding code: a derivative whose card does not say what changed.
 pub const UNDOCUMENTED: &str = "undocumented-change";
+/// Finding code: a derivative whose card says part of what changed.
+pub const PARTIALLY_DOCUMENTED: &str = "partially-documented-change";
 
 /// The verdict for one card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,6 +63,10 @@ pub struct DocReport {
     pub evidence: Vec<Evidence>,
     /// Items not found.
     pub missing: Vec<&'static str>,
+    /// What the repo's files show (never part of the verdict: files are evidence of what
+    /// exists, not of what the card explains).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 struct Collector<'a> {
@@ -113,26 +121,53 @@ fn prose(l: &Line) -> bool {
 /// Evidence items and whether each was found.
 type Items = Vec<(&'static str, bool)>;
 
-/// Judges a card for one relation.
+/// Judges a card for one relation, on its own (a draft, or a card whose repo is unknown).
 pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
-    let lines = text::clean(body);
+    assess_repo(relation, meta, body, RepoFacts::default())
+}
+
+/// Text of a line as a statement: repo ids and paths removed (a `…-4bit` parent id says
+/// nothing about this repo's precision).
+fn statement(l: &Line) -> String {
+    text::id_token().replace_all(&l.text, " ").into_owned()
+}
+
+/// Judges a card for one relation, knowing the repo's id and files.
+pub fn assess_repo(
+    relation: Relation,
+    meta: &CardMeta,
+    body: &str,
+    facts: RepoFacts<'_>,
+) -> DocReport {
+    let all_lines = text::clean(body);
+    // A body copied from the parent (or a training template in a quantized repo) documents the
+    // parent: none of it counts for this repo.
+    let borrowed = subject::borrowed_body(facts, meta, &all_lines, relation);
+    let lines: &[Line] = if borrowed { &[] } else { &all_lines };
     let mut c = Collector {
-        lines: &lines,
+        lines,
         found: vec![],
     };
     let tags = meta.tags.join(", ");
+    let repo_name = facts.id.map(|i| i.name().to_string()).unwrap_or_default();
     let (core, all): (Items, Items) = match relation {
         Relation::Quantized => {
+            let (name_format, name_precision) =
+                facts.id.map(subject::name_statements).unwrap_or_default();
             // A format named in a statement about this repo's files ("converted to GGUF",
             // "contains 4bit GPTQ model files"), not in usage notes ("regenerate the GGUF file").
-            let method = c.first("method", |l| {
+            let said = |l: &Line| {
+                let t = statement(l);
                 prose(l)
                     && !l.code
-                    && ((text::quant_method().is_match(&l.text)
-                        && text::quant_statement().is_match(&l.text))
-                        || text::llamacpp_statement().is_match(&l.text))
-            }) || (text::quant_method().is_match(&tags)
-                && c.meta("method", format!("tags: {tags}")))
+                    && !text::usage().is_match(&l.text)
+                    && ((text::quant_method().is_match(&t) && text::quant_statement().is_match(&t))
+                        || text::llamacpp_statement().is_match(&t))
+            };
+            let method_in_body = c.first("method", said);
+            let method = method_in_body
+                || (text::quant_method().is_match(&tags)
+                    && c.meta("method", format!("tags: {tags}")))
                 || (meta
                     .library_name
                     .as_deref()
@@ -143,25 +178,51 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
                             "library_name: {}",
                             meta.library_name.clone().unwrap_or_default()
                         ),
-                    ));
+                    ))
+                || name_format
+                    .as_ref()
+                    .is_some_and(|f| c.meta("method", format!("repo name {repo_name} ({f})")));
+            // Precision: a statement or a table of the provided files' types; usage examples
+            // ("download the Q4_K_M file") count only beside a statement about the repo.
             let precision = c.first("precision", |l| {
-                prose(l) && text::precision().is_match(&l.text)
+                prose(l)
+                    && !l.code
+                    && !text::usage().is_match(&l.text)
+                    && text::precision().is_match(&statement(l))
             }) || (text::precision().is_match(&tags)
-                && c.meta("precision", format!("tags: {tags}")));
+                && c.meta("precision", format!("tags: {tags}")))
+                || name_precision
+                    .as_ref()
+                    .is_some_and(|p| c.meta("precision", format!("repo name {repo_name} ({p})")))
+                || (method_in_body
+                    && c.first("precision", |l| text::precision().is_match(&statement(l))));
             let named = lineage::suggest(&self_id(), body);
-            let source = (!meta.base_models.is_empty()
+            let declared: Vec<&crate::id::RepoId> = meta
+                .base_models
+                .iter()
+                .filter(|b| !borrowed || subject::source_matches_name(facts, b))
+                .collect();
+            let source = (!declared.is_empty()
                 && c.meta("source model", format!("base_model: {}", ids(meta))))
-                || named
-                    .first()
-                    .is_some_and(|s| c.meta("source model", s.quote.clone()));
-            (
-                vec![("method", method), ("precision", precision)],
-                vec![
-                    ("method", method),
-                    ("precision", precision),
-                    ("source model", source),
-                ],
-            )
+                || (!borrowed
+                    && named
+                        .first()
+                        .is_some_and(|s| c.meta("source model", s.quote.clone())))
+                || (method_in_body
+                    && subject::title_names_source(facts, lines)
+                        .is_some_and(|t| c.meta("source model", format!("title: {t}"))));
+            let items = vec![
+                ("method", method),
+                ("precision", precision),
+                ("source model", source),
+            ];
+            // Documented: all three; partial: two; undocumented: one or none.
+            let core = if items.iter().filter(|(_, ok)| *ok).count() >= 2 {
+                items.clone()
+            } else {
+                vec![("method or precision", false)]
+            };
+            (core, items)
         }
         Relation::Finetune => {
             let data = (!meta.datasets.is_empty()
@@ -177,7 +238,9 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
                     ),
                 ))
                 || c.first("data", |l| {
-                    prose(l) && text::finetune_data().is_match(&l.text)
+                    prose(l)
+                        && text::finetune_data().is_match(&l.text)
+                        && !text::opaque_data().is_match(&l.text)
                 })
                 || c.section("data", text::data_heading());
             let procedure = c.first("procedure", |l| {
@@ -199,7 +262,8 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
                 ))
                 || c.first("trained on", |l| {
                     prose(l)
-                        && (text::finetune_data().is_match(&l.text)
+                        && ((text::finetune_data().is_match(&l.text)
+                            && !text::opaque_data().is_match(&l.text))
                             || text::purpose().is_match(&l.text))
                 })
                 || c.section("trained on", text::data_heading());
@@ -209,11 +273,22 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
             )
         }
         Relation::Merge => {
-            let method = c.first("merge method", |l| text::merge_method().is_match(&l.text));
+            let method = c.first("merge method", |l| {
+                text::merge_method().is_match(&l.text)
+                    || (text::merge_word().is_match(&l.text)
+                        && (text::merge_line_method().is_match(&l.text)
+                            || text::merge_tool().is_match(&l.text)))
+            });
             let models = (meta.base_models.len() >= 2
                 && c.meta("merged models", format!("base_model: {}", ids(meta))))
                 || c.first("merged models", |l| {
                     l.code && text::yaml_model().is_match(&l.text)
+                })
+                || c.first("merged models", |l| {
+                    !l.code
+                        && (text::merge_between().is_match(&l.text)
+                            || (text::merge_word().is_match(&l.text)
+                                && text::merge_weights().is_match(&l.text)))
                 })
                 || merged_models_listed(&mut c);
             (
@@ -231,11 +306,16 @@ pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
     } else {
         Verdict::Partial
     };
+    let files = match relation {
+        Relation::Quantized | Relation::Adapter => subject::file_notes(facts.files),
+        _ => vec![],
+    };
     DocReport {
         relation,
         verdict,
         evidence: c.found,
         missing,
+        files,
     }
 }
 
@@ -308,6 +388,45 @@ pub fn node_relation(rels: impl IntoIterator<Item = Relation>) -> Option<Relatio
     best
 }
 
+/// The finding a report gives, if any: `undocumented-change` (warn) or
+/// `partially-documented-change` (info), naming what was found, what is missing and what the
+/// repo's files show.
+pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
+    let rel = r.relation;
+    let found = if r.evidence.is_empty() {
+        "nothing".to_string()
+    } else {
+        r.evidence
+            .iter()
+            .map(|e| format!("{}: \"{}\"", e.item, e.quote))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let files = if r.files.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ". Its files show {} (what exists, not what the card explains)",
+            r.files.join("; ")
+        )
+    };
+    match r.verdict {
+        Verdict::Documented => None,
+        Verdict::Undocumented => Some(Finding::new(
+            UNDOCUMENTED,
+            Severity::Warn,
+            vec![node.to_string()],
+            format!("{node} is a {rel} derivative whose card does not say what changed: missing {}. Found {found}{files}", r.missing.join(", ")),
+        )),
+        Verdict::Partial => Some(Finding::new(
+            PARTIALLY_DOCUMENTED,
+            Severity::Info,
+            vec![node.to_string()],
+            format!("{node} ({rel}) documents its change partially: missing {}. Found {found}{files}", r.missing.join(", ")),
+        )),
+    }
+}
+
 /// Judges every readable derivative in the graph; returns findings and per-node reports.
 pub fn check_docs(g: &LineageGraph) -> (Vec<Finding>, Vec<(String, DocReport)>) {
     let mut findings = Vec::new();
@@ -320,31 +439,14 @@ pub fn check_docs(g: &LineageGraph) -> (Vec<Finding>, Vec<(String, DocReport)>) 
             continue;
         };
         let rec = n.record();
-        let r = assess(rel, &rec.card.meta, &rec.card.body);
-        let node = n.id().node_id();
-        let found = if r.evidence.is_empty() {
-            "nothing".to_string()
-        } else {
-            r.evidence
-                .iter()
-                .map(|e| format!("{}: \"{}\"", e.item, e.quote))
-                .collect::<Vec<_>>()
-                .join("; ")
+        let facts = RepoFacts {
+            id: Some(n.id()),
+            files: &rec.siblings,
         };
-        match r.verdict {
-            Verdict::Documented => {}
-            Verdict::Undocumented => findings.push(Finding::new(
-                UNDOCUMENTED,
-                Severity::Warn,
-                vec![node.clone()],
-                format!("{node} is a {rel} derivative whose card does not say what changed: missing {}. Found {found}", r.missing.join(", ")),
-            )),
-            Verdict::Partial => findings.push(Finding::new(
-                UNDOCUMENTED,
-                Severity::Info,
-                vec![node.clone()],
-                format!("{node} ({rel}) documents its change partially: missing {}. Found {found}", r.missing.join(", ")),
-            )),
+        let r = assess_repo(rel, &rec.card.meta, &rec.card.body, facts);
+        let node = n.id().node_id();
+        if let Some(f) = finding_for(&node, &r) {
+            findings.push(f);
         }
         reports.push((node, r));
     }

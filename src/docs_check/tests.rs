@@ -114,3 +114,237 @@ fn the_most_specific_relation_is_judged() {
     );
     assert_eq!(node_relation([Relation::TrainedOn]), None);
 }
+
+fn judge_repo(relation: Relation, id: &str, card: &str) -> DocReport {
+    let c = parse_card(card, RepoKind::Model);
+    let id = crate::id::RepoId::parse(id, RepoKind::Model).unwrap();
+    let facts = RepoFacts {
+        id: Some(&id),
+        files: &[],
+    };
+    assess_repo(relation, &c.meta, &c.body, facts)
+}
+
+#[test]
+fn the_repo_name_states_format_and_precision() {
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/Foo-7B-Q4_K_M-GGUF",
+        "---\nbase_model: org/Foo-7B\n---\nRun it with your favourite runtime.\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+    assert!(r.evidence.iter().any(|e| e.quote.contains("repo name")));
+    // Format in the name, no precision anywhere: two of three.
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/Foo-7B-GGUF",
+        "---\nbase_model: org/Foo-7B\n---\nRun it with your favourite runtime.\n",
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["precision"])
+    );
+}
+
+#[test]
+fn a_table_of_quant_files_states_precision() {
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/foo-quants",
+        "---\nbase_model: org/foo\n---\nGGUF quantizations of the model, made with llama.cpp.\n\n| File | Quant | Size |\n|---|---|---|\n| foo.Q2_K.gguf | Q2_K | 2.7 GB |\n| foo.IQ4_XS.gguf | IQ4_XS | 3.9 GB |\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+}
+
+#[test]
+fn a_format_alone_is_not_documentation() {
+    let card = "Converted and quantized to GGUF.\n";
+    let r = judge_repo(Relation::Quantized, "q/foo-converted", card);
+    assert_eq!(r.verdict, Verdict::Undocumented, "one of three: {r:?}");
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/foo-converted",
+        &format!("---\nbase_model: org/foo\n---\n{card}"),
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["precision"])
+    );
+}
+
+#[test]
+fn a_card_copied_from_the_parent_documents_the_parent() {
+    // The body is the parent's card (its title is the parent's name) and its base_model the
+    // parent's own base: only the repo name speaks for this repo.
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/Router-1B.gguf",
+        "---\nbase_model: other/Small-1B-Instruct\n---\n# acme/Router-1B\n\nRouter-1B was fine-tuned with DPO on 20k preference pairs in 4-bit QLoRA.\n",
+    );
+    assert_eq!(r.verdict, Verdict::Undocumented, "{r:?}");
+    assert!(!r.evidence.iter().any(|e| e.quote.contains("DPO")));
+    // The same body in the parent's own repo is its documentation.
+    let own = judge_repo(
+        Relation::Finetune,
+        "acme/Router-1B",
+        "---\nbase_model: other/Small-1B-Instruct\n---\n# acme/Router-1B\n\nRouter-1B was fine-tuned with DPO on 20k preference pairs.\n",
+    );
+    assert_eq!(own.verdict, Verdict::Documented, "{own:?}");
+}
+
+#[test]
+fn a_training_template_in_a_quantized_repo_says_nothing_about_the_quantization() {
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/travel-7B-5.0bpw-exl2",
+        "---\nbase_model: unsloth/mistral-7b-bnb-4bit\n---\n# Uploaded  model\n\n- **Developed by:** q\n- **Finetuned from model :** unsloth/mistral-7b-bnb-4bit\n\nThis mistral model was trained 2x faster with Unsloth.\n",
+    );
+    // Format and precision from the name; the declared base is the parent's, not the source.
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["source model"]),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_usage_example_alone_is_not_the_repos_documentation() {
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/foo",
+        "---\nbase_model: org/foo\n---\n## Usage\nhuggingface-cli download q/foo --include \"*Q4_K_M*\" --local-dir .\n",
+    );
+    assert_eq!(r.verdict, Verdict::Undocumented, "{r:?}");
+    // Beside a statement about the repo, the usage line's type counts.
+    let r = judge_repo(
+        Relation::Quantized,
+        "q/foo",
+        "---\nbase_model: org/foo\n---\nGGUF files quantized with llama.cpp.\n## Usage\nhuggingface-cli download q/foo --include \"*Q4_K_M*\" --local-dir .\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+}
+
+#[test]
+fn data_named_only_as_private_is_not_data() {
+    let r = judge(
+        Relation::Finetune,
+        "---\nbase_model: a/b\n---\nThis model is trained on a private dataset.\nSFT for 2 epochs.\n",
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["data"]),
+        "{r:?}"
+    );
+    let r = judge(
+        Relation::Finetune,
+        "---\nbase_model: a/b\n---\nThis model is trained on a private dataset.\n",
+    );
+    assert_eq!(r.verdict, Verdict::Undocumented, "{r:?}");
+}
+
+#[test]
+fn merges_described_in_prose() {
+    let r = judge(
+        Relation::Merge,
+        "This model is a 50/50 average weight merge between Alpha-13B and Beta-13B.\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+    let r = judge(
+        Relation::Merge,
+        "A blend: 75% Alpha 33B, and 25% Beta 33B.\n",
+    );
+    assert_eq!(
+        r.verdict,
+        Verdict::Undocumented,
+        "no merge word, no method: {r:?}"
+    );
+    let r = judge(Relation::Merge, "Merged 75% Alpha 33B, and 25% Beta 33B.\n");
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["merge method"]),
+        "{r:?}"
+    );
+    let r = judge(
+        Relation::Merge,
+        "Merge of https://huggingface.co/a/one-13b and https://huggingface.co/b/two-13b\n",
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["merge method"]),
+        "{r:?}"
+    );
+    let r = judge(
+        Relation::Merge,
+        "merged 60% alpha 40% beta using KOMBINER (a merge tool)\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+    let r = judge(
+        Relation::Merge,
+        "A spherical merge of hand-picked 7B models.\n",
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["merged models"]),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn typographic_hyphens_and_dataset_headings() {
+    let r = judge(
+        Relation::Adapter,
+        "---\nbase_model: a/b\n---\nA LoRA (r=16, alpha=16) fine\u{2011}tuned adapter.\n\n### Dataset Sources:\n\n- **org/counseling**: real counseling Q&A.\n",
+    );
+    assert_eq!(r.verdict, Verdict::Documented, "{r:?}");
+    let r = judge(
+        Relation::Adapter,
+        "---\nbase_model: a/b\n---\nA LoRA adapter optimized for empathetic conversation.\n",
+    );
+    assert_eq!(
+        (r.verdict, r.missing.clone()),
+        (Verdict::Partial, vec!["adapter detail"]),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn partial_and_undocumented_are_separate_codes() {
+    let partial = judge(
+        Relation::Finetune,
+        "---\nbase_model: a/b\n---\nTrained with DPO.\n",
+    );
+    let f = finding_for("x/y", &partial).unwrap();
+    assert_eq!(
+        (f.code.as_str(), f.severity),
+        (PARTIALLY_DOCUMENTED, Severity::Info)
+    );
+    let none = judge(Relation::Finetune, "---\nbase_model: a/b\n---\nHello.\n");
+    let f = finding_for("x/y", &none).unwrap();
+    assert_eq!(
+        (f.code.as_str(), f.severity),
+        (UNDOCUMENTED, Severity::Warn)
+    );
+}
+
+#[test]
+fn findings_name_what_the_files_show() {
+    let c = parse_card("---\nbase_model: a/b\n---\nHello.\n", RepoKind::Model);
+    let id = crate::id::RepoId::parse("q/m", RepoKind::Model).unwrap();
+    let files = vec!["m.Q4_K_M.gguf".to_string(), "m.Q8_0.gguf".to_string()];
+    let r = assess_repo(
+        Relation::Quantized,
+        &c.meta,
+        &c.body,
+        RepoFacts {
+            id: Some(&id),
+            files: &files,
+        },
+    );
+    assert_eq!(
+        r.verdict,
+        Verdict::Undocumented,
+        "files never change the verdict"
+    );
+    let f = finding_for("q/m", &r).unwrap();
+    assert!(f.message.contains("Q4_K_M, Q8_0"), "{}", f.message);
+}

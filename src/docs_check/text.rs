@@ -41,6 +41,10 @@ pattern!(
 );
 pattern!(html_comment, r"(?s)<!--.*?-->");
 pattern!(url, r#"https?://[^\s)\]>"']+"#);
+pattern!(
+    hub_model_url,
+    r#"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)(?:/(?:tree|blob|resolve)/[^\s)\]>"']*)?/?"#
+);
 pattern!(html_tag, r"<[^>]{0,400}>");
 
 /// Cleans a card body into lines worth reading.
@@ -72,7 +76,23 @@ pub fn clean(body: &str) -> Vec<Line> {
                 continue;
             }
         }
-        let text = placeholder().replace_all(t, " ");
+        // Typographic hyphens (`fine‑tuned`) are hyphens.
+        let t: String = t
+            .chars()
+            .map(|c| match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+                other => other,
+            })
+            .collect();
+        let text = placeholder().replace_all(&t, " ");
+        // A link to a model page names the model: keep its id, drop every other URL.
+        let text = hub_model_url().replace_all(&text, |c: &regex::Captures| {
+            if c[1].starts_with("datasets/") || c[1].starts_with("spaces/") {
+                " ".to_string()
+            } else {
+                format!(" {} ", &c[1])
+            }
+        });
         let text = url().replace_all(&text, " ");
         let text = html_tag().replace_all(&text, " ");
         let text = text.trim();
@@ -97,6 +117,9 @@ fn count_tags(line: &str, tag: &str) -> i32 {
 
 /// A template bullet whose value was a placeholder: `- **Developed by:**`.
 fn is_template_residue(text: &str) -> bool {
+    if text.starts_with('#') {
+        return false;
+    }
     let t = text.trim_start_matches(['-', '*', ' ']);
     let t = t.trim_matches('*').trim();
     (t.ends_with(':') || t.ends_with(":**")) && t.len() < 60
@@ -116,7 +139,36 @@ pub fn quote(s: &str) -> String {
 // card says when it documents a change; none names a repo.
 pattern!(
     quant_method,
-    r"(?i)\b(gguf|ggml|gptq|awq|exl2|exllama(?:v2)?|bitsandbytes|bnb|hqq|aqlm|mlx(?:-lm)?|qat|quantization[- ]aware|imatrix|auto-?gptq|auto-?awq|llamacpp|quanto|marlin|smoothquant|nf4|fp8)\b"
+    r"(?i)\b(gguf|ggml|gptq|awq|exl2|exllama(?:v2)?|bitsandbytes|bnb|hqq|aqlm|mlx(?:-lm)?|qat|quantization[- ]aware|imatrix|auto-?gptq|auto-?awq|llamacpp|quanto|marlin|smoothquant|nf4|fp8|onnx|openvino|neural compressor|optimum|(?:post-training|dynamic|static)\s+(?:\w+\s+)?quanti[sz]ation)\b"
+);
+// Repo ids and paths inside a line (`unsloth/mistral-7b-bnb-4bit`): not statements.
+pattern!(id_token, r"[\w.\-]+/[\w.\-/]+");
+// Usage instructions: commands and download notes, not statements about the repo.
+pattern!(
+    usage,
+    r"(?i)^\s*(?:\$\s*)?(?:huggingface-cli|hf\s+download|ollama\s|llama-(?:cli|server)|\./(?:main|llama)|wget\s|curl\s|pip\s|docker\s|lms\s|python\s)|--include|--local-dir|\b(?:download|pull)\s+(?:the\s+)?(?:\S+\s+)?(?:file|quant)"
+);
+// Data named only as private or in-house: says nothing about what the data is.
+pattern!(
+    opaque_data,
+    r"(?i)\b(?:trained|fine-?tuned|tuned)\s+(?:it\s+)?(?:on|with)\s+(?:a|an|the|our|my)?\s*(?:own\s+)?(?:private|proprietary|internal|in-house|undisclosed|secret|closed)\s+(?:data|dataset|datasets|corpus|data\s*set)\b"
+);
+pattern!(merge_word, r"(?i)\bmerg(?:e|ed|es|ing)\b");
+pattern!(
+    merge_line_method,
+    r"(?i)\b(?:weight(?:ed)?\s+average|average\s+weights?|averag\w+|linear(?:ly)?|spherical|interpolat\w+)\b"
+);
+pattern!(
+    merge_tool,
+    r"\b(?:[Uu]sing|[Vv]ia)\s+(?:the\s+)?(?:[A-Z][\w.\-]+|(?i:mergekit|lazymergekit))"
+);
+pattern!(
+    merge_between,
+    r"(?i)\bmerg\w*\s+(?:between|of)\s+\S.{0,100}?\s(?:and|&)\s+\S"
+);
+pattern!(
+    merge_weights,
+    r"\d{1,3}(?:\.\d+)?\s?%.{1,80}?\d{1,3}(?:\.\d+)?\s?%"
 );
 pattern!(
     quant_statement,
@@ -144,7 +196,7 @@ pattern!(
 );
 pattern!(
     purpose,
-    r"(?i)\b(?:trained|fine-?tuned|tuned|adapted|designed|built|specialized|specialised)\s+(?:for|to)\s+\w+"
+    r"(?i)\b(?:trained|fine-?tuned|tuned|adapted|designed|built|specialized|specialised|optimi[sz]ed)\s+(?:for|to)\s+\w+"
 );
 pattern!(
     merge_method,
@@ -180,7 +232,7 @@ pattern!(adapter_base, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#);
 // Section headings whose content counts as evidence.
 pattern!(
     data_heading,
-    r"(?i)\b(training|fine-?tuning)\s+(data|dataset)"
+    r"(?i)\b(training|fine-?tuning)\s+(data|dataset)|^#+\s*(?:the\s+)?datasets?(?:\s+(?:sources?|used))?\s*:?\s*$"
 );
 pattern!(
     procedure_heading,

@@ -110,7 +110,7 @@ pub struct PolicyError {
 }
 
 /// Codes whose level a policy may set.
-pub const KNOWN_CODES: [&str; 12] = [
+pub const KNOWN_CODES: [&str; 13] = [
     super::codes::CONFLICT,
     super::codes::DRIFT,
     super::codes::MISSING,
@@ -122,7 +122,8 @@ pub const KNOWN_CODES: [&str; 12] = [
     super::codes::NON_COMMERCIAL,
     super::codes::CLARIFY_STALE,
     crate::finding::codes::UNDECLARED_BASE,
-    "undocumented-change",
+    crate::docs_check::UNDOCUMENTED,
+    crate::docs_check::PARTIALLY_DOCUMENTED,
 ];
 
 impl LicensePolicy {

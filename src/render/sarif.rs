@@ -26,6 +26,7 @@ pub fn describe(code: &str) -> &'static str {
         "lineage-cycle" => "The lineage contains a cycle",
         "parent-unavailable" => "A parent could not be read",
         "undocumented-change" => "A derivative whose card does not say what changed",
+        "partially-documented-change" => "A derivative whose card says part of what changed",
         "undeclared-base-model" => "A parent named in the card's text but not in its metadata",
         _ => "A finding of hf-lineage",
     }
