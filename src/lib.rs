@@ -6,6 +6,7 @@
 //! ([`card`]) and ids ([`id`]) are pure functions used by every source.
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod card;
 pub mod docs_check;
 pub mod finding;

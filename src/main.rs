@@ -27,6 +27,8 @@ enum Command {
     Card(cli::card::CardArgs),
     /// Crawl the Hub from some repos and write what was read as a snapshot directory.
     Snapshot(cli::snapshot::SnapshotArgs),
+    /// Explain a finding code: what it means, how to resolve or allow it (`--list` for all).
+    Explain(cli::explain::ExplainArgs),
 }
 
 fn main() {
@@ -49,6 +51,7 @@ fn main() {
         Command::Audit(a) => cli::audit::run(a),
         Command::Query(a) => cli::query::run(a),
         Command::Snapshot(a) => cli::snapshot::run(a),
+        Command::Explain(a) => cli::explain::run(a),
     };
     let code = match result {
         Ok(code) => code,

@@ -320,3 +320,127 @@ fn parents_named_only_in_card_text_are_suggestions_never_silent() {
         .iter()
         .any(|x| x["code"] == "undeclared-base-model"));
 }
+
+fn policy_file(dir: &std::path::Path, text: &str) -> String {
+    let p = dir.join("policy.toml");
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn policy_levels_and_exceptions_reach_every_code() {
+    let dir = tempfile::tempdir().unwrap();
+    // undeclared-base-model was parsed but never applied: now it fails the audit.
+    let p = policy_file(dir.path(), "[levels]\nundeclared-base-model = \"deny\"\n");
+    let (code, out, _) = audit(&["nometa/just-a-readme", "--format", "json", "--policy", &p]);
+    assert_eq!(code, 2, "{out}");
+    assert!(findings(&out)
+        .iter()
+        .any(|x| x["code"] == "undeclared-base-model" && x["severity"] == "deny"));
+    // An exception reaches it too.
+    let p = policy_file(
+        dir.path(),
+        "[levels]\nundeclared-base-model = \"deny\"\n[[exceptions]]\nrepo = \"nometa/just-a-readme\"\ncodes = [\"undeclared-base-model\"]\nreason = \"card fixed upstream\"\n",
+    );
+    let (code, out, _) = audit(&["nometa/just-a-readme", "--format", "json", "--policy", &p]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!findings(&out)
+        .iter()
+        .any(|x| x["code"] == "unused-policy-entry"));
+}
+
+#[test]
+fn denying_undocumented_changes_leaves_partial_ones_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = policy_file(dir.path(), "[levels]\nundocumented-change = \"deny\"\n");
+    let (_, out, _) = audit(&[
+        "google/gemma-2b",
+        "--down",
+        "--format",
+        "json",
+        "--policy",
+        &p,
+    ]);
+    let f = findings(&out);
+    let partial: Vec<_> = f
+        .iter()
+        .filter(|x| x["code"] == "partially-documented-change")
+        .collect();
+    assert!(!partial.is_empty());
+    assert!(
+        partial.iter().all(|x| x["severity"] == "info"),
+        "{partial:?}"
+    );
+    assert!(!f
+        .iter()
+        .any(|x| x["code"] == "undocumented-change" && x["severity"] != "deny"));
+}
+
+#[test]
+fn unused_policy_entries_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = policy_file(
+        dir.path(),
+        "[[exceptions]]\nrepo = \"no-such/repo\"\nreason = \"typo\"\n[[clarify]]\nrepo = \"gone/model\"\nlicense = \"mit\"\nsha = \"0123abcd\"\n",
+    );
+    let (code, out, _) = audit(&[
+        "TheBloke/Llama-2-7B-Chat-GGUF",
+        "--format",
+        "json",
+        "--policy",
+        &p,
+    ]);
+    assert_eq!(code, 0, "warn only: {out}");
+    let unused: Vec<_> = findings(&out)
+        .into_iter()
+        .filter(|x| x["code"] == "unused-policy-entry")
+        .collect();
+    assert_eq!(unused.len(), 2, "{unused:?}");
+    assert_eq!(unused[0]["severity"], "warn");
+    assert!(unused.iter().any(|x| x["message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such/repo is not in this lineage")));
+}
+
+#[test]
+fn sarif_rules_come_from_the_registry_with_existing_anchors() {
+    let (_, out, _) = audit(&["meta-llama/Llama-2-7b-hf", "--down", "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.len() >= 4);
+    for r in rules {
+        let desc = r["shortDescription"]["text"].as_str().unwrap();
+        assert!(!desc.is_empty() && desc != "A finding of hf-lineage", "{r}");
+        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+        let anchor = r["helpUri"].as_str().unwrap().split('#').nth(1).unwrap();
+        assert!(
+            readme.contains(&format!("<a id=\"{anchor}\"></a>")),
+            "README has no anchor {anchor}"
+        );
+    }
+}
+
+#[test]
+fn readmes_finding_codes_table_is_the_registrys() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let (code, table, _) = run(&["explain", "--list", "--markdown"]);
+    assert_eq!(code, 0);
+    let begin = "<!-- finding-codes:begin -->\n";
+    let start = readme.find(begin).unwrap() + begin.len();
+    let end = readme.find("<!-- finding-codes:end -->").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "regenerate README's table with `hf-lineage explain --list --markdown`"
+    );
+    let (code, out, _) = run(&["explain", "license-drift"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("license-drift (deny by default)") && out.contains("To resolve:"));
+    let (code, _, err) = run(&["explain", "licence-drift"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("explain --list"), "{err}");
+}

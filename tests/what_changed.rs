@@ -233,7 +233,14 @@ fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
     std::fs::write(dir.path().join("foo.Q4_K_M.gguf"), b"").unwrap();
     let path = draft.to_str().unwrap();
     let (code, out, err) = common::run(&[
-        "card", path, "--relation", "quantized", "--format", "json", "--fail-on", "partial",
+        "card",
+        path,
+        "--relation",
+        "quantized",
+        "--format",
+        "json",
+        "--fail-on",
+        "partial",
     ]);
     assert_eq!(code, 2, "partial fails --fail-on partial: {out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -249,14 +256,27 @@ fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
         .any(|f| f["code"] == "partially-documented-change" && f["severity"] == "info"));
     // The repo name the publisher will use states the precision: documented.
     let (code, out, _) = common::run(&[
-        "card", path, "--relation", "quantized", "--repo", "me/Foo-7B-Q4_K_M-GGUF", "--fail-on", "partial",
+        "card",
+        path,
+        "--relation",
+        "quantized",
+        "--repo",
+        "me/Foo-7B-Q4_K_M-GGUF",
+        "--fail-on",
+        "partial",
     ]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("what changed:    documented (judged as quantized)"), "{out}");
+    assert!(
+        out.contains("what changed:    documented (judged as quantized)"),
+        "{out}"
+    );
     // A card that declares its base model is judged as its own relation without --relation.
     std::fs::write(&draft, "---\nbase_model: org/Foo-7B\n---\nHello.\n").unwrap();
     let (code, out, _) = common::run(&["card", path, "--fail-on", "undocumented"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("undocumented (judged as quantized)"), "the .gguf file decides: {out}");
+    assert!(
+        out.contains("undocumented (judged as quantized)"),
+        "the .gguf file decides: {out}"
+    );
     assert!(out.contains("[undocumented-change]"), "{out}");
 }

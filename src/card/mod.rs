@@ -503,7 +503,7 @@ mod tests {
         assert!(c.meta.base_models.is_empty());
         assert_eq!(c.meta.licenses, vec!["mit"]);
         assert_eq!(c.meta.tags, vec!["5"]);
-        let found: Vec<_> = c.findings.iter().map(|f| f.code.as_str()).collect();
+        let found: Vec<_> = c.findings.iter().map(|f| f.code).collect();
         assert_eq!(
             found,
             vec![

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{emit, open_source, parse_roots, use_color, CliError, SourceArgs};
+use hf_lineage::audit::{audit, AuditOptions};
 use hf_lineage::finding::{Finding, Severity};
-use hf_lineage::license::check_licenses;
-use hf_lineage::license::kb::KnowledgeBase;
 use hf_lineage::license::policy::LicensePolicy;
 use hf_lineage::LineageGraph;
 
@@ -80,28 +79,14 @@ pub fn run(args: AuditArgs) -> Result<i32, CliError> {
     let roots = parse_roots(&args.repos)?;
     // Card bodies are needed for the documentation check and text inference.
     let mut opened = open_source(&args.source, true)?;
-    let mut graph = hf_lineage::trace::trace_for_analysis(
-        opened.source.as_mut(),
-        &roots,
-        args.down,
-        args.depth,
-    );
+    let opts = AuditOptions {
+        down: args.down,
+        depth: args.depth,
+        infer_from_text: !args.no_infer_from_text,
+    };
+    let graph = audit(opened.source.as_mut(), &roots, opts, &policy);
     drop(opened.progress.take());
     super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
-    if !args.no_infer_from_text {
-        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
-    }
-    let report = check_licenses(&graph, &KnowledgeBase::builtin(), &policy);
-    graph.add_findings(report.findings);
-    graph.set_obligations(report.obligations);
-    let (doc_findings, doc_reports) = hf_lineage::docs_check::check_docs(&graph);
-    graph.add_findings(hf_lineage::license::apply_policy(doc_findings, &policy));
-    graph.set_documentation(
-        doc_reports
-            .into_iter()
-            .map(|(node, r)| (node, serde_json::to_value(r).unwrap_or_default()))
-            .collect(),
-    );
     let text = match args.format {
         AuditFormat::Json => hf_lineage::render::render_json(&graph),
         AuditFormat::Sarif => {

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod card;
+pub mod explain;
 pub mod query;
 pub mod snapshot;
 pub mod trace;

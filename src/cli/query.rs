@@ -131,18 +131,7 @@ fn build_graph(
         }
     };
     drop(opened.progress.take());
-    if args.infer_from_text {
-        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
-    }
-    let report = hf_lineage::license::check_licenses(
-        &graph,
-        &hf_lineage::license::kb::KnowledgeBase::builtin(),
-        &policy,
-    );
-    graph.add_findings(report.findings);
-    graph.set_obligations(report.obligations);
-    let (docs, _) = hf_lineage::docs_check::check_docs(&graph);
-    graph.add_findings(hf_lineage::license::apply_policy(docs, &policy));
+    hf_lineage::audit::analyse(&mut graph, &policy, args.infer_from_text);
     Ok(graph)
 }
 

@@ -27,9 +27,10 @@ pub use subject::RepoFacts;
 use text::Line;
 
 /// Finding code: a derivative whose card does not say what changed.
-pub const UNDOCUMENTED: &str = "undocumented-change";
+pub const UNDOCUMENTED: crate::finding::Code = crate::finding::Code::UndocumentedChange;
 /// Finding code: a derivative whose card says part of what changed.
-pub const PARTIALLY_DOCUMENTED: &str = "partially-documented-change";
+pub const PARTIALLY_DOCUMENTED: crate::finding::Code =
+    crate::finding::Code::PartiallyDocumentedChange;
 
 /// The verdict for one card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

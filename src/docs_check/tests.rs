@@ -314,16 +314,10 @@ fn partial_and_undocumented_are_separate_codes() {
         "---\nbase_model: a/b\n---\nTrained with DPO.\n",
     );
     let f = finding_for("x/y", &partial).unwrap();
-    assert_eq!(
-        (f.code.as_str(), f.severity),
-        (PARTIALLY_DOCUMENTED, Severity::Info)
-    );
+    assert_eq!((f.code, f.severity), (PARTIALLY_DOCUMENTED, Severity::Info));
     let none = judge(Relation::Finetune, "---\nbase_model: a/b\n---\nHello.\n");
     let f = finding_for("x/y", &none).unwrap();
-    assert_eq!(
-        (f.code.as_str(), f.severity),
-        (UNDOCUMENTED, Severity::Warn)
-    );
+    assert_eq!((f.code, f.severity), (UNDOCUMENTED, Severity::Warn));
 }
 
 #[test]

@@ -144,8 +144,7 @@ impl GraphBuilder {
         findings.append(&mut self.g.findings);
         self.g.findings = findings;
         self.structural_findings();
-        self.g.findings.sort();
-        self.g.findings.dedup();
+        self.g.reindex_findings();
         self.g
     }
 

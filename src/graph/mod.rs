@@ -43,6 +43,8 @@ pub struct LineageGraph {
     index: HashMap<RepoId, NodeIndex>,
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
+    /// Finding codes by node id (see [`LineageGraph::reindex_findings`]).
+    flags: HashMap<String, BTreeSet<crate::finding::Code>>,
     obligations: BTreeMap<String, Vec<String>>,
     documentation: BTreeMap<String, serde_json::Value>,
 }
@@ -86,19 +88,14 @@ impl<'g> RepoRef<'g> {
     pub fn children(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
         self.graph.neighbours(self.idx, Direction::Outgoing)
     }
-    /// Codes of the findings whose subject is this node, sorted and deduplicated.
+    /// Codes of the findings whose subject is this node (and of the cycles it is on), sorted
+    /// and deduplicated. Read from the graph's index of findings by node, built once.
     pub fn flags(&self) -> Vec<String> {
-        let id = self.id().node_id();
-        let set: BTreeSet<String> = self
-            .graph
-            .findings
-            .iter()
-            .filter(|f| {
-                f.nodes.first() == Some(&id) || (f.code == codes::CYCLE && f.nodes.contains(&id))
-            })
-            .map(|f| f.code.clone())
-            .collect();
-        set.into_iter().collect()
+        self.graph
+            .flags
+            .get(&self.id().node_id())
+            .map(|set| set.iter().map(|c| c.as_str().to_string()).collect())
+            .unwrap_or_default()
     }
     /// Whether this node is one of the traced roots.
     pub fn is_root(&self) -> bool {
@@ -282,16 +279,18 @@ impl LineageGraph {
             })
             .cloned()
             .collect();
+        g.reindex_findings();
+        let kept: std::collections::HashSet<String> = keep.iter().map(|x| x.node_id()).collect();
         g.obligations = self
             .obligations
             .iter()
-            .filter(|(k, _)| keep.iter().any(|x| &x.node_id() == *k))
+            .filter(|(k, _)| kept.contains(*k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         g.documentation = self
             .documentation
             .iter()
-            .filter(|(k, _)| keep.iter().any(|x| &x.node_id() == *k))
+            .filter(|(k, _)| kept.contains(*k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         g
@@ -356,8 +355,32 @@ impl LineageGraph {
     /// Adds findings from an analysis (licenses, documentation); keeps them sorted.
     pub fn add_findings(&mut self, more: impl IntoIterator<Item = Finding>) {
         self.findings.extend(more);
+        self.reindex_findings();
+    }
+
+    /// Replaces every finding (after the policy step has judged them).
+    pub fn replace_findings(&mut self, findings: Vec<Finding>) {
+        self.findings = findings;
+        self.reindex_findings();
+    }
+
+    /// Sorts the findings and indexes their codes by node: subject nodes, and every node of a
+    /// cycle.
+    pub(crate) fn reindex_findings(&mut self) {
         self.findings.sort();
         self.findings.dedup();
+        let mut flags: HashMap<String, BTreeSet<crate::finding::Code>> = HashMap::new();
+        for f in &self.findings {
+            let nodes: &[String] = if f.code == codes::CYCLE {
+                &f.nodes
+            } else {
+                f.nodes.get(..1).unwrap_or(&[])
+            };
+            for n in nodes {
+                flags.entry(n.clone()).or_default().insert(f.code);
+            }
+        }
+        self.flags = flags;
     }
 
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as

@@ -23,40 +23,33 @@ use policy::LicensePolicy;
 
 /// Finding codes of the license analysis.
 pub mod codes {
+    use crate::finding::Code;
     /// Terms no single license can meet, or a declared license that contradicts an ancestor's
     /// non-commercial, share-alike or no-derivatives terms.
-    pub const CONFLICT: &str = "license-conflict";
+    pub const CONFLICT: Code = Code::LicenseConflict;
     /// A derivative drops obligations an ancestor requires to flow down.
-    pub const DRIFT: &str = "license-drift";
+    pub const DRIFT: Code = Code::LicenseDrift;
     /// A derivative declares no license while an ancestor has obligations.
-    pub const MISSING: &str = "license-missing";
+    pub const MISSING: Code = Code::LicenseMissing;
     /// `other` without a name or link, or an id the knowledge base does not know.
-    pub const UNRESOLVED: &str = "license-unresolved";
+    pub const UNRESOLVED: Code = Code::LicenseUnresolved;
     /// A derived model's name does not begin as its ancestor's license requires.
-    pub const NAMING: &str = "naming-requirement";
+    pub const NAMING: Code = Code::NamingRequirement;
     /// Training data under restrictive terms (reported, contested).
-    pub const DATA: &str = "training-data-license";
+    pub const DATA: Code = Code::TrainingDataLicense;
     /// A license outside the policy's `allow` list.
-    pub const NOT_ALLOWED: &str = "license-not-allowed";
+    pub const NOT_ALLOWED: Code = Code::LicenseNotAllowed;
     /// A license on the policy's `deny` list.
-    pub const DENIED: &str = "license-denied";
+    pub const DENIED: Code = Code::LicenseDenied;
     /// Non-commercial terms in the lineage while the policy requires commercial use.
-    pub const NON_COMMERCIAL: &str = "non-commercial-ancestry";
+    pub const NON_COMMERCIAL: Code = Code::NonCommercialAncestry;
     /// A clarification pinned to another commit than the repo is at.
-    pub const CLARIFY_STALE: &str = "clarify-stale";
+    pub const CLARIFY_STALE: Code = Code::ClarifyStale;
 }
 
-/// Default severity of each code.
-pub fn default_severity(code: &str) -> Severity {
-    match code {
-        codes::CONFLICT
-        | codes::DRIFT
-        | codes::NOT_ALLOWED
-        | codes::DENIED
-        | codes::NON_COMMERCIAL => Severity::Deny,
-        codes::DATA => Severity::Info,
-        _ => Severity::Warn,
-    }
+/// Default severity of each code (the registry's).
+pub fn default_severity(code: crate::finding::Code) -> Severity {
+    code.info().severity
 }
 
 /// The result of the analysis.
@@ -160,7 +153,7 @@ fn squash(s: &str) -> String {
 }
 
 struct Violation {
-    code: &'static str,
+    code: crate::finding::Code,
     ancestor: RepoId,
     license: String,
     distance: usize,
@@ -213,7 +206,9 @@ fn effective_meta(
     meta
 }
 
-/// Runs every license rule over the graph and applies the policy.
+/// Runs every license rule over the graph. The policy's `[licenses]`, `[[clarify]]` and
+/// `[[license]]` shape the analysis; its `[levels]` and `[[exceptions]]` are applied later, to
+/// every finding at once ([`crate::audit::apply_policy`]).
 pub fn check_licenses(
     g: &LineageGraph,
     kb_base: &KnowledgeBase,
@@ -291,7 +286,7 @@ pub fn check_licenses(
         findings.extend(data_terms(&n, mine, &resolved));
     }
     findings.extend(policy_findings(g, policy, &resolved));
-    report.findings = apply_policy(findings, policy);
+    report.findings = findings;
     report
 }
 
@@ -342,7 +337,7 @@ fn judge(
     a: &Ancestor<'_>,
     out: &mut Vec<Violation>,
 ) {
-    let mut push = |code: &'static str, rule: String| {
+    let mut push = |code: crate::finding::Code, rule: String| {
         out.push(Violation {
             code,
             ancestor: a.node.id().clone(),
@@ -411,7 +406,7 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
         .sort_by(|a, b| (a.code, a.distance, &a.ancestor).cmp(&(b.code, b.distance, &b.ancestor)));
     let mut out = Vec::new();
     let node = n.id().node_id();
-    let mut by_code: BTreeMap<&'static str, Vec<&Violation>> = BTreeMap::new();
+    let mut by_code: BTreeMap<crate::finding::Code, Vec<&Violation>> = BTreeMap::new();
     for v in &violations {
         by_code.entry(v.code).or_default().push(v);
     }
@@ -636,37 +631,6 @@ fn policy_findings(
         }
     }
     out
-}
-
-/// Applies `[levels]` and `[[exceptions]]` (accepted findings drop to info, with the reason).
-pub fn apply_policy(findings: Vec<Finding>, policy: &LicensePolicy) -> Vec<Finding> {
-    findings
-        .into_iter()
-        .map(|mut f| {
-            if let Some(level) = policy.level(&f.code) {
-                f.severity = level;
-            }
-            for e in &policy.exceptions {
-                let Ok(id) = policy::parse_repo(&e.repo) else {
-                    continue;
-                };
-                let subject = f
-                    .nodes
-                    .first()
-                    .and_then(|s| RepoId::parse(s, RepoKind::Model).ok());
-                if subject.as_ref() == Some(&id)
-                    && (e.codes.is_empty() || e.codes.contains(&f.code))
-                {
-                    f.severity = Severity::Info;
-                    f.message.push_str(&format!(
-                        " [accepted by policy exception: {}]",
-                        e.reason.trim()
-                    ));
-                }
-            }
-            f
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -109,22 +109,14 @@ pub struct PolicyError {
     pub message: String,
 }
 
-/// Codes whose level a policy may set.
-pub const KNOWN_CODES: [&str; 13] = [
-    super::codes::CONFLICT,
-    super::codes::DRIFT,
-    super::codes::MISSING,
-    super::codes::UNRESOLVED,
-    super::codes::NAMING,
-    super::codes::DATA,
-    super::codes::NOT_ALLOWED,
-    super::codes::DENIED,
-    super::codes::NON_COMMERCIAL,
-    super::codes::CLARIFY_STALE,
-    crate::finding::codes::UNDECLARED_BASE,
-    crate::docs_check::UNDOCUMENTED,
-    crate::docs_check::PARTIALLY_DOCUMENTED,
-];
+/// Codes whose level a policy may set: every code the registry calls adjustable.
+pub fn known_codes() -> Vec<&'static str> {
+    crate::finding::Code::ALL
+        .iter()
+        .filter(|c| c.info().adjustable)
+        .map(|c| c.as_str())
+        .collect()
+}
 
 impl LicensePolicy {
     /// Parses a policy from TOML text; `path` is used in messages.
@@ -149,12 +141,13 @@ impl LicensePolicy {
                 .map(|i| format!("line {}: ", i + 1))
                 .unwrap_or_default()
         };
+        let known = known_codes();
         for (code, level) in &policy.levels {
-            if !KNOWN_CODES.contains(&code.as_str()) {
+            if !known.contains(&code.as_str()) {
                 return Err(err(format!(
-                    "{}unknown finding code {code:?} in [levels] (known: {})",
+                    "{}unknown finding code {code:?} in [levels] (known: {}; `hf-lineage explain --list` describes them)",
                     line_of(code),
-                    KNOWN_CODES.join(", ")
+                    known.join(", ")
                 )));
             }
             if Severity::from_name(level).is_none() {
@@ -174,7 +167,7 @@ impl LicensePolicy {
             }
             parse_repo(&e.repo).map_err(|m| err(format!("{}{m}", line_of(&e.repo))))?;
             for c in &e.codes {
-                if !KNOWN_CODES.contains(&c.as_str()) {
+                if !known.contains(&c.as_str()) {
                     return Err(err(format!(
                         "{}unknown finding code {c:?} in the exception for {:?}",
                         line_of(c),

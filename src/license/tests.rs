@@ -14,14 +14,15 @@ fn check(records: Vec<RepoRecord>) -> Vec<Finding> {
 
 fn check_with(records: Vec<RepoRecord>, policy: &LicensePolicy) -> Vec<Finding> {
     let g = LineageGraph::from_records(records, vec![]);
-    check_licenses(&g, &KnowledgeBase::builtin(), policy).findings
+    let findings = check_licenses(&g, &KnowledgeBase::builtin(), policy).findings;
+    crate::audit::apply_policy(findings, policy, &|_| true)
 }
 
-fn codes_for(f: &[Finding], node: &str) -> Vec<String> {
-    let mut v: Vec<String> = f
+fn codes_for(f: &[Finding], node: &str) -> Vec<crate::finding::Code> {
+    let mut v: Vec<crate::finding::Code> = f
         .iter()
         .filter(|x| x.nodes[0] == node)
-        .map(|x| x.code.clone())
+        .map(|x| x.code)
         .collect();
     v.sort();
     v

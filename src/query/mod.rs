@@ -106,7 +106,10 @@ impl<'g> Index<'g> {
             };
             for t in targets {
                 if let Some(&i) = by_id.get(t) {
-                    flags.entry(f.code.clone()).or_default().insert(i);
+                    flags
+                        .entry(f.code.as_str().to_string())
+                        .or_default()
+                        .insert(i);
                 }
             }
         }

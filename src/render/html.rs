@@ -55,7 +55,7 @@ pub fn render_html(g: &LineageGraph, view: &View, title: &str) -> Result<String,
     for f in g.findings() {
         rows.push_str(&format!(
             "<tr class=\"{sev}\"><td>{sev}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
-            esc(&f.code),
+            esc(f.code.as_str()),
             esc(f.nodes.first().map(String::as_str).unwrap_or("")),
             esc(&f.message),
             sev = f.severity.as_str()

@@ -10,27 +10,8 @@ use serde_json::{json, Value};
 use crate::finding::{Finding, Severity};
 use crate::id::{RepoId, RepoKind};
 
-/// What each code means, for the rule descriptions.
-pub fn describe(code: &str) -> &'static str {
-    match code {
-        "license-conflict" => "Terms no single license can meet, or a declared license that contradicts an ancestor's non-commercial, share-alike or no-derivatives terms",
-        "license-drift" => "A derivative declares a license that drops obligations an ancestor requires to flow down",
-        "license-missing" => "A derivative declares no license while an ancestor's license has terms that bind it",
-        "license-unresolved" => "`license: other` without license_name/license_link, or a license id the knowledge base does not know",
-        "naming-requirement" => "A derived model's name does not begin as its ancestor's license requires",
-        "training-data-license" => "Trained on data under restrictive terms (contested; reported, not judged)",
-        "license-not-allowed" => "A license outside the policy's allow list",
-        "license-denied" => "A license on the policy's deny list",
-        "non-commercial-ancestry" => "Non-commercial terms in the lineage while the policy requires commercial use",
-        "clarify-stale" => "A policy clarification pinned to another commit than the repo is at",
-        "lineage-cycle" => "The lineage contains a cycle",
-        "parent-unavailable" => "A parent could not be read",
-        "undocumented-change" => "A derivative whose card does not say what changed",
-        "partially-documented-change" => "A derivative whose card says part of what changed",
-        "undeclared-base-model" => "A parent named in the card's text but not in its metadata",
-        _ => "A finding of hf-lineage",
-    }
-}
+/// Where the README (and its "Finding codes" table, one anchor per code) is published.
+pub const README_URL: &str = "https://github.com/hf-lineage/hf-lineage/blob/main/README.md";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -56,11 +37,15 @@ pub fn render_sarif(findings: &[Finding], endpoint: &str) -> String {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
     for f in findings {
         rules.entry(f.code.as_str()).or_insert_with(|| {
+            let info = f.code.info();
             json!({
                 "id": f.code,
                 "name": f.code,
-                "shortDescription": {"text": describe(&f.code)},
-                "helpUri": "https://github.com/hf-lineage/hf-lineage#finding-codes",
+                "shortDescription": {"text": info.summary},
+                "fullDescription": {"text": info.explanation},
+                "help": {"text": info.resolve},
+                "helpUri": format!("{README_URL}#{}", f.code.help_anchor()),
+                "defaultConfiguration": {"level": level(info.severity)},
             })
         });
     }

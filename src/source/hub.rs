@@ -32,14 +32,16 @@ use crate::id::{RepoId, RepoKind};
 use crate::record::{ChildrenCount, NodeStatus, RepoRecord};
 use crate::relation::Relation;
 
+use crate::finding::Code;
+
 /// Finding code: a listing's `Link` header pointed at another host.
-pub const FOREIGN_LINK: &str = "crawl-foreign-link";
+pub const FOREIGN_LINK: Code = Code::CrawlForeignLink;
 /// Finding code: a listing could not be completed.
-pub const LISTING_FAILED: &str = "crawl-listing-incomplete";
+pub const LISTING_FAILED: Code = Code::CrawlListingIncomplete;
 /// Finding code: the listings returned fewer children than the Hub counts.
-pub const CHILDREN_MISSING: &str = "crawl-children-missing";
+pub const CHILDREN_MISSING: Code = Code::CrawlChildrenMissing;
 /// Finding code: a README could not be read (non-200 answer, or a transport error).
-pub const README_UNAVAILABLE: &str = "readme-unavailable";
+pub const README_UNAVAILABLE: Code = Code::ReadmeUnavailable;
 
 /// The `X-Error-Message` of a disabled repo.
 const DISABLED_MESSAGE: &str = "Access to this resource is disabled.";

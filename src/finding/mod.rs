@@ -8,6 +8,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub mod code;
+
+pub use code::{Code, CodeInfo};
+
 /// How serious a finding is. A policy file can change the level per code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,8 +54,8 @@ impl fmt::Display for Severity {
 /// One finding about one or more nodes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
-    /// Stable kebab-case code, e.g. `license-drift`.
-    pub code: String,
+    /// Stable code, serialised as its kebab-case name, e.g. `license-drift`.
+    pub code: Code,
     /// How serious it is.
     pub severity: Severity,
     /// Node ids concerned, the subject first.
@@ -63,13 +67,13 @@ pub struct Finding {
 impl Finding {
     /// A new finding.
     pub fn new(
-        code: &str,
+        code: Code,
         severity: Severity,
         nodes: Vec<String>,
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            code: code.to_string(),
+            code,
             severity,
             nodes,
             message: message.into(),
@@ -77,36 +81,38 @@ impl Finding {
     }
 }
 
-/// Codes of findings about cards and ids, emitted by the card parser and graph builder.
+/// Codes of findings about cards and ids, emitted by the card parser and graph builder (names
+/// kept for the modules that use them; the registry is [`Code`]).
 pub mod codes {
+    use super::Code;
     /// The card has no YAML frontmatter block.
-    pub const NO_METADATA: &str = "card-no-metadata";
+    pub const NO_METADATA: Code = Code::CardNoMetadata;
     /// The frontmatter is not valid YAML, or not a mapping.
-    pub const YAML_INVALID: &str = "card-yaml-invalid";
+    pub const YAML_INVALID: Code = Code::CardYamlInvalid;
     /// The card or its frontmatter is larger than the parser accepts.
-    pub const TOO_LARGE: &str = "card-too-large";
+    pub const TOO_LARGE: Code = Code::CardTooLarge;
     /// The YAML expands past the alias budget or nests past the depth limit.
-    pub const YAML_TOO_COMPLEX: &str = "card-yaml-too-complex";
+    pub const YAML_TOO_COMPLEX: Code = Code::CardYamlTooComplex;
     /// A metadata field has the wrong type.
-    pub const WRONG_TYPE: &str = "card-wrong-type";
+    pub const WRONG_TYPE: Code = Code::CardWrongType;
     /// A value where a repo id belongs is not one.
-    pub const INVALID_ID: &str = "invalid-repo-id";
+    pub const INVALID_ID: Code = Code::InvalidRepoId;
     /// `base_model_relation` holds a value the Hub does not define.
-    pub const UNKNOWN_RELATION: &str = "unknown-relation";
+    pub const UNKNOWN_RELATION: Code = Code::UnknownRelation;
     /// A field used a legacy name (`finetuned_from`).
-    pub const LEGACY_FIELD: &str = "card-legacy-field";
+    pub const LEGACY_FIELD: Code = Code::CardLegacyField;
     /// A repo lists itself as its own parent.
-    pub const SELF_REFERENCE: &str = "self-reference";
+    pub const SELF_REFERENCE: Code = Code::SelfReference;
     /// The lineage contains a cycle.
-    pub const CYCLE: &str = "lineage-cycle";
+    pub const CYCLE: Code = Code::LineageCycle;
     /// A parent could not be read (missing, private, failing).
-    pub const PARENT_UNAVAILABLE: &str = "parent-unavailable";
+    pub const PARENT_UNAVAILABLE: Code = Code::ParentUnavailable;
     /// A card names a repo by an old id that now redirects.
-    pub const RENAMED: &str = "renamed-repo";
+    pub const RENAMED: Code = Code::RenamedRepo;
     /// A snapshot entry could not be read (bad directory name, unreadable file).
-    pub const SNAPSHOT_ENTRY: &str = "snapshot-entry-invalid";
+    pub const SNAPSHOT_ENTRY: Code = Code::SnapshotEntryInvalid;
     /// A repo's API body (live, or info.json in a snapshot) is not usable JSON.
-    pub const REPO_DATA: &str = "repo-data-invalid";
+    pub const REPO_DATA: Code = Code::RepoDataInvalid;
     /// An undeclared parent found in card text.
-    pub const UNDECLARED_BASE: &str = "undeclared-base-model";
+    pub const UNDECLARED_BASE: Code = Code::UndeclaredBaseModel;
 }

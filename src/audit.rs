@@ -1,0 +1,216 @@
+//! The audit pipeline, once: trace → suggested parents from card text → licenses →
+//! documentation → policy. `audit` and `query` both run it; the command line only parses flags
+//! and prints.
+//!
+//! The policy step is the only place levels and exceptions are applied, and it applies them to
+//! **every** finding in the graph (card problems, crawl problems, undeclared parents, licenses,
+//! documentation), as the registry allows ([`crate::finding::CodeInfo::adjustable`]). Entries
+//! that matched nothing are reported (`unused-policy-entry`), as cargo-deny reports unused
+//! allowances: a typo in a repo id must not silently accept nothing.
+
+use crate::docs_check;
+use crate::finding::{Code, Finding, Severity};
+use crate::graph::LineageGraph;
+use crate::id::RepoId;
+use crate::license::kb::KnowledgeBase;
+use crate::license::policy::{parse_repo, LicensePolicy};
+use crate::source::Source;
+use crate::trace::trace_for_analysis;
+
+/// What to audit besides the given repos, and how.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditOptions {
+    /// Also audit everything derived from the repos (each judged against all its ancestors).
+    pub down: bool,
+    /// How many hops to follow at most.
+    pub depth: Option<usize>,
+    /// Suggest parents that cards name only in their text (`undeclared-base-model`).
+    pub infer_from_text: bool,
+}
+
+/// Traces `roots` from `source` and runs every analysis and the policy over the result.
+///
+/// ```
+/// use hf_lineage::audit::{audit, AuditOptions};
+/// use hf_lineage::license::policy::LicensePolicy;
+/// use hf_lineage::source::SnapshotSource;
+/// use hf_lineage::{RepoId, RepoKind};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hub-snapshot");
+/// let mut source = SnapshotSource::open(std::path::Path::new(dir)).unwrap();
+/// let root = RepoId::parse("TheBloke/Llama-2-7B-Chat-GGUF", RepoKind::Model).unwrap();
+/// let opts = AuditOptions { infer_from_text: true, ..AuditOptions::default() };
+/// let graph = audit(&mut source, &[root], opts, &LicensePolicy::default());
+/// assert!(graph.node_count() >= 3);
+/// ```
+pub fn audit(
+    source: &mut dyn Source,
+    roots: &[RepoId],
+    opts: AuditOptions,
+    policy: &LicensePolicy,
+) -> LineageGraph {
+    let mut graph = trace_for_analysis(source, roots, opts.down, opts.depth);
+    analyse(&mut graph, policy, opts.infer_from_text);
+    graph
+}
+
+/// Runs the analyses and the policy over a graph already built (a whole snapshot, for `query`).
+pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text: bool) {
+    if infer_from_text {
+        docs_check::lineage::infer_from_text(graph);
+    }
+    let report = crate::license::check_licenses(graph, &KnowledgeBase::builtin(), policy);
+    graph.add_findings(report.findings);
+    graph.set_obligations(report.obligations);
+    let (doc_findings, doc_reports) = docs_check::check_docs(graph);
+    graph.add_findings(doc_findings);
+    graph.set_documentation(
+        doc_reports
+            .into_iter()
+            .map(|(node, r)| (node, serde_json::to_value(r).unwrap_or_default()))
+            .collect(),
+    );
+    let present = |id: &RepoId| graph.get(id).is_some();
+    let judged = apply_policy(graph.findings().to_vec(), policy, &present);
+    graph.replace_findings(judged);
+}
+
+/// The policy step: `[levels]` and `[[exceptions]]` over every finding the registry lets a
+/// policy change (an excepted finding drops to info, with the reason), then one
+/// `unused-policy-entry` finding per exception that matched nothing and per clarification for a
+/// repo that is not in the lineage. `present` says whether a repo is in the lineage.
+pub fn apply_policy(
+    findings: Vec<Finding>,
+    policy: &LicensePolicy,
+    present: &dyn Fn(&RepoId) -> bool,
+) -> Vec<Finding> {
+    let exceptions: Vec<Option<RepoId>> = policy
+        .exceptions
+        .iter()
+        .map(|e| parse_repo(&e.repo).ok())
+        .collect();
+    let mut used = vec![false; policy.exceptions.len()];
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .map(|mut f| {
+            if !f.code.info().adjustable {
+                return f;
+            }
+            if let Some(level) = policy.level(f.code.as_str()) {
+                f.severity = level;
+            }
+            let subject = f.nodes.first().and_then(|s| parse_repo(s).ok());
+            for (i, e) in policy.exceptions.iter().enumerate() {
+                let (Some(id), Some(subject)) = (&exceptions[i], &subject) else {
+                    continue;
+                };
+                if id == subject
+                    && (e.codes.is_empty() || e.codes.iter().any(|c| f.code == c.as_str()))
+                {
+                    used[i] = true;
+                    f.severity = Severity::Info;
+                    f.message.push_str(&format!(
+                        " [accepted by policy exception: {}]",
+                        e.reason.trim()
+                    ));
+                }
+            }
+            f
+        })
+        .collect();
+    for (i, e) in policy.exceptions.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        let in_lineage = exceptions[i].as_ref().is_some_and(present);
+        let codes = if e.codes.is_empty() {
+            "any code".to_string()
+        } else {
+            e.codes.join(", ")
+        };
+        let why = if in_lineage {
+            format!(
+                "{} is in the lineage, but none of its findings is {codes}",
+                e.repo
+            )
+        } else {
+            format!("{} is not in this lineage", e.repo)
+        };
+        out.push(unused(
+            &e.repo,
+            format!(
+                "the policy's exception for {} ({codes}) matched no finding: {why}; fix the repo id or code, or remove the entry",
+                e.repo
+            ),
+        ));
+    }
+    for c in &policy.clarify {
+        if !parse_repo(&c.repo).as_ref().is_ok_and(present) {
+            out.push(unused(
+                &c.repo,
+                format!(
+                    "the policy's clarification for {} matched nothing: the repo is not in this lineage; fix the repo id, or remove the entry",
+                    c.repo
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn unused(repo: &str, message: String) -> Finding {
+    Finding::new(
+        Code::UnusedPolicyEntry,
+        Code::UnusedPolicyEntry.info().severity,
+        vec![repo.to_string()],
+        message,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::RepoKind;
+
+    fn f(code: Code, node: &str) -> Finding {
+        Finding::new(code, code.info().severity, vec![node.into()], "m")
+    }
+
+    #[test]
+    fn levels_and_exceptions_apply_to_every_code_and_unused_entries_are_reported() {
+        let policy = LicensePolicy::parse(
+            "[levels]\nundeclared-base-model = \"deny\"\ncrawl-listing-incomplete = \"info\"\n[[exceptions]]\nrepo = \"a/b\"\ncodes = [\"parent-unavailable\"]\nreason = \"known\"\n[[exceptions]]\nrepo = \"typo/repo\"\nreason = \"oops\"\n[[exceptions]]\nrepo = \"a/b\"\ncodes = [\"license-drift\"]\nreason = \"stale\"\n[[clarify]]\nrepo = \"gone/x\"\nlicense = \"mit\"\nsha = \"0123abc\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        let present = |id: &RepoId| id.name() == "a/b";
+        let out = apply_policy(
+            vec![
+                f(Code::UndeclaredBaseModel, "c/d"),
+                f(Code::CrawlListingIncomplete, "c/d"),
+                f(Code::ParentUnavailable, "a/b"),
+            ],
+            &policy,
+            &present,
+        );
+        assert_eq!(out[0].severity, Severity::Deny);
+        assert_eq!(out[1].severity, Severity::Info);
+        assert_eq!(out[2].severity, Severity::Info);
+        assert!(out[2]
+            .message
+            .contains("accepted by policy exception: known"));
+        let unused: Vec<&Finding> = out
+            .iter()
+            .filter(|f| f.code == Code::UnusedPolicyEntry)
+            .collect();
+        assert_eq!(unused.len(), 3, "{unused:?}");
+        assert!(unused[0]
+            .message
+            .contains("typo/repo is not in this lineage"));
+        assert!(unused[1]
+            .message
+            .contains("none of its findings is license-drift"));
+        assert!(unused[2].message.contains("clarification for gone/x"));
+        let _ = RepoKind::Model;
+    }
+}

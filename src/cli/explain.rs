@@ -1,0 +1,72 @@
+//! `hf-lineage explain`: what a finding code means and how to resolve or allow it.
+
+use clap::Args;
+
+use super::{emit, CliError};
+use hf_lineage::finding::Code;
+
+/// Arguments of `explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The finding code (`license-drift`, `undocumented-change` …).
+    #[arg(value_name = "CODE", required_unless_present = "list")]
+    pub code: Option<String>,
+    /// One line per code with its default severity.
+    #[arg(long)]
+    pub list: bool,
+    /// With `--list`: README's "Finding codes" table (Markdown, one anchor per code).
+    #[arg(long, requires = "list")]
+    pub markdown: bool,
+}
+
+/// Runs `explain`.
+pub fn run(args: ExplainArgs) -> Result<i32, CliError> {
+    if args.list && args.markdown {
+        emit(&hf_lineage::finding::code::markdown_table(), None)?;
+        return Ok(super::exit::OK);
+    }
+    if args.list {
+        let width = Code::ALL
+            .iter()
+            .map(|c| c.as_str().len())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for c in Code::ALL {
+            let i = c.info();
+            out.push_str(&format!(
+                "{:width$}  {:4}  {}\n",
+                i.name,
+                i.severity.as_str(),
+                i.summary
+            ));
+        }
+        emit(&out, None)?;
+        return Ok(super::exit::OK);
+    }
+    let name = args.code.unwrap_or_default();
+    let Some(code) = Code::from_name(name.trim()) else {
+        return Err(CliError(format!(
+            "unknown finding code {name:?}; `hf-lineage explain --list` lists them"
+        )));
+    };
+    let i = code.info();
+    let policy = if i.adjustable {
+        format!(
+            "A policy may change it: [levels] {} = \"deny\", or an [[exceptions]] entry with the repo and a reason.",
+            i.name
+        )
+    } else {
+        "A policy cannot change it.".to_string()
+    };
+    let out = format!(
+        "{} ({} by default)\n\n{}.\n\n{}\n\nTo resolve: {}\n\n{policy}\n",
+        i.name,
+        i.severity.as_str(),
+        i.summary,
+        i.explanation,
+        i.resolve
+    );
+    emit(&out, None)?;
+    Ok(super::exit::OK)
+}
