@@ -7,8 +7,9 @@
 //! output iterates in sorted order.
 
 mod builder;
+pub mod walk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -19,6 +20,7 @@ use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
 pub use builder::GraphBuilder;
+pub use walk::{NodeIx, NodeSet, Way};
 
 /// What an edge carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -199,40 +201,45 @@ impl LineageGraph {
         v
     }
 
-    /// Number of node slots (indices are `0..len`), for index-based algorithms in this crate.
+    /// Number of node slots, for index-based algorithms in this crate.
     pub(crate) fn len(&self) -> usize {
         self.graph.node_count()
     }
 
-    /// The node at an index.
-    pub(crate) fn at(&self, i: usize) -> RepoRef<'_> {
+    /// Every node's position.
+    pub fn positions(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.graph.node_indices().map(|i| NodeIx::new(i.index()))
+    }
+
+    /// The node at a position.
+    pub fn at(&self, i: NodeIx) -> RepoRef<'_> {
         RepoRef {
             graph: self,
-            idx: NodeIndex::new(i),
+            idx: NodeIndex::new(i.index()),
         }
     }
 
-    /// The index of a node.
-    pub(crate) fn index_of(&self, r: &RepoRef<'_>) -> usize {
-        r.idx.index()
+    /// The position of a node.
+    pub fn position(&self, r: &RepoRef<'_>) -> NodeIx {
+        NodeIx::new(r.idx.index())
     }
 
-    /// Neighbour indices (unsorted) with the edge, upstream (`up`) or downstream.
+    /// Neighbours (unsorted) with the edge, upstream (`up`) or downstream.
     pub(crate) fn neighbour_indices(
         &self,
-        i: usize,
+        i: NodeIx,
         up: bool,
-    ) -> impl Iterator<Item = (usize, EdgeData)> + '_ {
+    ) -> impl Iterator<Item = (NodeIx, EdgeData)> + '_ {
         let dir = if up {
             Direction::Incoming
         } else {
             Direction::Outgoing
         };
         self.graph
-            .edges_directed(NodeIndex::new(i), dir)
+            .edges_directed(NodeIndex::new(i.index()), dir)
             .map(move |e| {
                 let other = if up { e.source() } else { e.target() };
-                (other.index(), *e.weight())
+                (NodeIx::new(other.index()), *e.weight())
             })
     }
 
@@ -439,30 +446,20 @@ impl LineageGraph {
         let Some(&start) = self.index.get(id) else {
             return vec![];
         };
-        let mut seen = vec![false; self.graph.node_count()];
-        seen[start.index()] = true;
-        let mut queue = VecDeque::from([start]);
-        let mut out = Vec::new();
-        while let Some(n) = queue.pop_front() {
-            for e in self.graph.edges_directed(n, dir) {
-                if !follow(e.weight()) {
-                    continue;
-                }
-                let m = if dir == Direction::Incoming {
-                    e.source()
-                } else {
-                    e.target()
-                };
-                if !seen[m.index()] {
-                    seen[m.index()] = true;
-                    out.push(RepoRef {
-                        graph: self,
-                        idx: m,
-                    });
-                    queue.push_back(m);
-                }
-            }
-        }
+        let way = if dir == Direction::Incoming {
+            Way::Up
+        } else {
+            Way::Down
+        };
+        let w = walk::walk(
+            self,
+            &[NodeIx::new(start.index())],
+            way,
+            follow,
+            false,
+            |_| false,
+        );
+        let mut out: Vec<RepoRef<'_>> = w.reached().iter().map(|n| self.at(*n)).collect();
         out.sort_by(|a, b| a.id().cmp(b.id()));
         out
     }
@@ -485,41 +482,22 @@ impl LineageGraph {
     /// A shortest path from `from` to `to` following edges downstream, if any.
     pub fn shortest_path(&self, from: &RepoId, to: &RepoId) -> Option<Vec<RepoRef<'_>>> {
         let (&a, &b) = (self.index.get(from)?, self.index.get(to)?);
-        let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
-        let mut seen = vec![false; self.graph.node_count()];
-        seen[a.index()] = true;
-        let mut queue = VecDeque::from([a]);
-        while let Some(n) = queue.pop_front() {
-            if n == b {
-                let mut path = vec![RepoRef {
-                    graph: self,
-                    idx: b,
-                }];
-                let mut cur = b;
-                while let Some(&p) = prev.get(&cur) {
-                    path.push(RepoRef {
-                        graph: self,
-                        idx: p,
-                    });
-                    cur = p;
-                }
-                path.reverse();
-                return Some(path);
-            }
-            let mut next: Vec<NodeIndex> = self
-                .graph
-                .neighbors_directed(n, Direction::Outgoing)
-                .collect();
-            next.sort_by(|x, y| self.graph[*x].id.cmp(&self.graph[*y].id));
-            for m in next {
-                if !seen[m.index()] {
-                    seen[m.index()] = true;
-                    prev.insert(m, n);
-                    queue.push_back(m);
-                }
-            }
-        }
-        None
+        let target = NodeIx::new(b.index());
+        let w = walk::walk(
+            self,
+            &[NodeIx::new(a.index())],
+            Way::Down,
+            |_| true,
+            true,
+            |n| n == target,
+        );
+        w.hit()?;
+        Some(
+            w.path_to(target)
+                .into_iter()
+                .map(|(n, _)| self.at(n))
+                .collect(),
+        )
     }
 }
 

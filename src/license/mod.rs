@@ -10,7 +10,10 @@
 pub mod kb;
 pub mod policy;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::graph::walk::walk;
+use crate::graph::Way;
 
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
@@ -70,21 +73,22 @@ fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g
     let Some(start) = g.get(id) else {
         return vec![];
     };
-    let start = g.index_of(&start);
-    let mut seen = std::collections::HashSet::from([start]);
-    let mut queue = VecDeque::from([(start, 0usize)]);
-    let mut out = Vec::new();
-    while let Some((n, d)) = queue.pop_front() {
-        for (p, e) in g.neighbour_indices(n, true) {
-            if e.relation.is_derivation() && seen.insert(p) {
-                out.push(Ancestor {
-                    node: g.at(p),
-                    distance: d + 1,
-                });
-                queue.push_back((p, d + 1));
-            }
-        }
-    }
+    let w = walk(
+        g,
+        &[g.position(&start)],
+        Way::Up,
+        |e| e.relation.is_derivation(),
+        false,
+        |_| false,
+    );
+    let mut out: Vec<Ancestor<'g>> = w
+        .reached()
+        .iter()
+        .map(|&n| Ancestor {
+            node: g.at(n),
+            distance: w.distance(n).unwrap_or(0),
+        })
+        .collect();
     // Stable order: by distance, then id.
     out.sort_by(|a, b| (a.distance, a.node.id()).cmp(&(b.distance, b.node.id())));
     out
@@ -97,43 +101,24 @@ pub fn path_text(g: &LineageGraph, from: &RepoId, to: &RepoId) -> String {
     let (Some(a), Some(b)) = (g.get(from), g.get(to)) else {
         return format!("{} … {}", from.node_id(), to.node_id());
     };
-    let (a, b) = (g.index_of(&a), g.index_of(&b));
-    // prev[child] = (parent, edge) on the way up from `to`.
-    let mut prev: HashMap<usize, (usize, crate::graph::EdgeData)> = HashMap::new();
-    let mut seen = std::collections::HashSet::from([b]);
-    let mut queue = VecDeque::from([b]);
-    let mut found = a == b;
-    while let Some(n) = queue.pop_front() {
-        if n == a {
-            found = true;
-            break;
-        }
-        let mut ups: Vec<(usize, crate::graph::EdgeData)> = g.neighbour_indices(n, true).collect();
-        ups.sort_by(|x, y| g.at(x.0).id().cmp(g.at(y.0).id()));
-        for (p, e) in ups {
-            if seen.insert(p) {
-                prev.insert(p, (n, e));
-                queue.push_back(p);
-            }
-        }
-    }
-    if !found {
+    let (a, b) = (g.position(&a), g.position(&b));
+    let w = walk(g, &[b], Way::Up, |_| true, true, |n| n == a);
+    if w.hit().is_none() {
         return format!("{} … {}", from.node_id(), to.node_id());
     }
-    // Walk back down from the ancestor to the node.
+    // The walk went up from the node; print the path back down from the ancestor. Each step's
+    // edge is the one from that step's node (a parent) down to the node before it.
+    let up = w.path_to(a);
     let mut s = g.at(a).id().node_id();
-    let mut cur = a;
-    while cur != b {
-        let Some(&(child, e)) = prev.get(&cur) else {
-            break;
-        };
+    for i in (1..up.len()).rev() {
+        let (child, _) = up[i - 1];
+        let Some(e) = up[i].1 else { break };
         let mark = if e.is_suggested() { "?" } else { "" };
         s.push_str(&format!(
             " →{}{mark}→ {}",
             e.relation,
             g.at(child).id().node_id()
         ));
-        cur = child;
     }
     s
 }

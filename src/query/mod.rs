@@ -9,7 +9,7 @@
 
 pub mod parse;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use globset::{Glob, GlobMatcher};
 
@@ -20,7 +20,8 @@ use crate::relation::Relation;
 pub use parse::{parse, Expr, ParseError, Pos};
 
 /// A set of nodes (graph indices).
-pub type NodeSet = BTreeSet<usize>;
+pub use crate::graph::NodeSet;
+use crate::graph::{walk::walk, NodeIx, Way};
 
 /// Why evaluation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,8 +85,9 @@ pub struct Index<'g> {
 impl<'g> Index<'g> {
     /// Builds the lookups (one pass over nodes and findings).
     pub fn new(g: &'g LineageGraph) -> Index<'g> {
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        let licenses: Vec<Vec<String>> = (0..g.len())
+        let mut by_id: HashMap<String, NodeIx> = HashMap::new();
+        let licenses: Vec<Vec<String>> = g
+            .positions()
             .map(|i| {
                 let n = g.at(i);
                 by_id.insert(n.id().node_id(), i);
@@ -134,22 +136,9 @@ fn reach(
     up: bool,
     follow: impl Fn(Relation) -> bool,
 ) -> NodeSet {
-    let mut seen = vec![false; g.len()];
-    let mut queue: VecDeque<usize> = start.iter().copied().collect();
-    for &s in start {
-        seen[s] = true;
-    }
-    let mut out = NodeSet::new();
-    while let Some(n) = queue.pop_front() {
-        for (m, e) in g.neighbour_indices(n, up) {
-            if follow(e.relation) && !seen[m] {
-                seen[m] = true;
-                out.insert(m);
-                queue.push_back(m);
-            }
-        }
-    }
-    out
+    let starts: Vec<NodeIx> = start.iter().copied().collect();
+    let way = if up { Way::Up } else { Way::Down };
+    walk(g, &starts, way, |e| follow(e.relation), false, |_| false).set()
 }
 
 fn glob(pattern: &str, pos: Pos) -> Result<GlobMatcher, EvalError> {
@@ -187,7 +176,7 @@ impl Eval<'_, '_> {
         Ok(self
             .g()
             .get(&id)
-            .map(|n| self.g().index_of(&n))
+            .map(|n| self.g().position(&n))
             .into_iter()
             .collect())
     }
@@ -249,7 +238,7 @@ impl Eval<'_, '_> {
         match f {
             "all" => {
                 self.arity(f, args, 0, pos)?;
-                Ok((0..g.len()).collect())
+                Ok(g.positions().collect())
             }
             "ancestors" | "descendants" | "parents" | "children" | "roots" | "leaves" => {
                 self.arity(f, args, 1, pos)?;
@@ -348,7 +337,7 @@ impl Eval<'_, '_> {
             "license" => {
                 let m = glob(word, pos)?;
                 s.into_iter()
-                    .filter(|&i| self.ix.licenses[i].iter().any(|l| m.is_match(l)))
+                    .filter(|&i| self.ix.licenses[i.index()].iter().any(|l| m.is_match(l)))
                     .collect()
             }
             _ => {
@@ -366,33 +355,13 @@ impl Eval<'_, '_> {
 }
 
 fn somepath(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
-    let mut prev: HashMap<usize, usize> = HashMap::new();
-    let mut seen = vec![false; g.len()];
-    let mut queue: VecDeque<usize> = from.iter().copied().collect();
-    for &s in from {
-        seen[s] = true;
+    let starts: Vec<NodeIx> = from.iter().copied().collect();
+    let way = if up { Way::Up } else { Way::Down };
+    let w = walk(g, &starts, way, |_| true, true, |n| to.contains(&n));
+    match w.hit() {
+        Some(n) => w.path_to(n).into_iter().map(|(m, _)| m).collect(),
+        None => NodeSet::new(),
     }
-    while let Some(n) = queue.pop_front() {
-        if to.contains(&n) {
-            let mut path = NodeSet::from([n]);
-            let mut cur = n;
-            while let Some(&p) = prev.get(&cur) {
-                path.insert(p);
-                cur = p;
-            }
-            return path;
-        }
-        let mut next: Vec<usize> = g.neighbour_indices(n, up).map(|(m, _)| m).collect();
-        next.sort_by(|a, b| g.at(*a).id().cmp(g.at(*b).id()));
-        for m in next {
-            if !seen[m] {
-                seen[m] = true;
-                prev.insert(m, n);
-                queue.push_back(m);
-            }
-        }
-    }
-    NodeSet::new()
 }
 
 fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
