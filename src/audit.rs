@@ -12,7 +12,6 @@ use crate::docs_check;
 use crate::finding::{Code, Finding, Severity};
 use crate::graph::LineageGraph;
 use crate::id::RepoId;
-use crate::license::kb::KnowledgeBase;
 use crate::license::policy::{parse_repo, LicensePolicy};
 use crate::source::Source;
 use crate::trace::trace_for_analysis;
@@ -59,7 +58,7 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     if infer_from_text {
         docs_check::lineage::infer_from_text(graph);
     }
-    let report = crate::license::check_licenses(graph, &KnowledgeBase::builtin(), policy);
+    let report = crate::license::check_licenses(graph, &policy.knowledge_base(), policy);
     graph.add_findings(report.findings);
     graph.set_obligations(report.obligations);
     let (doc_findings, doc_reports) = docs_check::check_docs(graph);

@@ -12,17 +12,7 @@ use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
 use crate::source::{Child, Source};
 
-/// Which way to walk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Direction {
-    /// Base models, training data and sources, up to the roots.
-    #[default]
-    Up,
-    /// Derived models and the Spaces that use them.
-    Down,
-    /// Both, from the given repos.
-    Both,
-}
+pub use crate::graph::Direction;
 
 /// Options for a trace.
 #[derive(Debug, Clone, Copy, Default)]

@@ -5,7 +5,6 @@
 //! the raw README text; [`CardMeta::from_value`] takes already-parsed metadata (the API's
 //! `cardData`), so both paths apply the same field rules.
 
-pub mod report;
 pub mod yaml;
 
 use std::sync::OnceLock;
@@ -56,6 +55,18 @@ pub struct CardMeta {
     pub duplicated_from: Option<RepoId>,
     /// Space cards: repos named in `preload_from_hub`.
     pub preload_from_hub: Vec<RepoId>,
+}
+
+impl CardMeta {
+    /// The declared license as one string: the id, or several joined by `", "`; `None` if the
+    /// card declares none.
+    pub fn declared_license(&self) -> Option<String> {
+        if self.licenses.is_empty() {
+            None
+        } else {
+            Some(self.licenses.join(", "))
+        }
+    }
 }
 
 /// A parsed card: metadata, the body text and findings about the card itself.

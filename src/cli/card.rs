@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use super::{emit, CliError};
 use clap::{Args, ValueEnum};
-use hf_lineage::card::report::{card_report, CardReport};
 use hf_lineage::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
 use hf_lineage::id::{RepoId, RepoKind};
 use hf_lineage::record::{FileSignals, RepoRecord};
 use hf_lineage::relation::Relation;
+use hf_lineage::render::card::{card_report, CardReport};
 
 /// Arguments of `card`.
 #[derive(Args, Debug)]

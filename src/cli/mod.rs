@@ -208,11 +208,12 @@ pub fn render_diagram(
     format: Format,
     d: &DiagramArgs,
     title: &str,
+    kb: &hf_lineage::license::kb::KnowledgeBase,
 ) -> Result<Option<String>, CliError> {
     if matches!(format, Format::Text | Format::Json) {
         return Ok(None);
     }
-    let view = hf_lineage::render::build_view(g, d.collapse);
+    let view = hf_lineage::render::build_view(g, d.collapse, kb);
     if view.nodes.len() > d.max_nodes {
         return Err(CliError(format!(
             "the diagram would have {} nodes, more than --max-nodes {} allows; it would not be readable. Try --collapse 3 (fold sibling quantizations and fine-tunes), a smaller --depth, or raise --max-nodes",

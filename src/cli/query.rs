@@ -167,7 +167,14 @@ pub fn run(args: QueryArgs) -> Result<i32, CliError> {
         Format::Json => hf_lineage::render::render_json(&graph.induced(&result)),
         f => {
             let sub = graph.induced(&result);
-            super::render_diagram(&sub, f, &args.diagram, "Query result")?.unwrap_or_default()
+            super::render_diagram(
+                &sub,
+                f,
+                &args.diagram,
+                "Query result",
+                &super::audit::load_policy(args.policy.as_ref())?.knowledge_base(),
+            )?
+            .unwrap_or_default()
         }
     };
     emit(&text, args.output.as_deref())?;

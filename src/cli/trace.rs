@@ -44,9 +44,14 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     let title = format!("Lineage of {}", args.repos.join(", "));
     let text = match args.format {
         Format::Json => render_json(&graph),
-        f @ (Format::Dot | Format::Svg | Format::Mermaid | Format::Html) => {
-            super::render_diagram(&graph, f, &args.diagram, &title)?.unwrap_or_default()
-        }
+        f @ (Format::Dot | Format::Svg | Format::Mermaid | Format::Html) => super::render_diagram(
+            &graph,
+            f,
+            &args.diagram,
+            &title,
+            &hf_lineage::license::kb::KnowledgeBase::builtin(),
+        )?
+        .unwrap_or_default(),
         Format::Text => render_text(
             &graph,
             TextOptions {

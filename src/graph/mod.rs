@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
+use petgraph::Direction as EdgeDir;
 
 use crate::finding::{codes, Finding};
 use crate::id::RepoId;
@@ -21,6 +21,18 @@ use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
 pub use builder::GraphBuilder;
 pub use walk::{NodeIx, NodeSet, Way};
+
+/// Which way to walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    /// Base models, training data and sources, up to the roots.
+    #[default]
+    Up,
+    /// Derived models and the Spaces that use them.
+    Down,
+    /// Both, from the given repos.
+    Both,
+}
 
 /// What an edge carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,11 +96,11 @@ impl<'g> RepoRef<'g> {
     }
     /// Direct parents with the edge to each, sorted by parent id.
     pub fn parents(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
-        self.graph.neighbours(self.idx, Direction::Incoming)
+        self.graph.neighbours(self.idx, EdgeDir::Incoming)
     }
     /// Direct children with the edge to each, sorted by child id.
     pub fn children(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
-        self.graph.neighbours(self.idx, Direction::Outgoing)
+        self.graph.neighbours(self.idx, EdgeDir::Outgoing)
     }
     /// Codes of the findings whose subject is this node (and of the cycles it is on), sorted
     /// and deduplicated. Read from the graph's index of findings by node, built once.
@@ -126,12 +138,12 @@ impl LineageGraph {
         b.finish(roots)
     }
 
-    fn neighbours(&self, idx: NodeIndex, dir: Direction) -> Vec<(RepoRef<'_>, EdgeData)> {
+    fn neighbours(&self, idx: NodeIndex, dir: EdgeDir) -> Vec<(RepoRef<'_>, EdgeData)> {
         let mut v: Vec<(RepoRef<'_>, EdgeData)> = self
             .graph
             .edges_directed(idx, dir)
             .map(|e| {
-                let other = if dir == Direction::Incoming {
+                let other = if dir == EdgeDir::Incoming {
                     e.source()
                 } else {
                     e.target()
@@ -231,9 +243,9 @@ impl LineageGraph {
         up: bool,
     ) -> impl Iterator<Item = (NodeIx, EdgeData)> + '_ {
         let dir = if up {
-            Direction::Incoming
+            EdgeDir::Incoming
         } else {
-            Direction::Outgoing
+            EdgeDir::Outgoing
         };
         self.graph
             .edges_directed(NodeIndex::new(i.index()), dir)
@@ -424,29 +436,29 @@ impl LineageGraph {
 
     /// Every node reachable against edge direction (ancestors), excluding the start, sorted.
     pub fn ancestors(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
-        self.reach(id, Direction::Incoming, |_| true)
+        self.reach(id, EdgeDir::Incoming, |_| true)
     }
 
     /// Every node reachable along edges (descendants), excluding the start, sorted.
     pub fn descendants(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
-        self.reach(id, Direction::Outgoing, |_| true)
+        self.reach(id, EdgeDir::Outgoing, |_| true)
     }
 
     /// Ancestors through derivation edges only (finetune, adapter, merge, quantized).
     pub fn derivation_ancestors(&self, id: &RepoId) -> Vec<RepoRef<'_>> {
-        self.reach(id, Direction::Incoming, |e| e.relation.is_derivation())
+        self.reach(id, EdgeDir::Incoming, |e| e.relation.is_derivation())
     }
 
     fn reach(
         &self,
         id: &RepoId,
-        dir: Direction,
+        dir: EdgeDir,
         follow: impl Fn(&EdgeData) -> bool,
     ) -> Vec<RepoRef<'_>> {
         let Some(&start) = self.index.get(id) else {
             return vec![];
         };
-        let way = if dir == Direction::Incoming {
+        let way = if dir == EdgeDir::Incoming {
             Way::Up
         } else {
             Way::Down

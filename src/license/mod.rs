@@ -196,13 +196,9 @@ fn effective_meta(
 /// every finding at once ([`crate::audit::apply_policy`]).
 pub fn check_licenses(
     g: &LineageGraph,
-    kb_base: &KnowledgeBase,
+    kb: &KnowledgeBase,
     policy: &LicensePolicy,
 ) -> LicenseReport {
-    let mut kb = kb_base.clone();
-    for l in &policy.license {
-        kb.insert(l.clone());
-    }
     let mut findings = Vec::new();
     // Effective declarations, resolved once per node.
     let mut resolved: HashMap<RepoId, Resolved> = HashMap::new();
@@ -408,7 +404,11 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
             .filter(|v| v.ancestor != first.ancestor)
             .map(|v| v.ancestor.node_id())
             .collect();
-        let declared = crate::render::json::declared_license(&n.record().card.meta)
+        let declared = n
+            .record()
+            .card
+            .meta
+            .declared_license()
             .unwrap_or_else(|| "no license".into());
         let mut msg = format!(
             "{node} ({declared}) derives from {} ({}): {}. Path: {}",

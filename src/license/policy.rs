@@ -185,6 +185,16 @@ impl LicensePolicy {
         Ok(policy)
     }
 
+    /// The built-in knowledge base with this policy's `[[license]]` additions: what every
+    /// analysis and picture of a run uses.
+    pub fn knowledge_base(&self) -> super::kb::KnowledgeBase {
+        let mut kb = super::kb::KnowledgeBase::builtin();
+        for l in &self.license {
+            kb.insert(l.clone());
+        }
+        kb
+    }
+
     /// The level for a code, if the policy sets one.
     pub fn level(&self, code: &str) -> Option<Severity> {
         self.levels.get(code).and_then(|l| Severity::from_name(l))

@@ -14,7 +14,7 @@ fn check(records: Vec<RepoRecord>) -> Vec<Finding> {
 
 fn check_with(records: Vec<RepoRecord>, policy: &LicensePolicy) -> Vec<Finding> {
     let g = LineageGraph::from_records(records, vec![]);
-    let findings = check_licenses(&g, &KnowledgeBase::builtin(), policy).findings;
+    let findings = check_licenses(&g, &policy.knowledge_base(), policy).findings;
     crate::audit::apply_policy(findings, policy, &|_| true)
 }
 

@@ -52,15 +52,6 @@ struct JsonEdge {
     relation_source: &'static str,
 }
 
-/// The declared license as one string: the id, or several joined by `", "`; `None` if undeclared.
-pub fn declared_license(meta: &crate::card::CardMeta) -> Option<String> {
-    if meta.licenses.is_empty() {
-        None
-    } else {
-        Some(meta.licenses.join(", "))
-    }
-}
-
 /// Renders the graph as pretty JSON (with a trailing newline).
 pub fn render_json(g: &LineageGraph) -> String {
     let nodes = g
@@ -75,7 +66,7 @@ pub fn render_json(g: &LineageGraph) -> String {
                 kind: n.id().kind().as_str(),
                 status: n.status().as_str(),
                 reason: rec.reason.as_deref(),
-                license: declared_license(&rec.card.meta),
+                license: rec.card.meta.declared_license(),
                 license_name: rec.card.meta.license_name.as_deref(),
                 license_link: rec.card.meta.license_link.as_deref(),
                 aliases,

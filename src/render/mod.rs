@@ -18,3 +18,8 @@ pub use mermaid::render_mermaid;
 pub use sarif::render_sarif;
 pub use text::{render_text, TextOptions};
 pub use view::{build_view, View};
+
+pub mod audit;
+pub mod card;
+
+pub use audit::render_audit_text;

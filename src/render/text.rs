@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
+use crate::graph::Direction;
 use crate::graph::{EdgeData, LineageGraph, RepoRef};
 use crate::record::NodeStatus;
-use crate::trace::Direction;
 
 /// Options for the text tree.
 #[derive(Debug, Clone, Copy)]
@@ -122,7 +122,7 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
     } else {
         name
     });
-    match crate::render::json::declared_license(&rec.card.meta) {
+    match rec.card.meta.declared_license() {
         Some(l) if l == "other" => {
             let detail = rec.card.meta.license_name.as_deref().unwrap_or("unnamed");
             s.push_str(&format!(" (other: {detail})"));

@@ -6,7 +6,6 @@
 //! siblings of one relation under one parent into a single "+k quantizations" node.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use crate::finding::Severity;
 use crate::graph::LineageGraph;
@@ -153,13 +152,8 @@ pub struct View {
     pub edges: Vec<ViewEdge>,
 }
 
-fn kb() -> &'static KnowledgeBase {
-    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-    KB.get_or_init(KnowledgeBase::builtin)
-}
-
-fn family(meta: &crate::card::CardMeta) -> Family {
-    match kb().resolve(meta) {
+fn family(kb: &KnowledgeBase, meta: &crate::card::CardMeta) -> Family {
+    match kb.resolve(meta) {
         Resolved::Missing => Family::None,
         Resolved::Unresolved(_) => Family::Unresolved,
         Resolved::Known(ls) => {
@@ -196,7 +190,9 @@ fn plural(rel: Relation) -> &'static str {
 }
 
 /// Builds the view; `collapse` folds more than N leaf siblings of one relation per parent.
-pub fn build_view(g: &LineageGraph, collapse: Option<usize>) -> View {
+/// `kb` is the knowledge base of the run (the policy's additions included), so a picture
+/// colours licenses as the audit judged them.
+pub fn build_view(g: &LineageGraph, collapse: Option<usize>, kb: &KnowledgeBase) -> View {
     let nodes = g.nodes();
     // Which leaf children to fold: parent → relation → children.
     let mut folded_away: BTreeSet<String> = BTreeSet::new();
@@ -239,9 +235,9 @@ pub fn build_view(g: &LineageGraph, collapse: Option<usize>) -> View {
             key,
             id,
             kind: Some(n.id().kind()),
-            license: crate::render::json::declared_license(meta),
+            license: meta.declared_license(),
             family: if n.status() == NodeStatus::Ok {
-                family(meta)
+                family(kb, meta)
             } else {
                 Family::None
             },
@@ -291,4 +287,28 @@ pub fn build_view(g: &LineageGraph, collapse: Option<usize>) -> View {
         });
     }
     view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::RepoId;
+    use crate::license::policy::LicensePolicy;
+    use crate::record::RepoRecord;
+
+    #[test]
+    fn colours_follow_the_runs_knowledge_base_policy_additions_included() {
+        let id = RepoId::parse("acme/model", RepoKind::Model).unwrap();
+        let rec = RepoRecord::from_parts(&id, None, Some(b"---\nlicense: acme-1.0\n---\n"));
+        let g = LineageGraph::from_records(vec![rec], vec![id]);
+        let builtin = build_view(&g, None, &KnowledgeBase::builtin());
+        assert_eq!(builtin.nodes[0].family, Family::Unresolved);
+        let policy = LicensePolicy::parse(
+            "[[license]]\nid = \"acme-1.0\"\nfamily = \"acme\"\ncommercial = false\n",
+            "p.toml",
+        )
+        .unwrap();
+        let taught = build_view(&g, None, &policy.knowledge_base());
+        assert_eq!(taught.nodes[0].family, Family::NonCommercial);
+    }
 }

@@ -51,7 +51,7 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
         base_models: ids(&bases),
         relation: rel.map(|r| r.0.as_str()),
         relation_source: rel.map(|r| r.1.as_str()),
-        license: crate::render::json::declared_license(meta),
+        license: meta.declared_license(),
         license_name: meta.license_name.clone(),
         license_link: meta.license_link.clone(),
         datasets: ids(&meta.datasets),
