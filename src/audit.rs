@@ -86,7 +86,7 @@ pub fn apply_policy(
     let exceptions: Vec<Option<RepoId>> = policy
         .exceptions
         .iter()
-        .map(|e| parse_repo(&e.repo).ok())
+        .map(|e| parse_repo(e.repo.as_ref()).ok())
         .collect();
     let mut used = vec![false; policy.exceptions.len()];
     let mut out: Vec<Finding> = findings
@@ -104,13 +104,13 @@ pub fn apply_policy(
                     continue;
                 };
                 if id == subject
-                    && (e.codes.is_empty() || e.codes.iter().any(|c| f.code == c.as_str()))
+                    && (e.codes.is_empty() || e.codes.iter().any(|c| f.code == c.as_ref().as_str()))
                 {
                     used[i] = true;
                     f.severity = Severity::Info;
                     f.message.push_str(&format!(
                         " [accepted by policy exception: {}]",
-                        e.reason.trim()
+                        e.reason.as_ref().trim()
                     ));
                 }
             }
@@ -125,7 +125,11 @@ pub fn apply_policy(
         let codes = if e.codes.is_empty() {
             "any code".to_string()
         } else {
-            e.codes.join(", ")
+            e.codes
+                .iter()
+                .map(|c| c.as_ref().as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let why = if in_lineage {
             format!(
@@ -136,20 +140,20 @@ pub fn apply_policy(
             format!("{} is not in this lineage", e.repo)
         };
         out.push(unused(
-            &e.repo,
+            e.repo.as_ref(),
             format!(
                 "the policy's exception for {} ({codes}) matched no finding: {why}; fix the repo id or code, or remove the entry",
-                e.repo
+                e.repo.as_ref()
             ),
         ));
     }
     for c in &policy.clarify {
-        if !parse_repo(&c.repo).as_ref().is_ok_and(present) {
+        if !parse_repo(c.repo.as_ref()).as_ref().is_ok_and(present) {
             out.push(unused(
-                &c.repo,
+                c.repo.as_ref(),
                 format!(
                     "the policy's clarification for {} matched nothing: the repo is not in this lineage; fix the repo id, or remove the entry",
-                    c.repo
+                    c.repo.as_ref()
                 ),
             ));
         }

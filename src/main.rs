@@ -2,6 +2,8 @@
 
 mod cli;
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 /// Provenance graphs of Hugging Face repositories: lineage, licenses, documentation.
@@ -31,7 +33,7 @@ enum Command {
     Explain(cli::explain::ExplainArgs),
 }
 
-fn main() {
+fn main() -> ExitCode {
     let args = Cli::parse();
     let level = match args.verbose {
         0 => "warn",
@@ -53,12 +55,12 @@ fn main() {
         Command::Snapshot(a) => cli::snapshot::run(a),
         Command::Explain(a) => cli::explain::run(a),
     };
-    let code = match result {
-        Ok(code) => code,
-        Err(cli::CliError(msg)) => {
-            eprintln!("error: {msg}");
-            cli::exit::OPERATIONAL
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // The whole chain: what failed, and why, down to the root cause.
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::exit::OPERATIONAL)
         }
-    };
-    std::process::exit(code);
+    }
 }

@@ -175,3 +175,19 @@ fn broken_snapshot_entries_become_findings_and_statuses() {
     // An empty directory is not an entry: the parent is simply missing from the snapshot.
     assert_eq!(node(&g, "org/empty")["status"], "not_found");
 }
+
+#[test]
+fn operational_errors_print_their_whole_cause_chain_once() {
+    let (code, _, err) = run(&["trace", "gpt2", "--snapshot", "/nonexistent/snapshot"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "error: cannot read snapshot directory /nonexistent/snapshot: No such file or directory (os error 2)"
+    );
+    let (code, _, err) = run(&["trace", "gpt2", "--endpoint", "ftp//nowhere"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("invalid endpoint \"ftp//nowhere\": relative URL without a base"),
+        "{err}"
+    );
+}

@@ -1,10 +1,11 @@
 //! `hf-lineage audit`: trace a lineage, check licenses (and, later, documentation), report.
 
+use anyhow::Context;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{emit, open_source, parse_roots, use_color, CliError, SourceArgs};
+use super::{emit, open_source, parse_roots, use_color, SourceArgs};
 use hf_lineage::audit::{audit, AuditOptions};
 use hf_lineage::finding::Severity;
 use hf_lineage::license::policy::LicensePolicy;
@@ -59,7 +60,7 @@ pub enum AuditFormat {
 }
 
 /// Loads the policy named, or ./hf-lineage.toml, or none.
-pub fn load_policy(path: Option<&PathBuf>) -> Result<LicensePolicy, CliError> {
+pub fn load_policy(path: Option<&PathBuf>) -> anyhow::Result<LicensePolicy> {
     let default = PathBuf::from("hf-lineage.toml");
     let path = match path {
         Some(p) => p.clone(),
@@ -67,12 +68,12 @@ pub fn load_policy(path: Option<&PathBuf>) -> Result<LicensePolicy, CliError> {
         None => return Ok(LicensePolicy::default()),
     };
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError(format!("cannot read policy {}: {e}", path.display())))?;
-    LicensePolicy::parse(&text, &path.display().to_string()).map_err(|e| CliError(e.to_string()))
+        .with_context(|| format!("cannot read policy {}", path.display()))?;
+    LicensePolicy::parse(&text, &path.display().to_string()).map_err(anyhow::Error::from)
 }
 
 /// Runs `audit`; exit 2 when a finding is at deny level.
-pub fn run(args: AuditArgs) -> Result<i32, CliError> {
+pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let policy = load_policy(args.policy.as_ref())?;
     let roots = parse_roots(&args.repos)?;
     // Card bodies are needed for the documentation check and text inference.

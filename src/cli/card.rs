@@ -1,8 +1,9 @@
 //! `hf-lineage card`: lint one local README.md with the same parser the crawler uses.
 
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-use super::{emit, CliError};
+use super::emit;
 use clap::{Args, ValueEnum};
 use hf_lineage::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
 use hf_lineage::id::{RepoId, RepoKind};
@@ -93,9 +94,9 @@ fn local_files(dir: &Path) -> (FileSignals, Vec<String>) {
 }
 
 /// Runs `card`.
-pub fn run(args: CardArgs) -> Result<i32, CliError> {
+pub fn run(args: CardArgs) -> anyhow::Result<u8> {
     let text = std::fs::read(&args.file)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", args.file.display())))?;
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let kind = match args.kind {
         KindArg::Model => RepoKind::Model,
         KindArg::Dataset => RepoKind::Dataset,
@@ -103,7 +104,7 @@ pub fn run(args: CardArgs) -> Result<i32, CliError> {
     };
     let (signals, names) = args.file.parent().map(local_files).unwrap_or_default();
     let repo = match &args.repo {
-        Some(r) => Some(RepoId::parse(r, kind).map_err(|e| CliError(format!("--repo: {e}")))?),
+        Some(r) => Some(RepoId::parse(r, kind).context("--repo")?),
         None => None,
     };
     let r = card_report(&text, kind, signals.clone());

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{emit, CliError};
+use super::emit;
 use hf_lineage::finding::Code;
 
 /// Arguments of `explain`.
@@ -20,7 +20,7 @@ pub struct ExplainArgs {
 }
 
 /// Runs `explain`.
-pub fn run(args: ExplainArgs) -> Result<i32, CliError> {
+pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
     if args.list && args.markdown {
         emit(&hf_lineage::finding::code::markdown_table(), None)?;
         return Ok(super::exit::OK);
@@ -46,9 +46,9 @@ pub fn run(args: ExplainArgs) -> Result<i32, CliError> {
     }
     let name = args.code.unwrap_or_default();
     let Some(code) = Code::from_name(name.trim()) else {
-        return Err(CliError(format!(
+        return Err(anyhow::anyhow!(
             "unknown finding code {name:?}; `hf-lineage explain --list` lists them"
-        )));
+        ));
     };
     let i = code.info();
     let policy = if i.adjustable {

@@ -7,6 +7,7 @@ pub mod query;
 pub mod snapshot;
 pub mod trace;
 
+use anyhow::Context;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,21 +24,11 @@ use hf_lineage::source::{HubSource, SnapshotSource, Source};
 /// Exit codes.
 pub mod exit {
     /// Success, nothing at deny level.
-    pub const OK: i32 = 0;
+    pub const OK: u8 = 0;
     /// An operational failure (unreadable input, network down, bad arguments).
-    pub const OPERATIONAL: i32 = 1;
+    pub const OPERATIONAL: u8 = 1;
     /// Findings at deny level.
-    pub const DENY: i32 = 2;
-}
-
-/// An error that ends the command with exit code 1.
-#[derive(Debug)]
-pub struct CliError(pub String);
-
-impl<E: std::fmt::Display> From<E> for CliError {
-    fn from(e: E) -> Self {
-        CliError(e.to_string())
-    }
+    pub const DENY: u8 = 2;
 }
 
 /// Where repos come from: a snapshot directory, or the Hub (default).
@@ -96,7 +87,7 @@ fn parse_age(s: &str) -> Result<Duration, String> {
 
 impl SourceArgs {
     /// The crawler configuration these arguments and the environment ask for.
-    pub fn hub_config(&self, want_readme: bool) -> Result<HubConfig, CliError> {
+    pub fn hub_config(&self, want_readme: bool) -> anyhow::Result<HubConfig> {
         let env = hf_lineage::hub::auth::ProcessEnv;
         let token = hf_lineage::hub::auth::find_token(&env);
         let mut cfg = HubConfig::new(&self.endpoint, token);
@@ -105,16 +96,15 @@ impl SourceArgs {
                 Some((b, spec)) => (b.trim(), spec),
                 None => ("api", r.as_str()),
             };
-            let rate = Rate::parse(spec).ok_or_else(|| {
-                CliError(format!("--rate {r:?}: expected N/SECONDS, e.g. 500/300"))
-            })?;
+            let rate = Rate::parse(spec)
+                .ok_or_else(|| anyhow::anyhow!("--rate {r:?}: expected N/SECONDS, e.g. 500/300"))?;
             match bucket {
                 "api" => cfg.api_rate = rate,
                 "resolvers" => cfg.resolver_rate = rate,
                 other => {
-                    return Err(CliError(format!(
+                    return Err(anyhow::anyhow!(
                         "--rate {r:?}: unknown bucket {other:?} (api or resolvers)"
-                    )))
+                    ))
                 }
             }
         }
@@ -129,8 +119,8 @@ impl SourceArgs {
                 .join("cache.sqlite")
         }));
         if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err(CliError(
-                "--timeout must be a positive number of seconds".into(),
+            return Err(anyhow::anyhow!(
+                "--timeout must be a positive number of seconds"
             ));
         }
         cfg.timeout = Duration::from_secs_f64(self.timeout);
@@ -209,17 +199,17 @@ pub fn render_diagram(
     d: &DiagramArgs,
     title: &str,
     kb: &hf_lineage::license::kb::KnowledgeBase,
-) -> Result<Option<String>, CliError> {
+) -> anyhow::Result<Option<String>> {
     if matches!(format, Format::Text | Format::Json) {
         return Ok(None);
     }
     let view = hf_lineage::render::build_view(g, d.collapse, kb);
     if view.nodes.len() > d.max_nodes {
-        return Err(CliError(format!(
+        return Err(anyhow::anyhow!(
             "the diagram would have {} nodes, more than --max-nodes {} allows; it would not be readable. Try --collapse 3 (fold sibling quantizations and fine-tunes), a smaller --depth, or raise --max-nodes",
             view.nodes.len(),
             d.max_nodes
-        )));
+        ));
     }
     Ok(Some(match format {
         Format::Dot => hf_lineage::render::render_dot(&view),
@@ -231,12 +221,12 @@ pub fn render_diagram(
 }
 
 /// Parses command-line repo ids; an invalid one is a usage error naming the value.
-pub fn parse_roots(values: &[String]) -> Result<Vec<RepoId>, CliError> {
+pub fn parse_roots(values: &[String]) -> anyhow::Result<Vec<RepoId>> {
     values
         .iter()
         .map(|v| {
             RepoId::parse(v, RepoKind::Model)
-                .map_err(|e| CliError(format!("invalid repository argument: {e}")))
+                .with_context(|| format!("invalid repository argument"))
         })
         .collect()
 }
@@ -252,7 +242,7 @@ pub struct Opened {
 }
 
 /// Opens the source the arguments name.
-pub fn open_source(args: &SourceArgs, want_readme: bool) -> Result<Opened, CliError> {
+pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opened> {
     match &args.snapshot {
         Some(dir) => Ok(Opened {
             source: Box::new(SnapshotSource::open(dir)?),
@@ -338,33 +328,27 @@ pub fn check_crawl(
     g: &hf_lineage::LineageGraph,
     source: &dyn Source,
     offline: bool,
-) -> Result<(), CliError> {
+) -> anyhow::Result<()> {
     if let Some(why) = source.fatal() {
-        return Err(CliError(why));
+        return Err(anyhow::Error::from_boxed(why));
     }
     if !offline {
         return Ok(());
     }
+    let misses = source.offline_misses();
     let missing: Vec<String> = g
         .roots()
         .iter()
-        .filter_map(|r| g.get(r))
-        .filter(|n| {
-            n.status() == hf_lineage::NodeStatus::Error
-                && n.record()
-                    .reason
-                    .as_deref()
-                    .is_some_and(|x| x.starts_with("offline"))
-        })
-        .map(|n| n.id().node_id())
+        .filter(|r| misses.contains(r))
+        .map(|r| r.node_id())
         .collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(CliError(format!(
+        Err(anyhow::anyhow!(
             "offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set) and {} not in the cache; run once online (or use --snapshot)",
             missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
-        )))
+        ))
     }
 }
 
@@ -376,15 +360,16 @@ pub fn use_color(output: Option<&Path>) -> bool {
 }
 
 /// Writes the result to the file or stdout; a closed stdout pipe is not an error.
-pub fn emit(text: &str, output: Option<&Path>) -> Result<(), CliError> {
+pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| CliError(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| CliError(format!("cannot write to stdout: {e}"))),
+                other => other.with_context(|| format!("cannot write to stdout")),
             }
         }
     }

@@ -1,11 +1,12 @@
 //! `hf-lineage query`: evaluate a lineage query over a snapshot or a live crawl.
 
+use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{emit, open_source, CliError, DiagramArgs, Format, SourceArgs};
+use super::{emit, open_source, DiagramArgs, Format, SourceArgs};
 use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
 use hf_lineage::LineageGraph;
 
@@ -65,21 +66,21 @@ fn description(text: &str) -> String {
         .join("\n    ")
 }
 
-fn load(q: &str) -> Result<String, CliError> {
+fn load(q: &str) -> anyhow::Result<String> {
     let path = PathBuf::from(q);
     if path.is_file() {
         return std::fs::read_to_string(&path)
-            .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())));
+            .with_context(|| format!("cannot read {}", path.display()));
     }
     let name = q.trim_start_matches("queries/").trim_end_matches(".q");
     if let Some((_, text)) = NAMED.iter().find(|(n, _)| *n == name) {
         return Ok(text.to_string());
     }
     if q.ends_with(".q") {
-        return Err(CliError(format!(
+        return Err(anyhow::anyhow!(
             "no query file {q} (named queries: {})",
             NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-        )));
+        ));
     }
     Ok(q.to_string())
 }
@@ -95,7 +96,7 @@ fn build_graph(
     args: &QueryArgs,
     e: &hf_lineage::query::Expr,
     vars: &BTreeMap<String, String>,
-) -> Result<LineageGraph, CliError> {
+) -> anyhow::Result<LineageGraph> {
     let policy = super::audit::load_policy(args.policy.as_ref())?;
     let mut opened = open_source(&args.source, true)?;
     let mut graph = match opened.source.all_records() {
@@ -120,7 +121,7 @@ fn build_graph(
         None => {
             let (repos, _up, down, all) = crawl_plan(e, vars);
             if all {
-                return Err(CliError("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)".into()));
+                return Err(anyhow::anyhow!("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)"));
             }
             let roots = super::parse_roots(&repos)?;
             // Walking down needs the descendants' other ancestors too (for licenses).
@@ -136,7 +137,7 @@ fn build_graph(
 }
 
 /// Runs `query`.
-pub fn run(args: QueryArgs) -> Result<i32, CliError> {
+pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
     if args.list {
         let mut out = String::new();
         for (name, text) in NAMED {
@@ -147,17 +148,17 @@ pub fn run(args: QueryArgs) -> Result<i32, CliError> {
     }
     let src = load(args.query.as_deref().unwrap_or_default())?;
     let expr = parse(&src)
-        .map_err(|e| CliError(format!("query: {e}{}", point(&src, e.pos.line, e.pos.col))))?;
+        .map_err(|e| anyhow::anyhow!("query: {e}{}", point(&src, e.pos.line, e.pos.col)))?;
     let mut vars = BTreeMap::new();
     for a in &args.args {
         let (k, v) = a
             .split_once('=')
-            .ok_or_else(|| CliError(format!("--arg {a:?}: expected NAME=VALUE")))?;
+            .ok_or_else(|| anyhow::anyhow!("--arg {a:?}: expected NAME=VALUE"))?;
         vars.insert(k.trim().to_string(), v.trim().to_string());
     }
     let graph = build_graph(&args, &expr, &vars)?;
     let ix = Index::new(&graph);
-    let set = evaluate(&ix, &expr, &vars).map_err(|e| CliError(format!("query: {e}")))?;
+    let set = evaluate(&ix, &expr, &vars).context("query")?;
     let result = ids(&graph, &set);
     let text = match args.format {
         Format::Text => result

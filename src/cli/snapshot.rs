@@ -1,10 +1,11 @@
 //! `hf-lineage snapshot`: crawl the Hub and write what was read in the snapshot layout.
 
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{check_crawl, parse_roots, CliError, SourceArgs, WalkArgs};
+use super::{check_crawl, parse_roots, SourceArgs, WalkArgs};
 use hf_lineage::source::hub::RawRepo;
 use hf_lineage::source::HubSource;
 
@@ -24,10 +25,10 @@ pub struct SnapshotArgs {
 }
 
 /// Runs `snapshot`.
-pub fn run(args: SnapshotArgs) -> Result<i32, CliError> {
+pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
     if args.source.snapshot.is_some() {
-        return Err(CliError(
-            "snapshot reads the Hub; --snapshot makes no sense here".into(),
+        return Err(anyhow::anyhow!(
+            "snapshot reads the Hub; --snapshot makes no sense here"
         ));
     }
     let roots = parse_roots(&args.repos)?;
@@ -45,7 +46,7 @@ pub fn run(args: SnapshotArgs) -> Result<i32, CliError> {
     }
     for kind in hf_lineage::RepoKind::ALL {
         std::fs::create_dir_all(args.out.join(kind.plural()))
-            .map_err(|e| CliError(format!("cannot create {}: {e}", args.out.display())))?;
+            .with_context(|| format!("cannot create {}", args.out.display()))?;
     }
     let unavailable = graph
         .nodes()
@@ -60,10 +61,9 @@ pub fn run(args: SnapshotArgs) -> Result<i32, CliError> {
     Ok(super::exit::OK)
 }
 
-fn write_entry(out: &Path, id: &hf_lineage::RepoId, raw: &RawRepo) -> Result<(), CliError> {
+fn write_entry(out: &Path, id: &hf_lineage::RepoId, raw: &RawRepo) -> anyhow::Result<()> {
     let dir = out.join(id.kind().plural()).join(id.name());
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CliError(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     if let Some(info) = &raw.info {
         // Pretty-printed for people who read snapshots; same JSON value as the API body.
         let text = serde_json::from_slice::<serde_json::Value>(info)
@@ -71,11 +71,11 @@ fn write_entry(out: &Path, id: &hf_lineage::RepoId, raw: &RawRepo) -> Result<(),
             .and_then(|v| serde_json::to_vec_pretty(&v).ok())
             .unwrap_or_else(|| info.clone());
         std::fs::write(dir.join("info.json"), text)
-            .map_err(|e| CliError(format!("cannot write {}: {e}", dir.display())))?;
+            .with_context(|| format!("cannot write {}", dir.display()))?;
     }
     if let Some(readme) = &raw.readme {
         std::fs::write(dir.join("README.md"), readme)
-            .map_err(|e| CliError(format!("cannot write {}: {e}", dir.display())))?;
+            .with_context(|| format!("cannot write {}", dir.display()))?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{emit, open_source, parse_roots, use_color, CliError, Format, SourceArgs, WalkArgs};
+use super::{emit, open_source, parse_roots, use_color, Format, SourceArgs, WalkArgs};
 use hf_lineage::render::{render_json, render_text, TextOptions};
 
 /// Arguments of `trace`.
@@ -31,7 +31,7 @@ pub struct TraceArgs {
 }
 
 /// Runs `trace`; returns the exit code.
-pub fn run(args: TraceArgs) -> Result<i32, CliError> {
+pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
     let roots = parse_roots(&args.repos)?;
     let mut opened = open_source(&args.source, args.infer_from_text)?;
     let opts = args.walk.options();

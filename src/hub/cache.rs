@@ -38,7 +38,7 @@ pub struct CachedResponse {
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     /// The database could not be opened or created.
-    #[error("cannot open cache {path}: {source}")]
+    #[error("cannot open cache {path}")]
     Open {
         /// The database file.
         path: PathBuf,
@@ -46,7 +46,7 @@ pub enum CacheError {
         source: rusqlite::Error,
     },
     /// A query failed.
-    #[error("cache {path}: {source}")]
+    #[error("cache {path}")]
     Query {
         /// The database file.
         path: PathBuf,

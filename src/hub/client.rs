@@ -149,14 +149,14 @@ const MAX_HOPS: usize = 5;
 impl HubClient {
     /// A client for `cfg` (opens the cache when one is configured).
     pub fn new(cfg: HubConfig) -> Result<HubClient, super::HubError> {
-        let origin = url::Url::parse(&cfg.endpoint).map_err(|e| super::HubError::Endpoint {
-            endpoint: cfg.endpoint.clone(),
-            reason: e.to_string(),
-        })?;
-        if !matches!(origin.scheme(), "http" | "https") || origin.host_str().is_none() {
-            return Err(super::HubError::Endpoint {
+        let origin =
+            url::Url::parse(&cfg.endpoint).map_err(|source| super::HubError::Endpoint {
                 endpoint: cfg.endpoint.clone(),
-                reason: "must be an http(s) URL with a host".into(),
+                source,
+            })?;
+        if !matches!(origin.scheme(), "http" | "https") || origin.host_str().is_none() {
+            return Err(super::HubError::NotHttp {
+                endpoint: cfg.endpoint.clone(),
             });
         }
         let http = reqwest::Client::builder()
@@ -165,10 +165,7 @@ impl HubClient {
             .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("hf-lineage/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| super::HubError::Endpoint {
-                endpoint: cfg.endpoint.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(super::HubError::Http)?;
         let cache = match &cfg.cache_path {
             Some(p) => Some(Cache::open(p)?),
             None => None,

@@ -77,20 +77,30 @@ impl HubConfig {
 /// Errors that stop the crawler from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
-    /// The endpoint is not a usable URL.
-    #[error("invalid endpoint {endpoint:?}: {reason}")]
+    /// The endpoint is not a URL.
+    #[error("invalid endpoint {endpoint:?}")]
     Endpoint {
         /// The endpoint as given.
         endpoint: String,
-        /// Why.
-        reason: String,
+        /// Why it does not parse.
+        #[source]
+        source: url::ParseError,
     },
+    /// The endpoint is a URL, but not an http(s) one with a host.
+    #[error("invalid endpoint {endpoint:?}: must be an http(s) URL with a host")]
+    NotHttp {
+        /// The endpoint as given.
+        endpoint: String,
+    },
+    /// The HTTP client could not be built (TLS setup).
+    #[error("cannot set up the HTTP client")]
+    Http(#[source] reqwest::Error),
     /// The cache could not be opened.
     #[error(transparent)]
     Cache(#[from] cache::CacheError),
     /// The async runtime could not start.
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(String),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
 }
 
 /// Which route a request goes to: the Hub accepts different `expand` values on each.

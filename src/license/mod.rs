@@ -155,7 +155,7 @@ fn effective_meta(
     let rec = n.record();
     let mut meta = rec.card.meta.clone();
     for c in &policy.clarify {
-        let Ok(id) = policy::parse_repo(&c.repo) else {
+        let Ok(id) = policy::parse_repo(c.repo.as_ref()) else {
             continue;
         };
         if &id != n.id() {
@@ -165,7 +165,7 @@ fn effective_meta(
         if !at.is_empty()
             && at
                 .to_ascii_lowercase()
-                .starts_with(&c.sha.trim().to_ascii_lowercase())
+                .starts_with(&c.sha.as_ref().trim().to_ascii_lowercase())
         {
             meta.licenses = vec![c.license.to_ascii_lowercase()];
             meta.license_name = None;

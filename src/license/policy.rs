@@ -30,6 +30,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::kb::LicenseInfo;
 use crate::finding::Severity;
@@ -42,9 +43,9 @@ pub struct LicensePolicy {
     /// `[licenses]`.
     #[serde(default)]
     pub licenses: LicensesSection,
-    /// `[levels]`: severity per finding code.
+    /// `[levels]`: severity per finding code (with where each was written, for errors).
     #[serde(default)]
-    pub levels: BTreeMap<String, String>,
+    pub levels: BTreeMap<Spanned<String>, Spanned<String>>,
     /// `[[exceptions]]`.
     #[serde(default)]
     pub exceptions: Vec<Exception>,
@@ -76,12 +77,12 @@ pub struct LicensesSection {
 #[serde(deny_unknown_fields)]
 pub struct Exception {
     /// The repo (node id) the finding is about.
-    pub repo: String,
+    pub repo: Spanned<String>,
     /// Codes excepted; all when empty.
     #[serde(default)]
-    pub codes: Vec<String>,
+    pub codes: Vec<Spanned<String>>,
     /// Why (required).
-    pub reason: String,
+    pub reason: Spanned<String>,
 }
 
 /// The real license of a repo, pinned to a commit.
@@ -89,11 +90,11 @@ pub struct Exception {
 #[serde(deny_unknown_fields)]
 pub struct Clarification {
     /// The repo.
-    pub repo: String,
+    pub repo: Spanned<String>,
     /// Its real license id.
     pub license: String,
     /// The commit the clarification was checked at.
-    pub sha: String,
+    pub sha: Spanned<String>,
     /// Why.
     #[serde(default)]
     pub reason: String,
@@ -135,51 +136,55 @@ impl LicensePolicy {
                 .unwrap_or_default();
             err(format!("{loc}{}", e.message()))
         })?;
-        let line_of = |needle: &str| {
-            text.lines()
-                .position(|l| l.contains(needle))
-                .map(|i| format!("line {}: ", i + 1))
-                .unwrap_or_default()
+        // Every problem names the line toml says the value is on.
+        let at = |span: std::ops::Range<usize>| {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: ")
         };
         let known = known_codes();
         for (code, level) in &policy.levels {
-            if !known.contains(&code.as_str()) {
+            if !known.contains(&code.as_ref().as_str()) {
                 return Err(err(format!(
-                    "{}unknown finding code {code:?} in [levels] (known: {}; `hf-lineage explain --list` describes them)",
-                    line_of(code),
+                    "{}unknown finding code {:?} in [levels] (known: {}; `hf-lineage explain --list` describes them)",
+                    at(code.span()),
+                    code.as_ref(),
                     known.join(", ")
                 )));
             }
-            if Severity::from_name(level).is_none() {
+            if Severity::from_name(level.as_ref()).is_none() {
                 return Err(err(format!(
-                    "{}level {level:?} for {code} must be \"info\", \"warn\" or \"deny\"",
-                    line_of(level)
+                    "{}level {:?} for {} must be \"info\", \"warn\" or \"deny\"",
+                    at(level.span()),
+                    level.as_ref(),
+                    code.as_ref()
                 )));
             }
         }
         for e in &policy.exceptions {
-            if e.reason.trim().is_empty() {
+            if e.reason.as_ref().trim().is_empty() {
                 return Err(err(format!(
                     "{}the exception for {:?} needs a reason",
-                    line_of(&e.repo),
-                    e.repo
+                    at(e.reason.span()),
+                    e.repo.as_ref()
                 )));
             }
-            parse_repo(&e.repo).map_err(|m| err(format!("{}{m}", line_of(&e.repo))))?;
+            parse_repo(e.repo.as_ref()).map_err(|m| err(format!("{}{m}", at(e.repo.span()))))?;
             for c in &e.codes {
-                if !known.contains(&c.as_str()) {
+                if !known.contains(&c.as_ref().as_str()) {
                     return Err(err(format!(
-                        "{}unknown finding code {c:?} in the exception for {:?}",
-                        line_of(c),
-                        e.repo
+                        "{}unknown finding code {:?} in the exception for {:?}",
+                        at(c.span()),
+                        c.as_ref(),
+                        e.repo.as_ref()
                     )));
                 }
             }
         }
         for c in &policy.clarify {
-            parse_repo(&c.repo).map_err(|m| err(format!("{}{m}", line_of(&c.repo))))?;
-            if c.sha.trim().len() < 7 || !c.sha.trim().chars().all(|ch| ch.is_ascii_hexdigit()) {
-                return Err(err(format!("{}the clarification for {:?} needs the commit sha it was checked at (hex, at least 7 digits)", line_of(&c.repo), c.repo)));
+            parse_repo(c.repo.as_ref()).map_err(|m| err(format!("{}{m}", at(c.repo.span()))))?;
+            let sha = c.sha.as_ref().trim();
+            if sha.len() < 7 || !sha.chars().all(|ch| ch.is_ascii_hexdigit()) {
+                return Err(err(format!("{}the clarification for {:?} needs the commit sha it was checked at (hex, at least 7 digits)", at(c.sha.span()), c.repo.as_ref())));
             }
         }
         Ok(policy)
@@ -197,7 +202,9 @@ impl LicensePolicy {
 
     /// The level for a code, if the policy sets one.
     pub fn level(&self, code: &str) -> Option<Severity> {
-        self.levels.get(code).and_then(|l| Severity::from_name(l))
+        self.levels
+            .get(code)
+            .and_then(|l| Severity::from_name(l.as_ref()))
     }
 }
 

@@ -25,7 +25,7 @@ use tokio::sync::Semaphore;
 use super::{Child, Source};
 use crate::finding::{Finding, Severity};
 use crate::hub::cache::CachedResponse;
-use crate::hub::client::{HubClient, Stats};
+use crate::hub::client::{FetchError, HubClient, Stats};
 use crate::hub::ratelimit::BucketKind;
 use crate::hub::{info_path, listing_path, readme_path, spaces_listing_path, HubConfig, HubError};
 use crate::id::{RepoId, RepoKind};
@@ -62,6 +62,7 @@ pub struct HubSource {
     client: Arc<HubClient>,
     archive: BTreeMap<RepoId, RawRepo>,
     findings: Vec<Finding>,
+    offline_misses: std::collections::BTreeSet<RepoId>,
 }
 
 impl HubSource {
@@ -71,13 +72,14 @@ impl HubSource {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| HubError::Runtime(e.to_string()))?;
+            .map_err(HubError::Runtime)?;
         let client = Arc::new(HubClient::new(cfg)?);
         Ok(HubSource {
             rt,
             client,
             archive: BTreeMap::new(),
             findings: vec![],
+            offline_misses: Default::default(),
         })
     }
 
@@ -186,20 +188,22 @@ async fn fetch_readme(
     }
 }
 
-async fn fetch_repo(
-    client: Arc<HubClient>,
-    id: RepoId,
-    sem: Arc<Semaphore>,
-) -> (RepoRecord, Option<RawRepo>) {
+/// What fetching one repo gave: its record, the raw bodies, and whether it failed only because
+/// `HF_HUB_OFFLINE` is set and it is not cached.
+type FetchedRepo = (RepoRecord, Option<RawRepo>, bool);
+
+async fn fetch_repo(client: Arc<HubClient>, id: RepoId, sem: Arc<Semaphore>) -> FetchedRepo {
     let _permit = sem.acquire_owned().await.ok();
     let api = info_path(&id);
     let info = match client.get(&api, BucketKind::Api).await {
         Ok(f) => f,
         Err(e) => {
+            let offline = e == FetchError::Offline;
             return (
                 RepoRecord::unavailable(id, NodeStatus::Error, e.to_string()),
                 None,
-            )
+                offline,
+            );
         }
     };
     let mut commit = Vec::new();
@@ -208,7 +212,7 @@ async fn fetch_repo(
     }
     if info.response.status != 200 {
         client.commit(&commit);
-        return (unavailable_from(&id, &info.response), None);
+        return (unavailable_from(&id, &info.response), None, false);
     }
     let canonical = serde_json::from_slice::<serde_json::Value>(&info.response.body)
         .ok()
@@ -232,7 +236,7 @@ async fn fetch_repo(
         info: Some(info.response.body.clone()),
         readme,
     };
-    (rec, Some(raw))
+    (rec, Some(raw), false)
 }
 
 #[derive(Default)]
@@ -525,7 +529,7 @@ impl Source for HubSource {
         stats
             .repos_queued
             .fetch_add(ids.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        let results: Vec<(RepoRecord, Option<RawRepo>)> = self.rt.block_on(async {
+        let results: Vec<FetchedRepo> = self.rt.block_on(async {
             let handles: Vec<_> = ids
                 .iter()
                 .map(|id| tokio::spawn(fetch_repo(client.clone(), id.clone(), sem.clone())))
@@ -540,6 +544,7 @@ impl Source for HubSource {
                             format!("internal error: {e}"),
                         ),
                         None,
+                        false,
                     )
                 }));
                 stats
@@ -550,9 +555,12 @@ impl Source for HubSource {
         });
         results
             .into_iter()
-            .map(|(rec, raw)| {
+            .map(|(rec, raw, offline)| {
                 if let Some(raw) = raw {
                     self.archive.insert(rec.id.clone(), raw);
+                }
+                if offline {
+                    self.offline_misses.insert(rec.id.clone());
                 }
                 rec
             })
@@ -616,8 +624,14 @@ impl Source for HubSource {
         std::mem::take(&mut self.findings)
     }
 
-    fn fatal(&self) -> Option<String> {
-        self.client.fatal().map(|e| e.to_string())
+    fn fatal(&self) -> Option<Box<dyn std::error::Error + Send + Sync>> {
+        self.client
+            .fatal()
+            .map(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+    }
+
+    fn offline_misses(&self) -> Vec<RepoId> {
+        self.offline_misses.iter().cloned().collect()
     }
 }
 

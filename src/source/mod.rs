@@ -44,8 +44,14 @@ pub trait Source {
     /// The error that stopped the source, when one did: an answer that makes every later
     /// request fail the same way (the Hub refusing the token, or a request it rejects as
     /// invalid). Commands report it and exit 1 rather than print a graph of error nodes.
-    fn fatal(&self) -> Option<String> {
+    fn fatal(&self) -> Option<Box<dyn std::error::Error + Send + Sync>> {
         None
+    }
+
+    /// Repos that could not be read only because the source is offline and has no copy of
+    /// them (`HF_HUB_OFFLINE`).
+    fn offline_misses(&self) -> Vec<RepoId> {
+        Vec::new()
     }
 }
 
@@ -53,7 +59,7 @@ pub trait Source {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The snapshot directory cannot be read.
-    #[error("cannot read snapshot directory {path}: {source}")]
+    #[error("cannot read snapshot directory {path}")]
     SnapshotUnreadable {
         /// The directory.
         path: std::path::PathBuf,

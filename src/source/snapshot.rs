@@ -155,6 +155,12 @@ impl SnapshotSource {
             RepoRecord::from_parts(id, info.as_deref(), readme.as_deref())
         };
         let node = rec.id.node_id();
+        // Findings about the entry's files name where they are (`problems` name the file).
+        for f in rec.findings.iter_mut() {
+            if f.code == codes::REPO_DATA {
+                f.message = format!("{}: {}", dir.display(), f.message);
+            }
+        }
         for p in problems {
             rec.findings.push(Finding::new(
                 codes::SNAPSHOT_ENTRY,
@@ -162,13 +168,6 @@ impl SnapshotSource {
                 vec![node.clone()],
                 p,
             ));
-        }
-        for f in rec.findings.iter_mut() {
-            if (f.code == codes::SNAPSHOT_ENTRY || f.code == codes::REPO_DATA)
-                && !f.message.contains(&*dir.to_string_lossy())
-            {
-                f.message = format!("{}: {}", dir.display(), f.message);
-            }
         }
         rec
     }
