@@ -226,7 +226,7 @@ pub fn parse_roots(values: &[String]) -> anyhow::Result<Vec<RepoId>> {
         .iter()
         .map(|v| {
             RepoId::parse(v, RepoKind::Model)
-                .with_context(|| format!("invalid repository argument"))
+                .context("invalid repository argument")
         })
         .collect()
 }
