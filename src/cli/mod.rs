@@ -369,7 +369,7 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.with_context(|| format!("cannot write to stdout")),
+                other => other.context("cannot write to stdout"),
             }
         }
     }
