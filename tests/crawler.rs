@@ -27,8 +27,8 @@ fn live(hub: &MockHub, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> (i3
             &hub.url(),
             "--cache",
             cache.to_str().unwrap(),
-            "--retry-base-ms",
-            "5",
+            "--retry-base",
+            "5ms",
             "--timeout",
             "2",
         ])

@@ -372,3 +372,47 @@ fn gated_repos_are_noted() {
     ]);
     assert!(out.contains("[gated: manual]"), "{out}");
 }
+
+#[test]
+fn one_set_of_options_and_commands_reject_what_they_cannot_print() {
+    let s = example_snapshot();
+    let s = s.to_str().unwrap();
+    let (code, _, err) = run(&["trace", "gpt2", "--format", "sarif", "--snapshot", s]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "trace cannot produce --format sarif: it prints text, json, dot, svg, mermaid, html"
+        ),
+        "{err}"
+    );
+    let (code, _, _) = run(&["audit", "gpt2", "--format", "sarif", "--snapshot", s]);
+    assert_eq!(code, 0);
+    // The same inference flags on every command, each with its own default.
+    for cmd in ["trace", "audit"] {
+        for flag in ["--infer-from-text", "--no-infer-from-text"] {
+            let (code, _, err) = run(&[cmd, "nometa/just-a-readme", flag, "--snapshot", s]);
+            assert_eq!(code, 0, "{cmd} {flag}: {err}");
+        }
+    }
+    let (code, _, err) = run(&["query", "all()", "--no-infer-from-text", "--snapshot", s]);
+    assert_eq!(code, 0, "{err}");
+    // `snapshot` reads the Hub: it has no --snapshot option at all.
+    let (code, _, err) = run(&["snapshot", "gpt2", "--out", "/tmp/x", "--snapshot", s]);
+    assert_eq!(code, 2, "a usage error: {err}");
+    assert!(err.contains("--snapshot"), "{err}");
+    // One duration syntax.
+    let (code, _, err) = run(&[
+        "trace",
+        "gpt2",
+        "--timeout",
+        "2m",
+        "--max-age",
+        "90s",
+        "--snapshot",
+        s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["trace", "gpt2", "--max-age", "soon", "--snapshot", s]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a duration"), "{err}");
+}

@@ -30,9 +30,8 @@ pub struct CardArgs {
     /// Exit 2 when what changed is documented no better than this (for CI).
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub fail_on: Option<FailOn>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CardFormat::Text)]
-    pub format: CardFormat,
+    #[command(flatten)]
+    pub out: super::OutputArgs,
 }
 
 /// `--relation`.
@@ -66,15 +65,6 @@ pub enum KindArg {
     Dataset,
     /// A Space card.
     Space,
-}
-
-/// `--format` of `card`.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardFormat {
-    /// Human-readable summary.
-    Text,
-    /// JSON.
-    Json,
 }
 
 fn local_files(dir: &Path) -> (FileSignals, Vec<String>) {
@@ -131,8 +121,11 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
         .map(|r| r.node_id())
         .unwrap_or_else(|| args.file.display().to_string());
     let doc_finding = doc.as_ref().and_then(|d| finding_for(&node, d));
-    let out = match args.format {
-        CardFormat::Json => {
+    let format = args
+        .out
+        .format_for("card", &[super::Format::Text, super::Format::Json])?;
+    let out = match format {
+        super::Format::Json => {
             let mut v = serde_json::to_value(&r)?;
             if let Some(d) = &doc {
                 v["documentation"] = serde_json::to_value(d)?;
@@ -144,9 +137,9 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
             s.push('\n');
             s
         }
-        CardFormat::Text => render(&r, &args.file, doc.as_ref(), doc_finding.as_ref()),
+        _ => render(&r, &args.file, doc.as_ref(), doc_finding.as_ref()),
     };
-    emit(&out, None)?;
+    emit(&out, args.out.output.as_deref())?;
     let failed = matches!(
         (args.fail_on, doc.as_ref().map(|d| d.verdict)),
         (Some(FailOn::Undocumented), Some(Verdict::Undocumented))

@@ -31,12 +31,19 @@ pub mod exit {
     pub const DENY: u8 = 2;
 }
 
-/// Where repos come from: a snapshot directory, or the Hub (default).
+/// Where repos come from: a snapshot, or the Hub (default).
 #[derive(Args, Debug, Clone)]
 pub struct SourceArgs {
     /// Read repos from an offline snapshot directory instead of the Hub.
     #[arg(long, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub hub: HubArgs,
+}
+
+/// How to talk to the Hub.
+#[derive(Args, Debug, Clone)]
+pub struct HubArgs {
     /// Hub endpoint (a mirror, or a local server).
     #[arg(long, env = "HF_ENDPOINT", value_name = "URL", default_value = hf_lineage::hub::DEFAULT_ENDPOINT)]
     pub endpoint: String,
@@ -44,7 +51,7 @@ pub struct SourceArgs {
     #[arg(long, value_name = "PATH")]
     pub cache: Option<PathBuf>,
     /// Use cached answers younger than this without asking the Hub (e.g. 1d, 6h, 30m, 90s).
-    #[arg(long, value_name = "AGE", default_value = "1d", value_parser = parse_age)]
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
     pub max_age: Duration,
     /// Revalidate every cached answer.
     #[arg(long)]
@@ -57,35 +64,30 @@ pub struct SourceArgs {
     /// Requests in flight at most.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub jobs: usize,
-    /// Per-request timeout in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
-    /// First retry backoff in milliseconds (doubles up to 30 s).
-    #[arg(long, value_name = "MS", default_value_t = 500, hide = true)]
-    pub retry_base_ms: u64,
+    /// Per-request timeout (e.g. 30s, 2m; a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// First retry backoff (doubles up to 30 s), e.g. 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration, hide = true)]
+    pub retry_base: Duration,
 }
 
-fn parse_age(s: &str) -> Result<Duration, String> {
+/// The one duration syntax of every option: `90s`, `30m`, `6h`, `1d`, `500ms`, `1h 30m`
+/// (humantime), or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 1d, 6h, 30m, 90s"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86400.0,
-        _ => return Err(format!("unknown unit in {s:?}: use s, m, h or d")),
-    };
-    if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(format!("{s:?} is not a duration"));
+    if let Ok(secs) = s.parse::<f64>() {
+        return if secs >= 0.0 && secs.is_finite() {
+            Ok(Duration::from_secs_f64(secs))
+        } else {
+            Err(format!("{s:?} is not a duration"))
+        };
     }
-    Ok(Duration::from_secs_f64(secs))
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration like 90s, 30m, 6h, 1d or 500ms ({e})"))
 }
 
-impl SourceArgs {
+impl HubArgs {
     /// The crawler configuration these arguments and the environment ask for.
     pub fn hub_config(&self, want_readme: bool) -> anyhow::Result<HubConfig> {
         let env = hf_lineage::hub::auth::ProcessEnv;
@@ -118,13 +120,11 @@ impl SourceArgs {
                 .join("hf-lineage")
                 .join("cache.sqlite")
         }));
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err(anyhow::anyhow!(
-                "--timeout must be a positive number of seconds"
-            ));
+        if self.timeout.is_zero() {
+            return Err(anyhow::anyhow!("--timeout must be longer than zero"));
         }
-        cfg.timeout = Duration::from_secs_f64(self.timeout);
-        cfg.retry.base = Duration::from_millis(self.retry_base_ms.max(1));
+        cfg.timeout = self.timeout;
+        cfg.retry.base = self.retry_base.max(Duration::from_millis(1));
         cfg.want_readme = want_readme;
         Ok(cfg)
     }
@@ -164,13 +164,15 @@ impl WalkArgs {
     }
 }
 
-/// Output formats shared by commands that print a graph.
+/// Output formats: one type for every command; each rejects what it cannot produce.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// A tree for terminals.
+    /// Text for terminals (a tree; audit: findings by repo; card: a summary).
     Text,
-    /// The JSON graph (hf-lineage/graph@1).
+    /// JSON (the graph, hf-lineage/graph@1; card: its report).
     Json,
+    /// SARIF 2.1.0 for code-scanning tools (audit).
+    Sarif,
     /// Graphviz DOT.
     Dot,
     /// SVG (needs Graphviz `dot`).
@@ -179,6 +181,99 @@ pub enum Format {
     Mermaid,
     /// A self-contained HTML report (needs Graphviz `dot`).
     Html,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Dot => "dot",
+            Format::Svg => "svg",
+            Format::Mermaid => "mermaid",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// `--format` and `--output`, for every command that prints.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format: text, json, dot, svg, mermaid, html; sarif for audit; card prints text
+    /// or json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the output to a file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// The format, if `command` can produce it; otherwise an error naming what it can.
+    pub fn format_for(&self, command: &str, can: &[Format]) -> anyhow::Result<Format> {
+        if can.contains(&self.format) {
+            return Ok(self.format);
+        }
+        let names: Vec<&str> = can.iter().map(|f| f.name()).collect();
+        Err(anyhow::anyhow!(
+            "{command} cannot produce --format {}: it prints {}",
+            self.format.name(),
+            names.join(", ")
+        ))
+    }
+}
+
+/// `--policy`, for the commands that judge.
+#[derive(Args, Debug, Clone)]
+pub struct PolicyArgs {
+    /// Policy file [default: ./hf-lineage.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+impl PolicyArgs {
+    /// Loads the policy named, or ./hf-lineage.toml, or none.
+    pub fn load(&self) -> anyhow::Result<hf_lineage::license::policy::LicensePolicy> {
+        use anyhow::Context;
+        let default = PathBuf::from("hf-lineage.toml");
+        let path = match &self.policy {
+            Some(p) => p.clone(),
+            None if default.exists() => default,
+            None => return Ok(Default::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read policy {}", path.display()))?;
+        Ok(hf_lineage::license::policy::LicensePolicy::parse(
+            &text,
+            &path.display().to_string(),
+        )?)
+    }
+}
+
+/// `--infer-from-text` / `--no-infer-from-text`: the same two flags on every command; the
+/// default is each command's own (on in `audit`, off in `trace` and `query`).
+#[derive(Args, Debug, Clone)]
+pub struct InferArgs {
+    /// Suggest parents that cards name only in their text (marked as suggestions).
+    #[arg(long, overrides_with = "no_infer_from_text")]
+    pub infer_from_text: bool,
+    /// Do not suggest parents from card text.
+    #[arg(long, overrides_with = "infer_from_text")]
+    pub no_infer_from_text: bool,
+}
+
+impl InferArgs {
+    /// Whether to infer, given the command's default.
+    pub fn enabled(&self, default: bool) -> bool {
+        if self.infer_from_text {
+            true
+        } else if self.no_infer_from_text {
+            false
+        } else {
+            default
+        }
+    }
 }
 
 /// Options for diagrams.
@@ -200,7 +295,7 @@ pub fn render_diagram(
     title: &str,
     kb: &hf_lineage::license::kb::KnowledgeBase,
 ) -> anyhow::Result<Option<String>> {
-    if matches!(format, Format::Text | Format::Json) {
+    if matches!(format, Format::Text | Format::Json | Format::Sarif) {
         return Ok(None);
     }
     let view = hf_lineage::render::build_view(g, d.collapse, kb);
@@ -216,7 +311,7 @@ pub fn render_diagram(
         Format::Mermaid => hf_lineage::render::render_mermaid(&view),
         Format::Svg => hf_lineage::render::render_svg(&view)?,
         Format::Html => hf_lineage::render::render_html(g, &view, title)?,
-        Format::Text | Format::Json => unreachable!("handled above"),
+        Format::Text | Format::Json | Format::Sarif => return Ok(None),
     }))
 }
 
@@ -224,10 +319,7 @@ pub fn render_diagram(
 pub fn parse_roots(values: &[String]) -> anyhow::Result<Vec<RepoId>> {
     values
         .iter()
-        .map(|v| {
-            RepoId::parse(v, RepoKind::Model)
-                .context("invalid repository argument")
-        })
+        .map(|v| RepoId::parse(v, RepoKind::Model).context("invalid repository argument"))
         .collect()
 }
 
@@ -250,7 +342,7 @@ pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opene
             offline: false,
         }),
         None => {
-            let hub = HubSource::new(args.hub_config(want_readme)?)?;
+            let hub = HubSource::new(args.hub.hub_config(want_readme)?)?;
             let offline = hf_lineage::hub::auth::offline(&hf_lineage::hub::auth::ProcessEnv);
             let progress = Some(Progress::start(hub.stats()));
             Ok(Opened {

@@ -40,18 +40,12 @@ pub struct QueryArgs {
     /// Set `$name` in the query (repeatable).
     #[arg(long = "arg", value_name = "NAME=VALUE")]
     pub args: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the output to a file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Policy file for the license findings [default: ./hf-lineage.toml when it exists].
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// Suggest parents that cards name only in their text before evaluating.
-    #[arg(long)]
-    pub infer_from_text: bool,
+    #[command(flatten)]
+    pub out: super::OutputArgs,
+    #[command(flatten)]
+    pub policy: super::PolicyArgs,
+    #[command(flatten)]
+    pub infer: super::InferArgs,
     #[command(flatten)]
     pub diagram: DiagramArgs,
     #[command(flatten)]
@@ -97,7 +91,7 @@ fn build_graph(
     e: &hf_lineage::query::Expr,
     vars: &BTreeMap<String, String>,
 ) -> anyhow::Result<LineageGraph> {
-    let policy = super::audit::load_policy(args.policy.as_ref())?;
+    let policy = args.policy.load()?;
     let mut opened = open_source(&args.source, true)?;
     let mut graph = match opened.source.all_records() {
         Some(mut records) => {
@@ -132,7 +126,8 @@ fn build_graph(
         }
     };
     drop(opened.progress.take());
-    hf_lineage::audit::analyse(&mut graph, &policy, args.infer_from_text);
+    // Off by default in query, as in trace: the graph is what metadata declares.
+    hf_lineage::audit::analyse(&mut graph, &policy, args.infer.enabled(false));
     Ok(graph)
 }
 
@@ -146,6 +141,10 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
         emit(&out, None)?;
         return Ok(super::exit::OK);
     }
+    use Format::*;
+    let format = args
+        .out
+        .format_for("query", &[Text, Json, Dot, Svg, Mermaid, Html])?;
     let src = load(args.query.as_deref().unwrap_or_default())?;
     let expr = parse(&src)
         .map_err(|e| anyhow::anyhow!("query: {e}{}", point(&src, e.pos.line, e.pos.col)))?;
@@ -160,12 +159,12 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
     let ix = Index::new(&graph);
     let set = evaluate(&ix, &expr, &vars).context("query")?;
     let result = ids(&graph, &set);
-    let text = match args.format {
-        Format::Text => result
+    let text = match format {
+        Text => result
             .iter()
             .map(|i| format!("{}\n", i.node_id()))
             .collect(),
-        Format::Json => hf_lineage::render::render_json(&graph.induced(&result)),
+        Json => hf_lineage::render::render_json(&graph.induced(&result)),
         f => {
             let sub = graph.induced(&result);
             super::render_diagram(
@@ -173,11 +172,11 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
                 f,
                 &args.diagram,
                 "Query result",
-                &super::audit::load_policy(args.policy.as_ref())?.knowledge_base(),
+                &args.policy.load()?.knowledge_base(),
             )?
             .unwrap_or_default()
         }
     };
-    emit(&text, args.output.as_deref())?;
+    emit(&text, args.out.output.as_deref())?;
     Ok(super::exit::OK)
 }

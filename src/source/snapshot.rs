@@ -327,6 +327,54 @@ fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
     }
 }
 
+/// A snapshot directory could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}")]
+pub struct WriteError {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes what a crawl read in the layout [`SnapshotSource`] reads: `<out>/<kind>/<id>/info.json`
+/// (the API body, pretty-printed; the same JSON value) and `README.md`, one directory per repo,
+/// plus the three kind directories. Existing entries are overwritten. Returns how many repos
+/// were written.
+pub fn write_snapshot<'a>(
+    out: &Path,
+    repos: impl IntoIterator<Item = (&'a RepoId, &'a crate::source::hub::RawRepo)>,
+) -> Result<usize, WriteError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError { path, source }
+    };
+    let mut written = 0;
+    for (id, raw) in repos {
+        let dir = out.join(id.kind().plural()).join(id.name());
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        if let Some(info) = &raw.info {
+            let text = serde_json::from_slice::<serde_json::Value>(info)
+                .ok()
+                .and_then(|v| serde_json::to_vec_pretty(&v).ok())
+                .unwrap_or_else(|| info.clone());
+            let p = dir.join("info.json");
+            fs::write(&p, text).map_err(io(&p))?;
+        }
+        if let Some(readme) = &raw.readme {
+            let p = dir.join("README.md");
+            fs::write(&p, readme).map_err(io(&p))?;
+        }
+        written += 1;
+    }
+    for kind in RepoKind::ALL {
+        let d = out.join(kind.plural());
+        fs::create_dir_all(&d).map_err(io(&d))?;
+    }
+    Ok(written)
+}
+
 impl Source for SnapshotSource {
     fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
         ids.iter().map(|id| self.fetch_one(id)).collect()
@@ -356,5 +404,47 @@ impl Source for SnapshotSource {
                 .filter_map(|id| self.loaded.get(id).cloned())
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::hub::RawRepo;
+
+    #[test]
+    fn what_the_writer_writes_the_reader_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = RepoId::parse("q/m-GGUF", RepoKind::Model).unwrap();
+        let data = RepoId::parse("datasets/org/data", RepoKind::Model).unwrap();
+        let raw_model = RawRepo {
+            info: Some(br#"{"id":"q/m-GGUF","tags":["base_model:quantized:org/base"],"sha":"abc","cardData":{"license":"mit","base_model":"org/base"},"siblings":[{"rfilename":"m.Q4_K_M.gguf"}]}"#.to_vec()),
+            readme: Some(b"---\nlicense: mit\nbase_model: org/base\n---\nGGUF Q4_K_M of org/base.\n".to_vec()),
+        };
+        let raw_data = RawRepo {
+            info: None,
+            readme: Some(b"---\nlicense: cc-by-4.0\nsource_datasets: [org/raw]\n---\n".to_vec()),
+        };
+        let written =
+            write_snapshot(dir.path(), [(&model, &raw_model), (&data, &raw_data)]).unwrap();
+        assert_eq!(written, 2);
+        let mut src = SnapshotSource::open(dir.path()).unwrap();
+        let read = src.fetch(&[model.clone(), data.clone()]);
+        let want = [
+            RepoRecord::from_parts(
+                &model,
+                raw_model.info.as_deref(),
+                raw_model.readme.as_deref(),
+            ),
+            RepoRecord::from_parts(&data, None, raw_data.readme.as_deref()),
+        ];
+        for (got, want) in read.iter().zip(&want) {
+            assert_eq!(got.id, want.id);
+            assert_eq!(got.status, NodeStatus::Ok);
+            assert_eq!(got.links(), want.links());
+            assert_eq!(got.card.meta, want.card.meta);
+            assert_eq!(got.siblings, want.siblings);
+            assert_eq!(got.sha, want.sha);
+        }
     }
 }
