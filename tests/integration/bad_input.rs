@@ -1,0 +1,193 @@
+//! Bad input never crashes or hangs: it becomes a finding or a clear error naming the problem.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::*;
+
+fn card_json(bytes: &[u8], kind: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("README.md");
+    std::fs::write(&f, bytes).unwrap();
+    let out = bin()
+        .args([
+            "card",
+            f.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--format",
+            "json",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn alias_bomb_is_refused_not_expanded() {
+    let mut doc = String::from("---\nlicense: mit\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut prev = 'a';
+    for c in 'b'..='z' {
+        doc.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = c;
+    }
+    doc.push_str("---\n");
+    let v = card_json(doc.as_bytes(), "model");
+    assert_eq!(codes(&v), vec!["card-yaml-too-complex"]);
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let doc = format!(
+        "---\nbase_model: {}x{}\n---\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let v = card_json(doc.as_bytes(), "model");
+    let c = codes(&v);
+    assert!(
+        c == vec!["card-yaml-too-complex"] || c == vec!["card-yaml-invalid"],
+        "{c:?}"
+    );
+}
+
+#[test]
+fn giant_card_is_read_within_bounds() {
+    let mut doc = String::from("---\nbase_model: a/b\nlicense: mit\n---\n");
+    while doc.len() < 12 * 1024 * 1024 {
+        doc.push_str("Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n");
+    }
+    let v = card_json(doc.as_bytes(), "model");
+    assert_eq!(v["base_models"], serde_json::json!(["a/b"]));
+    let huge = format!("---\nlicense: mit\n---\n{}", "x".repeat(17 * 1024 * 1024));
+    assert_eq!(
+        codes(&card_json(huge.as_bytes(), "model")),
+        vec!["card-too-large"]
+    );
+}
+
+#[test]
+fn binary_and_non_utf8_cards_do_not_crash() {
+    let garbage: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let v = card_json(&garbage, "model");
+    assert!(codes(&v).contains(&"card-no-metadata".to_string()));
+    let latin1 = b"---\nlicense: mit\nbase_model: caf\xe9/model\n---\n";
+    let v = card_json(latin1, "model");
+    assert_eq!(v["license"], "mit");
+    assert_eq!(codes(&v), vec!["invalid-repo-id"]);
+}
+
+#[test]
+fn wrong_types_everywhere_become_findings() {
+    let doc = b"---\nbase_model: 42\nlicense: {a: b}\ndatasets: {x: y}\nbase_model_relation: [merge]\ntags: null\n---\n";
+    let v = card_json(doc, "model");
+    assert_eq!(v["license"], serde_json::Value::Null);
+    assert!(
+        codes(&v).iter().filter(|c| *c == "card-wrong-type").count() >= 3,
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(
+        v["base_models"],
+        serde_json::json!([]),
+        "a number is not an id"
+    );
+}
+
+#[test]
+fn unreadable_card_file_is_an_operational_error() {
+    let (code, _, err) = run(&["card", "/nonexistent/README.md"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent/README.md"));
+}
+
+#[test]
+fn broken_snapshot_entries_become_findings_and_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("models");
+    let w = |p: &str, b: &[u8]| {
+        let path = m.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b).unwrap();
+    };
+    w(
+        "org/child/README.md",
+        b"---\nbase_model: [org/truncated, org/array, org/binary, org/empty]\n---\n",
+    );
+    w(
+        "org/truncated/info.json",
+        b"{\"id\": \"org/truncated\", \"cardData\": {\"lic",
+    );
+    w("org/array/info.json", b"[1, 2, 3]");
+    w("org/binary/README.md", b"\xff\xfe\x00\x00garbage\x00");
+    std::fs::create_dir_all(m.join("org/empty")).unwrap();
+    w("bad name!/x/README.md", b"---\nlicense: mit\n---\n");
+    let out = bin()
+        .args([
+            "trace",
+            "org/child",
+            "--format",
+            "json",
+            "--snapshot",
+            dir.path().to_str().unwrap(),
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = g["findings"].as_array().unwrap();
+    let msg = |code: &str, node: &str| {
+        f.iter()
+            .find(|x| x["code"] == code && x["nodes"][0] == node)
+            .map(|x| x["message"].as_str().unwrap().to_string())
+    };
+    let m1 = msg("repo-data-invalid", "org/truncated").expect("truncated info.json reported");
+    assert!(
+        m1.contains("info.json") && m1.contains("org/truncated"),
+        "{m1}"
+    );
+    assert!(msg("repo-data-invalid", "org/array")
+        .unwrap()
+        .contains("not an object"));
+    assert_eq!(node(&g, "org/binary")["status"], "ok");
+    // An empty directory is not an entry: the parent is simply missing from the snapshot.
+    assert_eq!(node(&g, "org/empty")["status"], "not_found");
+}
+
+#[test]
+fn operational_errors_print_their_whole_cause_chain_once() {
+    let (code, _, err) = run(&["trace", "gpt2", "--snapshot", "/nonexistent/snapshot"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "error: cannot read snapshot directory /nonexistent/snapshot: No such file or directory (os error 2)"
+    );
+    let (code, _, err) = run(&["trace", "gpt2", "--endpoint", "ftp//nowhere"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("invalid endpoint \"ftp//nowhere\": relative URL without a base"),
+        "{err}"
+    );
+}

@@ -1,0 +1,17 @@
+//! The integration tests, one binary (one link step), a module per area. Helpers and the mock
+//! Hub (the `mock-hub` workspace crate) are in `common`.
+//!
+//! Tests that read the real cards in `../shared/cards` print `SKIP` without them, and fail
+//! instead when `HF_LINEAGE_REQUIRE_SHARED=1` (CI sets it).
+
+mod common;
+
+mod audit_cli;
+mod bad_input;
+mod crawler;
+mod diagrams;
+mod hub_production;
+mod query_cli;
+mod shared_cards;
+mod trace_cli;
+mod what_changed;

@@ -1,0 +1,202 @@
+//! Real Hugging Face cards from ../shared/cards: metadata pinned with insta, the index checked,
+//! and the 769 legacy dataset cards parsed without a panic. Skips (and says so) without ../shared.
+
+use crate::common;
+
+use std::path::Path;
+
+use hf_lineage::id::RepoKind;
+use hf_lineage::record::FileSignals;
+use hf_lineage::render::card::{card_report, CardReport};
+
+struct Row {
+    id: String,
+    kind: RepoKind,
+    base_model: String,
+    relation: String,
+    license: String,
+}
+
+fn index(cards: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(cards.join("index.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let kind = RepoKind::from_name(f.get(1)?)?;
+            Some(Row {
+                id: f[0].to_string(),
+                kind,
+                base_model: f.get(3).unwrap_or(&"").to_string(),
+                relation: f.get(4).unwrap_or(&"").to_string(),
+                license: f.get(5).unwrap_or(&"").to_string(),
+            })
+        })
+        .collect()
+}
+
+fn card_path(cards: &Path, row: &Row) -> std::path::PathBuf {
+    cards
+        .join(row.kind.as_str())
+        .join(format!("{}.md", row.id.replace('/', "__")))
+}
+
+/// Signals from the sibling files the corpus stores as `<owner>__<name>.<file>`.
+fn signals(card: &Path) -> FileSignals {
+    let stem = card.file_stem().unwrap().to_string_lossy().into_owned();
+    let dir = card.parent().unwrap();
+    let mut names = Vec::new();
+    let mut config = None;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(rest) = n.strip_prefix(&format!("{stem}.")) {
+            if rest == "config.json" {
+                config = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).ok();
+            }
+            names.push(rest.to_string());
+        }
+    }
+    FileSignals::from_files(names.iter().map(String::as_str), config.as_ref())
+}
+
+fn report(path: &Path, kind: RepoKind) -> CardReport {
+    card_report(&std::fs::read(path).unwrap(), kind, signals(path))
+}
+
+#[test]
+fn real_cards_parse_to_pinned_metadata() {
+    let Some(cards) = common::shared_cards("real_cards_parse_to_pinned_metadata") else {
+        return;
+    };
+    let mut n = 0;
+    for kind in RepoKind::ALL {
+        let dir = cards.join(kind.as_str());
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        {
+            let r = report(&f, kind);
+            let name = format!(
+                "{}__{}",
+                kind.as_str(),
+                f.file_stem().unwrap().to_string_lossy()
+            );
+            insta::assert_json_snapshot!(name, r);
+            n += 1;
+        }
+    }
+    assert!(n >= 55, "expected the whole corpus, read {n} cards");
+}
+
+fn index_license(s: &str) -> Option<(Vec<String>, Option<String>)> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.starts_with("(missing") {
+        return Some((vec![], None));
+    }
+    if let Some((lic, rest)) = s.split_once(" (license_name=") {
+        return Some((
+            vec![lic.to_string()],
+            Some(rest.trim_end_matches(')').to_string()),
+        ));
+    }
+    Some((s.split(',').map(|x| x.trim().to_string()).collect(), None))
+}
+
+#[test]
+fn real_cards_declare_what_the_index_says() {
+    let Some(cards) = common::shared_cards("real_cards_declare_what_the_index_says") else {
+        return;
+    };
+    let mut checked = 0;
+    for row in index(&cards) {
+        let path = card_path(&cards, &row);
+        if !path.exists() {
+            continue;
+        }
+        let r = report(&path, row.kind);
+        let want: Vec<String> = row
+            .base_model
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        // The index leaves base_model empty for some cards that do declare one (it notes the
+        // implicit relation instead); where it names one, the parse must agree.
+        if !want.is_empty() {
+            assert_eq!(r.base_models, want, "base_model of {}", row.id);
+        }
+        if let Some((licenses, name)) = index_license(&row.license) {
+            let got: Vec<String> = r
+                .license
+                .as_deref()
+                .map(|l| l.split(", ").map(String::from).collect())
+                .unwrap_or_default();
+            assert_eq!(got, licenses, "license of {}", row.id);
+            if name.is_some() {
+                assert_eq!(r.license_name, name, "license_name of {}", row.id);
+            }
+        }
+        // Where the corpus holds the evidence (configs, tags), the inferred relation must match.
+        let rel = row.relation.split_whitespace().next().unwrap_or("");
+        if matches!(rel, "quantized" | "adapter" | "finetune" | "merge")
+            && !r.base_models.is_empty()
+        {
+            let decidable = rel == "finetune"
+                || signals(&path) != FileSignals::default()
+                || rel == "quantized"
+                    && row.relation.contains("GGUF")
+                    && r.relation == Some("quantized");
+            if decidable {
+                assert_eq!(
+                    r.relation,
+                    Some(rel),
+                    "relation of {} ({})",
+                    row.id,
+                    row.relation
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 50, "checked {checked} rows");
+}
+
+#[test]
+fn every_legacy_dataset_card_parses_without_panic() {
+    let Some(cards) = common::shared_cards("every_legacy_dataset_card_parses_without_panic") else {
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(cards.join("dataset_bulk"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 769);
+    let (mut with_license, mut with_sources) = (0, 0);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let r = std::panic::catch_unwind(|| {
+            card_report(&bytes, RepoKind::Dataset, FileSignals::default())
+        })
+        .unwrap_or_else(|_| panic!("panicked on {}", f.display()));
+        with_license += usize::from(r.license.is_some());
+        with_sources += usize::from(!r.source_datasets.is_empty());
+    }
+    // Nearly all legacy cards declare a license; a fair share name Hub source datasets.
+    assert!(with_license > 600, "{with_license} cards with a license");
+    assert!(
+        with_sources > 20,
+        "{with_sources} cards with source datasets"
+    );
+}

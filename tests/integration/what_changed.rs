@@ -1,0 +1,282 @@
+//! "What changed?" evaluated on the real model cards labelled in
+//! ../shared/cards/labels-what-changed.tsv. Skips (and says so) without ../shared.
+//!
+//! The corpus holds cards without the repos' file lists or the Hub's tags, so the relation each
+//! card is judged under is the labelled one (what the Hub resolves from files and tags); the
+//! evidence rules are the tool's own, unchanged.
+
+use crate::common;
+
+use hf_lineage::card::parse_card;
+use hf_lineage::docs_check::{assess_repo, RepoFacts, Verdict};
+use hf_lineage::id::{RepoId, RepoKind};
+use hf_lineage::relation::Relation;
+
+/// One labelled row, judged.
+struct Judged {
+    id: String,
+    relation: Relation,
+    label: String,
+    verdict: Verdict,
+    missing: String,
+}
+
+/// Precision and recall of `undocumented-change` (flagged = judged undocumented) against the
+/// documented/undocumented labels of some rows.
+fn scores(rows: &[&Judged]) -> (usize, usize, usize, usize, f64, f64) {
+    let (mut tp, mut fp, mut fneg, mut tn) = (0, 0, 0, 0);
+    for r in rows {
+        let flagged = r.verdict == Verdict::Undocumented;
+        match (r.label.as_str(), flagged) {
+            ("undocumented", true) => tp += 1,
+            ("undocumented", false) => fneg += 1,
+            ("documented", true) => fp += 1,
+            ("documented", false) => tn += 1,
+            _ => {}
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fneg).max(1) as f64;
+    (tp, fp, fneg, tn, precision, recall)
+}
+
+/// A fixed "random" third of the rows (FNV-1a of the id with a seed), held out as a check that
+/// the rules do not only fit the rows they were shaped on.
+fn held_out(id: &str) -> bool {
+    let mut h: u64 = 0xcbf29ce484222325 ^ 2026;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h % 3 == 0
+}
+
+#[test]
+fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
+    let Some(cards) =
+        common::shared_cards("undocumented_change_precision_and_recall_on_labelled_real_cards")
+    else {
+        return;
+    };
+    let labels = std::fs::read_to_string(cards.join("labels-what-changed.tsv")).unwrap();
+    let mut judged: Vec<Judged> = Vec::new();
+    for line in labels.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (id, rel, label) = (f[0], f[1], f[2]);
+        let Some(relation) = Relation::from_card_value(rel) else {
+            continue;
+        };
+        let path = cards
+            .join("model")
+            .join(format!("{}.md", id.replace('/', "__")));
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let card = parse_card(&text, RepoKind::Model);
+        // The corpus has the repo's id (its name is part of what the publisher wrote) but not
+        // its files; the relation is the labelled one (what the Hub resolves).
+        let repo = RepoId::parse(id, RepoKind::Model).unwrap();
+        let facts = RepoFacts {
+            id: Some(&repo),
+            files: &[],
+        };
+        let r = assess_repo(relation, &card.meta, &card.body, facts);
+        judged.push(Judged {
+            id: id.to_string(),
+            relation,
+            label: label.to_string(),
+            verdict: r.verdict,
+            missing: r.missing.join(", "),
+        });
+    }
+    let all: Vec<&Judged> = judged.iter().collect();
+    let (tp, fp, fneg, tn, precision, recall) = scores(&all);
+    // The report BENCHMARKS.md quotes (`cargo test --test what_changed -- --nocapture`).
+    eprintln!(
+        "| relation | TP | FP | FN | TN | precision | recall |\n|---|---|---|---|---|---|---|"
+    );
+    for rel in [
+        Relation::Quantized,
+        Relation::Finetune,
+        Relation::Adapter,
+        Relation::Merge,
+    ] {
+        let rows: Vec<&Judged> = judged.iter().filter(|j| j.relation == rel).collect();
+        let (a, b, c, d, p, r) = scores(&rows);
+        eprintln!("| {rel} | {a} | {b} | {c} | {d} | {p:.2} | {r:.2} |");
+    }
+    eprintln!("| all | {tp} | {fp} | {fneg} | {tn} | {precision:.2} | {recall:.2} |");
+    let name = |v: Verdict| format!("{v:?}").to_lowercase();
+    eprintln!("\nconfusion (rows: label, columns: verdict)\n| label | documented | partial | undocumented |\n|---|---|---|---|");
+    for label in ["documented", "partial", "undocumented"] {
+        let count = |v: Verdict| {
+            judged
+                .iter()
+                .filter(|j| j.label == label && j.verdict == v)
+                .count()
+        };
+        eprintln!(
+            "| {label} | {} | {} | {} |",
+            count(Verdict::Documented),
+            count(Verdict::Partial),
+            count(Verdict::Undocumented)
+        );
+    }
+    let (train, test): (Vec<&Judged>, Vec<&Judged>) = judged.iter().partition(|j| !held_out(&j.id));
+    for (what, rows) in [("shaping two thirds", &train), ("held-out third", &test)] {
+        let (a, b, c, d, p, r) = scores(rows);
+        eprintln!(
+            "{what}: {} rows; TP {a} FP {b} FN {c} TN {d}; precision {p:.2} recall {r:.2}",
+            rows.len()
+        );
+    }
+    eprintln!("\ndisagreements:");
+    for j in &judged {
+        if name(j.verdict) != j.label {
+            eprintln!(
+                "| {} | {} | {} | {} | missing: {} |",
+                j.id,
+                j.relation,
+                j.label,
+                name(j.verdict),
+                j.missing
+            );
+        }
+    }
+    assert!(
+        tp + fneg >= 10 && tp + fp + tn + fneg >= 40,
+        "the labels cover both classes"
+    );
+    assert!(precision >= 0.9, "precision {precision:.2}");
+    assert!(recall >= 0.9, "recall {recall:.2}");
+}
+
+/// Cards that declare no base_model but name their parents in the text (the index notes say
+/// where): the suggested parents and relations, and nothing else.
+#[test]
+fn undeclared_parents_are_recovered_from_real_card_text() {
+    use hf_lineage::docs_check::lineage::suggest;
+    let Some(cards) = common::shared_cards("undeclared_parents_are_recovered_from_real_card_text")
+    else {
+        return;
+    };
+    let cases: [(&str, &[(&str, Relation)]); 6] = [
+        (
+            "TheBloke/WizardCoder-15B-1.0-GPTQ",
+            &[("WizardLM/WizardCoder-15B-V1.0", Relation::Quantized)],
+        ),
+        (
+            "TheBloke/wizard-mega-13B-GPTQ",
+            &[(
+                "openaccess-ai-collective/wizard-mega-13b",
+                Relation::Quantized,
+            )],
+        ),
+        (
+            "allknowingroger/MultiverseEx26-7B-slerp",
+            &[
+                ("yam-peleg/Experiment26-7B", Relation::Merge),
+                ("MTSAIR/multi_verse_model", Relation::Merge),
+            ],
+        ),
+        (
+            "lizpreciatior/lzlv_70b_fp16_hf",
+            &[
+                ("NousResearch/Nous-Hermes-Llama2-70b", Relation::Merge),
+                ("Xwin-LM/Xwin-LM-7B-V0.1", Relation::Merge),
+                ("Doctor-Shotgun/Mythospice-70b", Relation::Merge),
+            ],
+        ),
+        (
+            "microsoft/WizardLM-2-8x22B",
+            &[("mistral-community/Mixtral-8x22B-v0.1", Relation::Finetune)],
+        ),
+        (
+            "TehVenom/Pygmalion-7b-Merged-Safetensors",
+            &[("PygmalionAI/pygmalion-7b", Relation::Finetune)],
+        ),
+    ];
+    for (id, want) in cases {
+        let me = RepoId::parse(id, RepoKind::Model).unwrap();
+        let text = String::from_utf8_lossy(
+            &std::fs::read(
+                cards
+                    .join("model")
+                    .join(format!("{}.md", id.replace('/', "__"))),
+            )
+            .unwrap(),
+        )
+        .into_owned();
+        let card = parse_card(&text, RepoKind::Model);
+        assert!(
+            card.meta.base_models.is_empty(),
+            "{id} declares no base_model"
+        );
+        let got: Vec<(String, Relation)> = suggest(&me, &card.body)
+            .into_iter()
+            .map(|s| (s.parent.name().to_string(), s.relation))
+            .collect();
+        let want: Vec<(String, Relation)> = want.iter().map(|(p, r)| (p.to_string(), *r)).collect();
+        assert_eq!(got, want, "{id}");
+    }
+}
+
+/// A publisher checks a draft card before uploading it: `card FILE --relation …` judges what
+/// changed, and `--fail-on` turns the verdict into an exit code for CI.
+#[test]
+fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("README.md");
+    std::fs::write(
+        &draft,
+        "---\nlicense: apache-2.0\n---\n# Foo 7B, GGUF\nGGUF quantizations of [Foo 7B](https://huggingface.co/org/Foo-7B) made with llama.cpp.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("foo.Q4_K_M.gguf"), b"").unwrap();
+    let path = draft.to_str().unwrap();
+    let (code, out, err) = common::run(&[
+        "card",
+        path,
+        "--relation",
+        "quantized",
+        "--format",
+        "json",
+        "--fail-on",
+        "partial",
+    ]);
+    assert_eq!(code, 2, "partial fails --fail-on partial: {out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let doc = &v["documentation"];
+    assert_eq!(doc["relation"], "quantized");
+    assert_eq!(doc["verdict"], "partial");
+    assert_eq!(doc["missing"], serde_json::json!(["precision"]));
+    assert_eq!(doc["files"], serde_json::json!(["1 .gguf file(s): Q4_K_M"]));
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "partially-documented-change" && f["severity"] == "info"));
+    // The repo name the publisher will use states the precision: documented.
+    let (code, out, _) = common::run(&[
+        "card",
+        path,
+        "--relation",
+        "quantized",
+        "--repo",
+        "me/Foo-7B-Q4_K_M-GGUF",
+        "--fail-on",
+        "partial",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("what changed:    documented (judged as quantized)"),
+        "{out}"
+    );
+    // A card that declares its base model is judged as its own relation without --relation.
+    std::fs::write(&draft, "---\nbase_model: org/Foo-7B\n---\nHello.\n").unwrap();
+    let (code, out, _) = common::run(&["card", path, "--fail-on", "undocumented"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("undocumented (judged as quantized)"),
+        "the .gguf file decides: {out}"
+    );
+    assert!(out.contains("[undocumented-change]"), "{out}");
+}
