@@ -5,6 +5,7 @@
 //! `cargo bench --bench core -- gen DIR N`: writes a synthetic snapshot of N repos to DIR: chains
 //! of fine-tunes 50 deep under 200 roots, a quantization and an adapter of most models, merges
 //! across chains, datasets and Spaces. Prints the deepest leaf (for an upward trace).
+#![allow(clippy::unwrap_used)] // test and benchmark code may unwrap; src/ may not
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -4,6 +4,7 @@
 //! 200 roots under six license families, fine-tune chains 50 deep, a GGUF quantization of every
 //! fine-tune (some relicensed, so `license-drift` fires), adapters, merges across families. Runs
 //! the license analysis so `flagged()` has findings, then times queries.
+#![allow(clippy::unwrap_used)] // test and benchmark code may unwrap; src/ may not
 
 use std::collections::BTreeMap;
 use std::time::Instant;

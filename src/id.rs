@@ -16,6 +16,7 @@ use serde::{Serialize, Serializer};
 /// The three kinds of Hub repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum RepoKind {
     /// A model repository (no URL prefix).
     Model,
@@ -75,6 +76,7 @@ impl fmt::Display for RepoKind {
 
 /// Why a value is not a repository id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdError {
     /// The value is empty or only whitespace.
     #[error("empty repository id")]
@@ -127,6 +129,14 @@ impl RepoId {
     ///
     /// `default_kind` applies when the value carries no `datasets/`/`spaces/` prefix or URL
     /// path that says otherwise (a Space card's `datasets:` list holds bare dataset ids).
+    ///
+    /// ```
+    /// use hf_lineage::{RepoId, RepoKind};
+    /// let id = RepoId::parse("https://huggingface.co/TheBloke/Llama-2-7B-GGUF/tree/main", RepoKind::Model).unwrap();
+    /// assert_eq!(id.node_id(), "TheBloke/Llama-2-7B-GGUF");
+    /// assert_eq!(RepoId::parse("datasets/squad", RepoKind::Model).unwrap().kind(), RepoKind::Dataset);
+    /// assert!(RepoId::parse("/root/models/llama", RepoKind::Model).is_err());
+    /// ```
     pub fn parse(value: &str, default_kind: RepoKind) -> Result<RepoId, IdError> {
         let v = value.trim();
         if v.is_empty() {

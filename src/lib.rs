@@ -2,9 +2,36 @@
 //!
 //! The data flows one way: a [`source`] (an offline snapshot, or the live Hub) yields
 //! [`record::RepoRecord`]s; [`trace`] walks a source into a [`graph::LineageGraph`]; analyses add
-//! [`finding::Finding`]s; [`render`] turns the graph into text, JSON and diagrams. Card parsing
-//! ([`card`]) and ids ([`id`]) are pure functions used by every source.
-#![warn(missing_docs)]
+//! [`finding::Finding`]s ([`audit`] runs them all, with the policy, once); [`render`] turns the
+//! graph into text, JSON, SARIF and diagrams. Card parsing ([`card`]) and ids ([`id`]) are pure
+//! functions used by every source.
+//!
+//! The entry points, each with an example on its page:
+//!
+//! | to … | call |
+//! |---|---|
+//! | read an id the way the Hub and cards write them | [`RepoId::parse`] |
+//! | read a card | [`card::parse_card`] |
+//! | walk a lineage | [`trace::trace`] over a [`source::SnapshotSource`] or [`source::HubSource`] |
+//! | judge it (licenses, documentation, policy) | [`audit::audit`] |
+//! | judge what a derivative's card says changed | [`docs_check::assess_repo`] |
+//! | ask it a question | [`query::parse`] and [`query::evaluate`] |
+//! | print it | [`render::render_json`], [`render::render_text`], [`render::render_sarif`] … |
+//! | explain a finding | [`finding::Code::info`] |
+//!
+//! ```
+//! use hf_lineage::source::SnapshotSource;
+//! use hf_lineage::trace::{trace, Direction, TraceOptions};
+//! use hf_lineage::{RepoId, RepoKind};
+//!
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hub-snapshot");
+//! let mut source = SnapshotSource::open(std::path::Path::new(dir)).unwrap();
+//! let gguf = RepoId::parse("TheBloke/Llama-2-7B-Chat-GGUF", RepoKind::Model).unwrap();
+//! let opts = TraceOptions { direction: Direction::Up, depth: None };
+//! let g = trace(&mut source, &[gguf.clone()], opts);
+//! let names: Vec<String> = g.ancestors(&gguf).iter().map(|n| n.id().node_id()).collect();
+//! assert_eq!(names, ["meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-hf"]);
+//! ```
 
 pub mod audit;
 pub mod card;
@@ -21,7 +48,7 @@ pub mod render;
 pub mod source;
 pub mod trace;
 
-pub use finding::{Finding, Severity};
+pub use finding::{Code, Finding, Severity};
 pub use graph::{LineageGraph, RepoRef};
 pub use id::{RepoId, RepoKind};
 pub use record::{NodeStatus, RepoRecord};

@@ -7,6 +7,7 @@ use serde::Serialize;
 /// How a downstream repo relates to an upstream one. Edges point upstream → downstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Relation {
     /// Model → model: trained further (SFT, DPO, RLHF, distillation, pruning…).
     Finetune,
@@ -99,6 +100,7 @@ impl fmt::Display for Relation {
 /// Which evidence decided an edge's relation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum RelationSource {
     /// The Hub's resolved tags (`base_model:<relation>:<id>`).
     Hub,

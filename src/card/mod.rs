@@ -99,6 +99,16 @@ pub fn split_frontmatter(text: &str) -> Option<(&str, &str)> {
 
 /// Parses a README.md of the given kind. Never fails; problems become findings.
 ///
+/// ```
+/// use hf_lineage::card::parse_card;
+/// use hf_lineage::RepoKind;
+/// let card = parse_card("---\nbase_model: a/b\nlicense: MIT\n---\n# Hi\n", RepoKind::Model);
+/// assert_eq!(card.meta.base_models[0].name(), "a/b");
+/// assert_eq!(card.meta.declared_license().as_deref(), Some("mit"));
+/// let broken = parse_card("---\nbase_model: [\n---\n", RepoKind::Model);
+/// assert_eq!(broken.findings[0].code.as_str(), "card-yaml-invalid");
+/// ```
+///
 /// A leading UTF-8 byte-order mark is dropped first, as the official client does (it reads
 /// cards as `utf-8-sig`), so the frontmatter after it is found.
 pub fn parse_card(text: &str, kind: RepoKind) -> Card {

@@ -91,6 +91,7 @@ impl Default for Limits {
 
 /// Why a document could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// Not YAML.
     #[error("invalid YAML: {0}")]

@@ -35,6 +35,7 @@ pub const PARTIALLY_DOCUMENTED: crate::finding::Code =
 /// The verdict for one card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Verdict {
     /// Every core item is there.
     Documented,
@@ -134,6 +135,17 @@ fn statement(l: &Line) -> String {
 }
 
 /// Judges a card for one relation, knowing the repo's id and files.
+///
+/// ```
+/// use hf_lineage::card::parse_card;
+/// use hf_lineage::docs_check::{assess_repo, RepoFacts, Verdict};
+/// use hf_lineage::{Relation, RepoId, RepoKind};
+/// let card = parse_card("---\nbase_model: org/Foo-7B\n---\nGGUF files made with llama.cpp.\n", RepoKind::Model);
+/// let id = RepoId::parse("me/Foo-7B-Q4_K_M-GGUF", RepoKind::Model).unwrap();
+/// let facts = RepoFacts { id: Some(&id), files: &[] };
+/// let r = assess_repo(Relation::Quantized, &card.meta, &card.body, facts);
+/// assert_eq!(r.verdict, Verdict::Documented); // format, precision (from the name), source
+/// ```
 pub fn assess_repo(
     relation: Relation,
     meta: &CardMeta,

@@ -15,6 +15,7 @@ pub use code::{Code, CodeInfo};
 /// How serious a finding is. A policy file can change the level per code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing; never fails a run.
     Info,

@@ -24,6 +24,7 @@ pub use walk::{NodeIx, NodeSet, Way};
 
 /// Which way to walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Direction {
     /// Base models, training data and sources, up to the roots.
     #[default]

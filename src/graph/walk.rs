@@ -26,6 +26,7 @@ pub type NodeSet = BTreeSet<NodeIx>;
 
 /// Which way a walk follows edges (edges point upstream → downstream).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Way {
     /// Toward parents: base models, training data, sources.
     Up,

@@ -36,6 +36,7 @@ pub struct CachedResponse {
 
 /// Errors opening or using the cache.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CacheError {
     /// The database could not be opened or created.
     #[error("cannot open cache {path}")]

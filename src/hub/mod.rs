@@ -76,6 +76,7 @@ impl HubConfig {
 
 /// Errors that stop the crawler from starting.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HubError {
     /// The endpoint is not a URL.
     #[error("invalid endpoint {endpoint:?}")]
@@ -105,6 +106,7 @@ pub enum HubError {
 
 /// Which route a request goes to: the Hub accepts different `expand` values on each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Route {
     /// `/api/{kind}/{id}`.
     Detail,
@@ -112,21 +114,9 @@ pub enum Route {
     Listing,
 }
 
-/// Model fields the crawler reads on the detail route. `baseModels` (the Hub's resolved
-/// parents) and `childrenModelCount` (children per relation) exist only there.
-pub const MODEL_DETAIL_EXPAND: [&str; 11] = [
-    "cardData",
-    "tags",
-    "siblings",
-    "sha",
-    "gated",
-    "private",
-    "lastModified",
-    "config",
-    "spaces",
-    "baseModels",
-    "childrenModelCount",
-];
+/// Model fields the crawler reads on the detail route besides the listing's: the Hub's resolved
+/// parents (`baseModels`) and children per relation (`childrenModelCount`) exist only there.
+pub const MODEL_DETAIL_ONLY_EXPAND: [&str; 2] = ["baseModels", "childrenModelCount"];
 /// Model fields the crawler reads from listings: the detail set less what the models listing
 /// refuses with a 400 (`baseModels`, `childrenModelCount`, `usedStorage`).
 pub const MODEL_LISTING_EXPAND: [&str; 9] = [
@@ -161,12 +151,16 @@ pub const SPACE_EXPAND: [&str; 7] = [
 ];
 
 /// The `expand` values the crawler sends for a kind on a route.
-pub fn expand_fields(kind: RepoKind, route: Route) -> &'static [&'static str] {
+pub fn expand_fields(kind: RepoKind, route: Route) -> Vec<&'static str> {
     match (kind, route) {
-        (RepoKind::Model, Route::Detail) => &MODEL_DETAIL_EXPAND,
-        (RepoKind::Model, Route::Listing) => &MODEL_LISTING_EXPAND,
-        (RepoKind::Dataset, _) => &DATASET_EXPAND,
-        (RepoKind::Space, _) => &SPACE_EXPAND,
+        (RepoKind::Model, Route::Detail) => MODEL_LISTING_EXPAND
+            .iter()
+            .chain(&MODEL_DETAIL_ONLY_EXPAND)
+            .copied()
+            .collect(),
+        (RepoKind::Model, Route::Listing) => MODEL_LISTING_EXPAND.to_vec(),
+        (RepoKind::Dataset, _) => DATASET_EXPAND.to_vec(),
+        (RepoKind::Space, _) => SPACE_EXPAND.to_vec(),
     }
 }
 

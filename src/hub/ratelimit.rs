@@ -18,6 +18,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 /// Which rate-limit bucket a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BucketKind {
     /// `/api/...` calls.
     Api,

@@ -89,6 +89,7 @@ pub struct KnowledgeBase {
 
 /// How a node's declared license resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Resolved {
     /// No license declared.
     Missing,

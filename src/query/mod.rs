@@ -25,6 +25,7 @@ use crate::graph::{walk::walk, NodeIx, Way};
 
 /// Why evaluation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvalError {
     /// An unknown function.
     #[error("line {}, column {}: unknown function {name}(); known: {}", pos.line, pos.col, FUNCTIONS.join(", "))]
@@ -373,6 +374,20 @@ fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet
 }
 
 /// Evaluates a parsed expression over a graph.
+///
+/// ```
+/// use hf_lineage::query::{evaluate, ids, parse, Index};
+/// use hf_lineage::source::{SnapshotSource, Source};
+/// use hf_lineage::LineageGraph;
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hub-snapshot");
+/// let mut src = SnapshotSource::open(std::path::Path::new(dir)).unwrap();
+/// let g = LineageGraph::from_records(src.all_records().unwrap(), vec![]);
+/// let ix = Index::new(&g);
+/// let e = parse(r#"roots(ancestors("TheBloke/Llama-2-7B-Chat-GGUF"))"#).unwrap();
+/// let found = ids(&g, &evaluate(&ix, &e, &Default::default()).unwrap());
+/// assert_eq!(found[0].node_id(), "meta-llama/Llama-2-7b-hf");
+/// ```
 pub fn evaluate(
     ix: &Index<'_>,
     e: &Expr,

@@ -13,6 +13,7 @@ use std::fmt;
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expr {
     /// A repo named by a string literal.
     Repo(String),

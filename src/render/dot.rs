@@ -203,6 +203,7 @@ pub fn render_dot(view: &View) -> String {
 
 /// Why SVG rendering failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SvgError {
     /// Graphviz is not installed.
     #[error("the Graphviz `dot` program was not found; install it (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install graphviz`)")]

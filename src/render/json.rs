@@ -53,6 +53,17 @@ struct JsonEdge {
 }
 
 /// Renders the graph as pretty JSON (with a trailing newline).
+///
+/// ```
+/// use hf_lineage::record::RepoRecord;
+/// use hf_lineage::{LineageGraph, RepoId, RepoKind};
+/// let id = RepoId::parse("a/b", RepoKind::Model).unwrap();
+/// let rec = RepoRecord::from_parts(&id, None, Some(b"---\nlicense: mit\n---\n"));
+/// let json = hf_lineage::render::render_json(&LineageGraph::from_records(vec![rec], vec![id]));
+/// let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+/// assert_eq!(v["schema"], "hf-lineage/graph@1");
+/// assert_eq!(v["nodes"][0]["license"], "mit");
+/// ```
 pub fn render_json(g: &LineageGraph) -> String {
     let nodes = g
         .nodes()

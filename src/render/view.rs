@@ -16,6 +16,7 @@ use crate::relation::Relation;
 
 /// License family, for fill colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Family {
     /// apache, mit, bsd, cc-by …
     Permissive,

@@ -15,6 +15,7 @@ pub use snapshot::SnapshotSource;
 
 /// A child found while looking downstream: either with its metadata or as a bare id to fetch.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Child {
     /// The child's record came with the listing.
     Record(Box<RepoRecord>),
@@ -57,6 +58,7 @@ pub trait Source {
 
 /// Errors that stop a source from working at all (not per-repo problems).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceError {
     /// The snapshot directory cannot be read.
     #[error("cannot read snapshot directory {path}")]

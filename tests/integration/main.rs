@@ -3,6 +3,7 @@
 //!
 //! Tests that read the real cards in `../shared/cards` print `SKIP` without them, and fail
 //! instead when `HF_LINEAGE_REQUIRE_SHARED=1` (CI sets it).
+#![allow(clippy::unwrap_used)] // test and benchmark code may unwrap; src/ may not
 
 mod common;
 

@@ -7,14 +7,18 @@
 
 use serde::Serialize;
 
+mod hub_fields;
+
 use crate::card::{self, Card, CardMeta};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
 use crate::relation::{Relation, RelationSource};
+pub use hub_fields::{ChildrenCount, HubParents};
 
 /// What is known about a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NodeStatus {
     /// Read successfully.
     Ok,
@@ -98,89 +102,6 @@ impl FileSignals {
             }
         }
         s
-    }
-}
-
-/// `childrenModelCount`: how many models name this one as their parent, per relation. The Hub
-/// sends an object (`{"adapter":716,"merge":19,"quantized":190,"finetune":328}`); older answers
-/// and the client's docstring say a number, which is kept as a total with no breakdown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ChildrenCount {
-    /// Per relation, in [`ChildrenCount::RELATIONS`] order; `None` when only a total is known.
-    pub per_relation: Option<[u64; 4]>,
-    /// All children.
-    pub total: u64,
-}
-
-impl ChildrenCount {
-    /// The relations the Hub counts, in the order of `per_relation`.
-    pub const RELATIONS: [Relation; 4] = [
-        Relation::Finetune,
-        Relation::Adapter,
-        Relation::Merge,
-        Relation::Quantized,
-    ];
-
-    /// Reads the field: an object per relation, or a number.
-    pub fn from_json(v: &serde_json::Value) -> Option<ChildrenCount> {
-        if let Some(n) = v.as_u64() {
-            return Some(ChildrenCount {
-                per_relation: None,
-                total: n,
-            });
-        }
-        let obj = v.as_object()?;
-        let mut per = [0u64; 4];
-        let mut total = 0u64;
-        for (k, n) in obj {
-            let n = n.as_u64().unwrap_or(0);
-            total = total.saturating_add(n);
-            if let Some(i) = Relation::from_card_value(k)
-                .and_then(|r| Self::RELATIONS.iter().position(|x| *x == r))
-            {
-                per[i] = n;
-            }
-        }
-        Some(ChildrenCount {
-            per_relation: Some(per),
-            total,
-        })
-    }
-
-    /// The count for one relation, when the breakdown is known.
-    pub fn of(&self, relation: Relation) -> Option<u64> {
-        let i = Self::RELATIONS.iter().position(|x| *x == relation)?;
-        self.per_relation.map(|p| p[i])
-    }
-}
-
-/// `baseModels`: the parents the Hub resolved for a model, and one relation for all of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HubParents {
-    /// The relation, when the Hub gave a known one.
-    pub relation: Option<Relation>,
-    /// The parents (canonical ids).
-    pub models: Vec<RepoId>,
-}
-
-impl HubParents {
-    fn from_json(v: &serde_json::Value) -> Option<HubParents> {
-        let obj = v.as_object()?;
-        let relation = obj
-            .get("relation")
-            .and_then(|r| r.as_str())
-            .and_then(Relation::from_card_value);
-        let models: Vec<RepoId> = obj
-            .get("models")
-            .and_then(|m| m.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|m| m.get("id").and_then(|i| i.as_str()))
-                    .filter_map(|s| RepoId::parse(s, RepoKind::Model).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        (!models.is_empty()).then_some(HubParents { relation, models })
     }
 }
 
@@ -610,126 +531,4 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(s: &str) -> RepoId {
-        RepoId::parse(s, RepoKind::Model).unwrap()
-    }
-
-    #[test]
-    fn hub_tags_decide_before_card_and_inference() {
-        let info = br#"{"id":"q/m-GGUF","tags":["base_model:finetune:a/b","gguf"],"cardData":{"base_model":"a/b","base_model_relation":"adapter"},"siblings":[{"rfilename":"m.Q4_K_M.gguf"}]}"#;
-        let r = RepoRecord::from_parts(&id("q/m-GGUF"), Some(info), None);
-        assert_eq!(r.links()[0].relation, Relation::Finetune);
-        assert_eq!(r.links()[0].source, RelationSource::Hub);
-    }
-
-    #[test]
-    fn declared_relation_beats_inference() {
-        let r = RepoRecord::from_parts(
-            &id("x/y"),
-            None,
-            Some(b"---\nbase_model: a/b\nbase_model_relation: adapter\n---\n"),
-        );
-        assert_eq!(
-            (r.links()[0].relation, r.links()[0].source),
-            (Relation::Adapter, RelationSource::Declared)
-        );
-    }
-
-    #[test]
-    fn inference_from_files_and_metadata() {
-        let gguf = br#"{"id":"x/y","cardData":{"base_model":"a/b"},"siblings":[{"rfilename":"y.Q8_0.gguf"}]}"#;
-        let r = RepoRecord::from_parts(&id("x/y"), Some(gguf), None);
-        assert_eq!(
-            (r.links()[0].relation, r.links()[0].source),
-            (Relation::Quantized, RelationSource::Inferred)
-        );
-        let gptq = br#"{"id":"x/y","cardData":{"base_model":"a/b"},"config":{"quantization_config":{"bits":4}}}"#;
-        assert_eq!(
-            RepoRecord::from_parts(&id("x/y"), Some(gptq), None).links()[0].relation,
-            Relation::Quantized
-        );
-        let peft = RepoRecord::from_parts(
-            &id("x/y"),
-            None,
-            Some(b"---\nbase_model: a/b\nlibrary_name: peft\n---\n"),
-        );
-        assert_eq!(peft.links()[0].relation, Relation::Adapter);
-        let merge = RepoRecord::from_parts(
-            &id("x/y"),
-            None,
-            Some(b"---\nbase_model: [a/b, c/d]\n---\n"),
-        );
-        assert!(merge.links().iter().all(|l| l.relation == Relation::Merge));
-        let ft = RepoRecord::from_parts(
-            &id("x/y"),
-            None,
-            Some(b"---\nbase_model: a/b\ndatasets: [d/e]\n---\n"),
-        );
-        let rels: Vec<_> = ft.links().iter().map(|l| l.relation).collect();
-        assert_eq!(rels, vec![Relation::Finetune, Relation::TrainedOn]);
-    }
-
-    #[test]
-    fn children_counts_are_objects_per_relation_or_a_number() {
-        let obj = br#"{"id":"a/b","childrenModelCount":{"adapter":716,"merge":19,"quantized":190,"finetune":328}}"#;
-        let c = RepoRecord::from_parts(&id("a/b"), Some(obj), None)
-            .children_count
-            .unwrap();
-        assert_eq!(c.total, 716 + 19 + 190 + 328);
-        assert_eq!(c.of(Relation::Adapter), Some(716));
-        assert_eq!(c.of(Relation::Quantized), Some(190));
-        let n = RepoRecord::from_parts(
-            &id("a/b"),
-            Some(br#"{"id":"a/b","childrenModelCount":3}"#),
-            None,
-        )
-        .children_count
-        .unwrap();
-        assert_eq!((n.total, n.of(Relation::Finetune)), (3, None));
-        let bad = RepoRecord::from_parts(
-            &id("a/b"),
-            Some(br#"{"id":"a/b","childrenModelCount":"x"}"#),
-            None,
-        );
-        assert_eq!(bad.children_count, None);
-    }
-
-    #[test]
-    fn base_models_from_the_hub_win_and_keep_card_spellings_they_miss() {
-        let info = br#"{"id":"q/x-GGUF","baseModels":{"relation":"quantized","models":[{"_id":"1","id":"Org/Base"}]},"cardData":{"base_model":["org/base","old/name"]}}"#;
-        let r = RepoRecord::from_parts(&id("q/x-GGUF"), Some(info), None);
-        let links = r.links();
-        let ups: Vec<&str> = links.iter().map(|l| l.upstream.name()).collect();
-        assert_eq!(ups, vec!["old/name", "Org/Base"]);
-        assert!(links
-            .iter()
-            .all(|l| l.relation == Relation::Quantized && l.source == RelationSource::Hub));
-    }
-
-    #[test]
-    fn renamed_repo_keeps_alias() {
-        let r = RepoRecord::from_parts(&id("old/name"), Some(br#"{"id":"new/Name"}"#), None);
-        assert_eq!(r.id.name(), "new/Name");
-        assert_eq!(r.aliases, vec![id("old/name")]);
-    }
-
-    #[test]
-    fn bad_info_json_is_a_finding_not_a_panic() {
-        let r = RepoRecord::from_parts(
-            &id("x/y"),
-            Some(b"{truncated"),
-            Some(b"---\nlicense: mit\n---\n"),
-        );
-        assert_eq!(r.findings[0].code, codes::REPO_DATA);
-        assert_eq!(r.card.meta.licenses, vec!["mit"]);
-        let r = RepoRecord::from_parts(
-            &id("x/y"),
-            Some(br#"{"id":"x/y","cardData":"oops","tags":7}"#),
-            None,
-        );
-        assert_eq!(r.findings[0].code, codes::YAML_INVALID);
-    }
-}
+mod tests;

@@ -18,13 +18,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
 use reqwest::header::{HeaderMap, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK};
 use tokio::sync::Mutex as AsyncMutex;
 
 use super::cache::{now_secs, Cache, CachedResponse};
 use super::ratelimit::{parse_policy, parse_ratelimit, Bucket, BucketKind, ServerState};
 use super::HubConfig;
+
+mod http;
+
+use http::{describe, read_body, BodyError};
+pub use http::{next_link, RetryPolicy};
 
 /// Largest body accepted (a 10 MB card fits; a runaway response does not).
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -62,6 +66,7 @@ impl Stats {
 
 /// Why a URL could not be fetched at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FetchError {
     /// `HF_HUB_OFFLINE` is set and the URL is not cached.
     #[error("offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set) and not in the cache")]
@@ -581,55 +586,6 @@ fn redact_query(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_string()
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timeout"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "body interrupted"
-    } else {
-        "request failed"
-    };
-    let mut msg = String::new();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        if !msg.is_empty() {
-            msg.push_str(": ");
-        }
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    format!("{kind} ({msg})")
-}
-
-enum BodyError {
-    TooLarge,
-    Io(String),
-}
-
-async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, BodyError> {
-    if resp
-        .content_length()
-        .is_some_and(|n| n as usize > MAX_BODY_BYTES)
-    {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(BodyError::TooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(body),
-            Err(e) => return Err(BodyError::Io(describe(&e))),
-        }
-    }
-}
-
 fn server_state(bucket: &Bucket, headers: &HeaderMap) -> Option<ServerState> {
     let name = bucket.kind().name();
     let (remaining, reset_secs) = headers
@@ -650,91 +606,5 @@ fn server_state(bucket: &Bucket, headers: &HeaderMap) -> Option<ServerState> {
     })
 }
 
-/// The `rel="next"` target of a `Link` header.
-pub fn next_link(value: &str) -> Option<String> {
-    for part in value.split(',') {
-        let mut pieces = part.split(';');
-        let target = pieces.next()?.trim();
-        let is_next = pieces.any(|p| {
-            let p = p.trim().replace(' ', "");
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        if is_next {
-            return Some(
-                target
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_string(),
-            );
-        }
-    }
-    None
-}
-
-/// Retry policy: attempts and capped, jittered exponential backoff.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Attempts before giving up on 408/5xx/timeouts/resets.
-    pub max_attempts: u32,
-    /// 429s tolerated for one URL before giving up.
-    pub max_rate_limited: u32,
-    /// The first backoff.
-    pub base: Duration,
-    /// The longest backoff.
-    pub cap: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 6,
-            max_rate_limited: 20,
-            base: Duration::from_millis(500),
-            cap: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The backoff before retry number `n` (1-based): base·2^(n-1), capped, with "equal jitter".
-    pub fn backoff(&self, n: u32) -> Duration {
-        let exp = self
-            .base
-            .saturating_mul(1u32 << n.saturating_sub(1).min(16))
-            .min(self.cap);
-        let half = exp / 2;
-        half + half.mul_f64(rand::rng().random::<f64>())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_header_next() {
-        assert_eq!(
-            next_link("<https://huggingface.co/api/models?cursor=abc&filter=x>; rel=\"next\""),
-            Some("https://huggingface.co/api/models?cursor=abc&filter=x".into())
-        );
-        assert_eq!(
-            next_link("<a>; rel=\"prev\", <b>; rel=\"next\""),
-            Some("b".into())
-        );
-        assert_eq!(next_link("<a>; rel=\"prev\""), None);
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy {
-            base: Duration::from_millis(100),
-            cap: Duration::from_secs(1),
-            ..Default::default()
-        };
-        for n in 1..10 {
-            let b = p.backoff(n);
-            let exp = (Duration::from_millis(100) * (1 << (n - 1))).min(Duration::from_secs(1));
-            assert!(b >= exp / 2 && b <= exp, "{n}: {b:?}");
-        }
-    }
-}
+mod tests;

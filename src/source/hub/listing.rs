@@ -1,0 +1,288 @@
+//! Listings: a model's derived models (checked against the Hub's per-relation counts, with the
+//! relation-prefixed filter for relations that fall short), the Spaces using a model or a
+//! dataset, the models trained on a dataset; every page of each, committed in one transaction.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use super::{RawRepo, CHILDREN_MISSING, FOREIGN_LINK, LISTING_FAILED};
+use crate::finding::{Finding, Severity};
+use crate::hub::client::HubClient;
+use crate::hub::ratelimit::BucketKind;
+use crate::hub::{listing_path, spaces_listing_path};
+use crate::id::{RepoId, RepoKind};
+use crate::record::{ChildrenCount, RepoRecord};
+use crate::relation::Relation;
+
+#[derive(Default)]
+pub(super) struct Listing {
+    pub(super) children: Vec<(RepoRecord, RawRepo)>,
+    pub(super) findings: Vec<Finding>,
+}
+
+impl Listing {
+    /// Adds the records of `other` not already present.
+    fn absorb(&mut self, other: Listing, seen: &mut HashSet<RepoId>) -> usize {
+        let mut added = 0;
+        for (rec, raw) in other.children {
+            if seen.insert(rec.id.clone()) {
+                self.children.push((rec, raw));
+                added += 1;
+            }
+        }
+        self.findings.extend(other.findings);
+        added
+    }
+}
+
+/// Every page of one listing (`Link: rel="next"`), committed in one transaction.
+async fn list_pages(
+    client: &HubClient,
+    sem: &Semaphore,
+    first: String,
+    kind: RepoKind,
+    node: &str,
+    what: &str,
+) -> Listing {
+    let mut out = Listing::default();
+    let mut path = first;
+    let mut commit = Vec::new();
+    for _page in 0..10_000 {
+        let fetched = {
+            let _permit = sem.acquire().await.ok();
+            client.get(&path, BucketKind::Api).await
+        };
+        let f = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                out.findings
+                    .push(listing_failed(node, what, &e.to_string()));
+                break;
+            }
+        };
+        if f.fresh {
+            commit.push((path.clone(), f.response.clone()));
+        }
+        if f.response.status != 200 {
+            out.findings.push(listing_failed(
+                node,
+                what,
+                &format!("HTTP {}", f.response.status),
+            ));
+            break;
+        }
+        match serde_json::from_slice::<serde_json::Value>(&f.response.body) {
+            Ok(serde_json::Value::Array(items)) => {
+                for item in items {
+                    let Some(id) = item
+                        .get("id")
+                        .and_then(|i| i.as_str())
+                        .and_then(|s| RepoId::parse(s, kind).ok())
+                    else {
+                        continue;
+                    };
+                    let bytes = serde_json::to_vec(&item).unwrap_or_default();
+                    let rec = RepoRecord::from_parts(&id, Some(&bytes), None);
+                    out.children.push((
+                        rec,
+                        RawRepo {
+                            info: Some(bytes),
+                            readme: None,
+                        },
+                    ));
+                }
+            }
+            _ => {
+                out.findings.push(listing_failed(
+                    node,
+                    what,
+                    "the listing body is not a JSON array",
+                ));
+                break;
+            }
+        }
+        let Some(next) = f.response.next.clone() else {
+            break;
+        };
+        match client.same_origin_path(&next) {
+            Some(p) => path = p,
+            None => {
+                out.findings.push(Finding::new(
+                    FOREIGN_LINK,
+                    Severity::Warn,
+                    vec![node.to_string()],
+                    format!("{what} of {node}: the Link header points at another host ({next}); not followed, list may be incomplete"),
+                ));
+                break;
+            }
+        }
+    }
+    client.commit(&commit);
+    out
+}
+
+/// The ids a parent is known by: its canonical id, then the spellings it was asked by.
+fn spellings(parent: &RepoRecord) -> Vec<RepoId> {
+    let mut out = vec![parent.id.clone()];
+    for a in &parent.aliases {
+        if !out.iter().any(|o| o.name() == a.name()) {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// The relation a listed child has to `parent` (under any of its spellings), as the Hub says.
+fn relation_to_parent(child: &RepoRecord, parent: &[RepoId]) -> Relation {
+    for p in parent {
+        if let Some(r) = child.hub_relation(p) {
+            return r;
+        }
+    }
+    let n = child.base_models().len().max(1);
+    child.relation_to(&parent[0], n).0
+}
+
+/// The models derived from a model: listings under each spelling, checked against the Hub's
+/// per-relation counts, with the relation-prefixed filter for relations that fall short.
+async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord) -> Listing {
+    let mut out = Listing::default();
+    let counts = parent.children_count;
+    if counts.is_some_and(|c| c.total == 0) {
+        return out;
+    }
+    let node = parent.id.node_id();
+    let names = spellings(parent);
+    let mut seen: HashSet<RepoId> = HashSet::new();
+    for n in &names {
+        let filter = format!("base_model:{}", n.name());
+        let l = list_pages(
+            client,
+            sem,
+            listing_path(&filter),
+            RepoKind::Model,
+            &node,
+            "children listing",
+        )
+        .await;
+        out.absorb(l, &mut seen);
+    }
+    let Some(counts) = counts else {
+        return out;
+    };
+    let tally = |out: &Listing, rel: Relation| {
+        out.children
+            .iter()
+            .filter(|(c, _)| relation_to_parent(c, &names) == rel)
+            .count() as u64
+    };
+    match counts.per_relation {
+        Some(_) => {
+            for rel in ChildrenCount::RELATIONS {
+                let want = counts.of(rel).unwrap_or(0);
+                let listed = tally(&out, rel);
+                if listed >= want {
+                    continue;
+                }
+                let mut added = 0;
+                for n in &names {
+                    let filter = format!("base_model:{}:{}", rel.as_str(), n.name());
+                    let l = list_pages(
+                        client,
+                        sem,
+                        listing_path(&filter),
+                        RepoKind::Model,
+                        &node,
+                        "children listing",
+                    )
+                    .await;
+                    added += out.absorb(l, &mut seen);
+                }
+                let now = tally(&out, rel);
+                let (severity, outcome) = if now >= want {
+                    (
+                        Severity::Info,
+                        format!("the filter base_model:{rel}:<id> found the other {added}"),
+                    )
+                } else {
+                    (Severity::Warn, format!("the filter base_model:{rel}:<id> found {added} more; {} still missing (their tags may name {node} by another spelling)", want - now))
+                };
+                out.findings.push(Finding::new(
+                    CHILDREN_MISSING,
+                    severity,
+                    vec![node.clone()],
+                    format!("the Hub counts {want} {rel} children of {node}, its listing by base_model:<id> returned {listed}; {outcome}"),
+                ));
+            }
+        }
+        None => {
+            let listed = out.children.len() as u64;
+            if listed < counts.total {
+                out.findings.push(Finding::new(
+                    CHILDREN_MISSING,
+                    Severity::Warn,
+                    vec![node.clone()],
+                    format!(
+                        "the Hub counts {} children of {node}, its listings returned {listed}",
+                        counts.total
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub(super) async fn list_children(
+    client: Arc<HubClient>,
+    parent: RepoRecord,
+    sem: Arc<Semaphore>,
+) -> Listing {
+    let mut out = Listing::default();
+    let mut seen: HashSet<RepoId> = HashSet::new();
+    let node = parent.id.node_id();
+    // What to list besides a model's derived models: (path, kind listed, what it is).
+    let mut listings: Vec<(String, RepoKind, &str)> = Vec::new();
+    match parent.id.kind() {
+        RepoKind::Model => {
+            let models = derived_models(&client, &sem, &parent).await;
+            out.absorb(models, &mut seen);
+            // An empty `spaces` field means no Space uses the model; absent means unknown.
+            if !parent.spaces_known || !parent.api_spaces.is_empty() {
+                listings.push((
+                    spaces_listing_path(&parent.id),
+                    RepoKind::Space,
+                    "Spaces listing",
+                ));
+            }
+        }
+        RepoKind::Dataset => {
+            for n in spellings(&parent) {
+                let path = listing_path(&format!("dataset:{}", n.name()));
+                listings.push((path, RepoKind::Model, "models listing"));
+            }
+            listings.push((
+                spaces_listing_path(&parent.id),
+                RepoKind::Space,
+                "Spaces listing",
+            ));
+        }
+        RepoKind::Space => {}
+    }
+    for (path, kind, what) in listings {
+        let l = list_pages(&client, &sem, path, kind, &node, what).await;
+        out.absorb(l, &mut seen);
+    }
+    out
+}
+
+fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
+    Finding::new(
+        LISTING_FAILED,
+        Severity::Warn,
+        vec![node.to_string()],
+        format!("{what} of {node} could not be completed: {why}"),
+    )
+}
