@@ -221,6 +221,11 @@ fn walk_down(
             .iter()
             .flat_map(|(_, r)| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
             .collect();
+        // The level's parents by every id they answer to: one lookup per link, not a scan.
+        let parents: HashSet<&RepoId> = level
+            .iter()
+            .flat_map(|p| std::iter::once(&p.id).chain(p.aliases.iter()))
+            .collect();
         let mut records: Vec<RepoRecord> = Vec::new();
         for (pi, r) in listed {
             let lister = &level[pi];
@@ -231,7 +236,7 @@ fn walk_down(
                 }
                 // Edges to the parents, and between repos already in the graph (a merge's
                 // other parent, a Space duplicated from another Space found in the same walk).
-                let to_parent = level.iter().any(|p| is_parent(p, &link.upstream));
+                let to_parent = parents.contains(&link.upstream);
                 let known = fetched.contains(&link.upstream) || batch.contains(&link.upstream);
                 names_lister |= is_parent(lister, &link.upstream);
                 if to_parent || (known && !beyond) {
