@@ -29,6 +29,8 @@ enum Command {
     Card(cli::card::CardArgs),
     /// Crawl the Hub from some repos and write what was read as a snapshot directory.
     Snapshot(cli::snapshot::SnapshotArgs),
+    /// Write an AI bill of materials (CycloneDX 1.7 or SPDX 3.0.1) of repos and their lineage.
+    Bom(cli::bom::BomArgs),
     /// Explain a finding code: what it means, how to resolve or allow it (`--list` for all).
     Explain(cli::explain::ExplainArgs),
 }
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Query(a) => cli::query::run(a),
         Command::Snapshot(a) => cli::snapshot::run(a),
         Command::Explain(a) => cli::explain::run(a),
+        Command::Bom(a) => cli::bom::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

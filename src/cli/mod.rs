@@ -1,6 +1,7 @@
 //! The command-line front end: one module per subcommand, shared options and output here.
 
 pub mod audit;
+pub mod bom;
 pub mod card;
 pub mod explain;
 pub mod query;
@@ -173,6 +174,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code-scanning tools (audit).
     Sarif,
+    /// CycloneDX 1.7 JSON, an AI bill of materials (bom).
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles (bom).
+    Spdx,
     /// Graphviz DOT.
     Dot,
     /// SVG (needs Graphviz `dot`).
@@ -189,6 +194,8 @@ impl Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Cyclonedx => "cyclonedx",
+            Format::Spdx => "spdx",
             Format::Dot => "dot",
             Format::Svg => "svg",
             Format::Mermaid => "mermaid",
@@ -200,25 +207,27 @@ impl Format {
 /// `--format` and `--output`, for every command that prints.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
-    /// Output format: text, json, dot, svg, mermaid, html; sarif for audit; card prints text
-    /// or json.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format: text, json, dot, svg, mermaid, html; sarif for audit; cyclonedx or spdx
+    /// for bom; card prints text or json [default: text; bom: cyclonedx].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the output to a file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
 impl OutputArgs {
-    /// The format, if `command` can produce it; otherwise an error naming what it can.
+    /// The format asked for (the command's first format when none was), if `command` can
+    /// produce it; otherwise an error naming what it can.
     pub fn format_for(&self, command: &str, can: &[Format]) -> anyhow::Result<Format> {
-        if can.contains(&self.format) {
-            return Ok(self.format);
+        let f = self.format.unwrap_or(can[0]);
+        if can.contains(&f) {
+            return Ok(f);
         }
         let names: Vec<&str> = can.iter().map(|f| f.name()).collect();
         Err(anyhow::anyhow!(
             "{command} cannot produce --format {}: it prints {}",
-            self.format.name(),
+            f.name(),
             names.join(", ")
         ))
     }
@@ -295,7 +304,10 @@ pub fn render_diagram(
     title: &str,
     kb: &hf_lineage::license::kb::KnowledgeBase,
 ) -> anyhow::Result<Option<String>> {
-    if matches!(format, Format::Text | Format::Json | Format::Sarif) {
+    if !matches!(
+        format,
+        Format::Dot | Format::Svg | Format::Mermaid | Format::Html
+    ) {
         return Ok(None);
     }
     let view = hf_lineage::render::build_view(g, d.collapse, kb);
@@ -311,7 +323,7 @@ pub fn render_diagram(
         Format::Mermaid => hf_lineage::render::render_mermaid(&view),
         Format::Svg => hf_lineage::render::render_svg(&view)?,
         Format::Html => hf_lineage::render::render_html(g, &view, title)?,
-        Format::Text | Format::Json | Format::Sarif => return Ok(None),
+        _ => return Ok(None),
     }))
 }
 

@@ -51,7 +51,7 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
             &hf_lineage::license::kb::KnowledgeBase::builtin(),
         )?
         .unwrap_or_default(),
-        Text | Sarif => render_text(
+        _ => render_text(
             &graph,
             TextOptions {
                 direction: opts.direction,

@@ -128,6 +128,8 @@ pub struct RepoRecord {
     pub sha: Option<String>,
     /// `gated` (`auto`/`manual`) when the repo is gated.
     pub gated: Option<String>,
+    /// When the repo last changed (`lastModified`, else `createdAt`), as the API wrote it.
+    pub last_modified: Option<String>,
     /// Models: `childrenModelCount` when the API gave it (detail route only).
     pub children_count: Option<ChildrenCount>,
     /// Models: the Hub's resolved parents (`baseModels`, detail route only).
@@ -179,6 +181,7 @@ impl RepoRecord {
             siblings: vec![],
             sha: None,
             gated: None,
+            last_modified: None,
             children_count: None,
             hub_parents: None,
             api_spaces: vec![],
@@ -303,6 +306,10 @@ impl RepoRecord {
             self.files.gguf = true;
         }
         self.sha = v.get("sha").and_then(|s| s.as_str()).map(str::to_string);
+        self.last_modified = ["lastModified", "createdAt"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(|s| s.as_str()))
+            .map(str::to_string);
         self.gated = match v.get("gated") {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Bool(true)) => Some("true".into()),

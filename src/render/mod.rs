@@ -20,6 +20,7 @@ pub use text::{render_text, TextOptions};
 pub use view::{build_view, View};
 
 pub mod audit;
+pub mod bom;
 pub mod card;
 
 pub use audit::render_audit_text;

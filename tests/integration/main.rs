@@ -9,6 +9,7 @@ mod common;
 
 mod audit_cli;
 mod bad_input;
+mod bom;
 mod crawler;
 mod diagrams;
 mod hub_production;
