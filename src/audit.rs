@@ -53,6 +53,30 @@ pub fn audit(
     graph
 }
 
+/// The graph of everything a source holds (a snapshot; the live Hub cannot be listed whole):
+/// every record, the parents it does not hold as `not_found` nodes (not placeholders beyond a
+/// depth), and the source's own findings (bad entries, duplicate rows). `None` when the source
+/// cannot list its records.
+pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
+    let mut records = source.all_records()?;
+    let known: std::collections::HashSet<RepoId> = records
+        .iter()
+        .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.iter().cloned()))
+        .collect();
+    let mut missing: Vec<RepoId> = records
+        .iter()
+        .flat_map(|r| r.links())
+        .flat_map(|l| [l.upstream, l.downstream])
+        .filter(|id| !known.contains(id))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    records.extend(source.fetch(&missing));
+    let mut g = LineageGraph::from_records(records, vec![]);
+    g.add_findings(source.take_findings());
+    Some(g)
+}
+
 /// Runs the analyses and the policy over a graph already built (a whole snapshot, for `query`).
 pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text: bool) {
     if infer_from_text {

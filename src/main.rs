@@ -31,6 +31,8 @@ enum Command {
     Snapshot(cli::snapshot::SnapshotArgs),
     /// Write an AI bill of materials (CycloneDX 1.7 or SPDX 3.0.1) of repos and their lineage.
     Bom(cli::bom::BomArgs),
+    /// Export a lineage (or a whole snapshot) as tables: Parquet, neo4j CSV or GraphML.
+    Export(cli::export::ExportArgs),
     /// Explain a finding code: what it means, how to resolve or allow it (`--list` for all).
     Explain(cli::explain::ExplainArgs),
 }
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Snapshot(a) => cli::snapshot::run(a),
         Command::Explain(a) => cli::explain::run(a),
         Command::Bom(a) => cli::bom::run(a),
+        Command::Export(a) => cli::export::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

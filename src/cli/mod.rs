@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bom;
 pub mod card;
 pub mod explain;
+pub mod export;
 pub mod query;
 pub mod snapshot;
 pub mod trace;
@@ -35,8 +36,9 @@ pub mod exit {
 /// Where repos come from: a snapshot, or the Hub (default).
 #[derive(Args, Debug, Clone)]
 pub struct SourceArgs {
-    /// Read repos from an offline snapshot directory instead of the Hub.
-    #[arg(long, value_name = "DIR")]
+    /// Read repos from an offline snapshot instead of the Hub: a snapshot directory, a
+    /// `.parquet` file (ours, or a shard of the Hub's public card dump), or a directory of them.
+    #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub hub: HubArgs,
@@ -178,6 +180,12 @@ pub enum Format {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles (bom).
     Spdx,
+    /// Parquet tables (export).
+    Parquet,
+    /// CSV tables in neo4j-admin import form (export).
+    Csv,
+    /// GraphML (export).
+    Graphml,
     /// Graphviz DOT.
     Dot,
     /// SVG (needs Graphviz `dot`).
@@ -196,6 +204,9 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Cyclonedx => "cyclonedx",
             Format::Spdx => "spdx",
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
+            Format::Graphml => "graphml",
             Format::Dot => "dot",
             Format::Svg => "svg",
             Format::Mermaid => "mermaid",
@@ -348,6 +359,11 @@ pub struct Opened {
 /// Opens the source the arguments name.
 pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opened> {
     match &args.snapshot {
+        Some(path) if hf_lineage::source::parquet::is_parquet(path) => Ok(Opened {
+            source: Box::new(hf_lineage::source::parquet::ParquetSource::open(path)?),
+            progress: None,
+            offline: false,
+        }),
         Some(dir) => Ok(Opened {
             source: Box::new(SnapshotSource::open(dir)?),
             progress: None,

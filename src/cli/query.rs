@@ -93,25 +93,8 @@ fn build_graph(
 ) -> anyhow::Result<LineageGraph> {
     let policy = args.policy.load()?;
     let mut opened = open_source(&args.source, true)?;
-    let mut graph = match opened.source.all_records() {
-        Some(mut records) => {
-            // Parents the snapshot does not hold are `not_found` (the source says so), not
-            // placeholders beyond a depth.
-            let known: std::collections::HashSet<hf_lineage::RepoId> = records
-                .iter()
-                .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.clone()))
-                .collect();
-            let mut missing: Vec<hf_lineage::RepoId> = records
-                .iter()
-                .flat_map(|r| r.links())
-                .flat_map(|l| [l.upstream, l.downstream])
-                .filter(|id| !known.contains(id))
-                .collect();
-            missing.sort();
-            missing.dedup();
-            records.extend(opened.source.fetch(&missing));
-            LineageGraph::from_records(records, vec![])
-        }
+    let mut graph = match hf_lineage::audit::whole_graph(opened.source.as_mut()) {
+        Some(g) => g,
         None => {
             let (repos, _up, down, all) = crawl_plan(e, vars);
             if all {

@@ -16,8 +16,9 @@ pub struct SnapshotArgs {
     pub repos: Vec<String>,
     #[command(flatten)]
     pub walk: WalkArgs,
-    /// The directory to write (created if needed; existing entries are overwritten).
-    #[arg(long, value_name = "DIR")]
+    /// Where to write: a directory (created if needed; existing entries are overwritten), or a
+    /// `FILE.parquet` in the dump's schema plus hf-lineage's columns.
+    #[arg(long, value_name = "DIR|FILE.parquet")]
     pub out: PathBuf,
     #[command(flatten)]
     pub hub: HubArgs,
@@ -33,7 +34,11 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
         hf_lineage::trace::trace(&mut hub, &roots, args.walk.options())
     };
     check_crawl(&graph, &hub, offline)?;
-    let written = write_snapshot(&args.out, hub.archive())?;
+    let written = if args.out.extension().is_some_and(|e| e == "parquet") {
+        hf_lineage::source::parquet::write_parquet(&args.out, hub.archive())?
+    } else {
+        write_snapshot(&args.out, hub.archive())?
+    };
     let unavailable = graph
         .nodes()
         .iter()

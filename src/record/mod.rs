@@ -130,6 +130,12 @@ pub struct RepoRecord {
     pub gated: Option<String>,
     /// When the repo last changed (`lastModified`, else `createdAt`), as the API wrote it.
     pub last_modified: Option<String>,
+    /// When the repo was created (`createdAt`), when known.
+    pub created: Option<String>,
+    /// Downloads (the Hub's last-30-days count), when known.
+    pub downloads: Option<u64>,
+    /// Likes, when known.
+    pub likes: Option<u64>,
     /// Models: `childrenModelCount` when the API gave it (detail route only).
     pub children_count: Option<ChildrenCount>,
     /// Models: the Hub's resolved parents (`baseModels`, detail route only).
@@ -182,6 +188,9 @@ impl RepoRecord {
             sha: None,
             gated: None,
             last_modified: None,
+            created: None,
+            downloads: None,
+            likes: None,
             children_count: None,
             hub_parents: None,
             api_spaces: vec![],
@@ -310,6 +319,12 @@ impl RepoRecord {
             .iter()
             .find_map(|k| v.get(*k).and_then(|s| s.as_str()))
             .map(str::to_string);
+        self.created = v
+            .get("createdAt")
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        self.downloads = v.get("downloads").and_then(|d| d.as_u64());
+        self.likes = v.get("likes").and_then(|d| d.as_u64());
         self.gated = match v.get("gated") {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Bool(true)) => Some("true".into()),

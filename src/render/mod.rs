@@ -22,5 +22,6 @@ pub use view::{build_view, View};
 pub mod audit;
 pub mod bom;
 pub mod card;
+pub mod export;
 
 pub use audit::render_audit_text;

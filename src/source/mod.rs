@@ -5,6 +5,7 @@
 //! that cannot be read is a record with a status and a reason.
 
 pub mod hub;
+pub mod parquet;
 pub mod snapshot;
 
 use crate::id::RepoId;

@@ -1,0 +1,812 @@
+//! Parquet snapshots as a [`Source`]: the Hub's public card dump (dataset
+//! `librarian-bots/model_cards_with_metadata`, shards `data/train-*.parquet`; its dataset-card
+//! counterpart too) and the files `hf-lineage snapshot --out FILE.parquet` writes, which have the
+//! dump's columns plus a few.
+//!
+//! Columns are found by name, tolerating drift: the id is `modelId`, `datasetId` or `id`;
+//! `last_modified` or `lastModified`; `createdAt` or `created`; strings may be any Arrow string
+//! type, timestamps any unit. Missing columns are simply unknown; extra ones are ignored.
+//!
+//! Opening reads only the id (and `kind`) column of every row group, to index where each repo
+//! is; an upward trace then reads only the row groups that hold the repos it asks for. Walking
+//! down reads the `tags` column once (the Hub's `base_model:<relation>:<id>` and `dataset:<id>`
+//! tags) to index children. Reading everything (`all_records`) goes row group by row group and
+//! parses the cards on every core. A bad file is an error naming it; a bad row is a finding
+//! (null or invalid id, duplicate id), never the end of the rest.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, StringArray};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use rayon::prelude::*;
+
+use super::{Child, Source};
+use crate::finding::{codes, Finding, Severity};
+use crate::id::{RepoId, RepoKind};
+use crate::record::{NodeStatus, RepoRecord};
+
+/// A Parquet snapshot could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ParquetError {
+    /// A file could not be read.
+    #[error("cannot read {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not Parquet, or is truncated.
+    #[error("{path} is not a readable Parquet file")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// A file has no id column.
+    #[error("{path} has no id column (modelId, datasetId or id); columns: {columns}")]
+    NoId {
+        /// The file.
+        path: PathBuf,
+        /// The columns it has.
+        columns: String,
+    },
+    /// A directory holds no Parquet file.
+    #[error("{path} holds no .parquet file")]
+    Empty {
+        /// The directory.
+        path: PathBuf,
+    },
+}
+
+/// Column names, as each variant of the dump spells them.
+const ID: &[&str] = &["modelId", "datasetId", "id"];
+const LAST_MODIFIED: &[&str] = &["last_modified", "lastModified"];
+const CREATED: &[&str] = &["createdAt", "created"];
+const TAGS: &[&str] = &["tags"];
+const CARD: &[&str] = &["card"];
+const KIND: &[&str] = &["kind"];
+
+/// Where one repo's row is.
+#[derive(Debug, Clone, Copy)]
+struct Loc {
+    file: usize,
+    group: usize,
+    row: usize,
+}
+
+#[derive(Debug)]
+struct ShardFile {
+    path: PathBuf,
+    /// Column name → index in the file's schema.
+    columns: HashMap<String, usize>,
+    /// The kind rows have when there is no `kind` column (a dataset dump says `datasetId`).
+    default_kind: RepoKind,
+}
+
+impl ShardFile {
+    fn column(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.columns.get(*n).copied())
+    }
+}
+
+/// A Parquet file, or a directory of them, as a source of records.
+#[derive(Debug)]
+pub struct ParquetSource {
+    files: Vec<ShardFile>,
+    index: HashMap<RepoId, Loc>,
+    order: Vec<RepoId>,
+    children: Option<HashMap<RepoId, Vec<RepoId>>>,
+    findings: Vec<Finding>,
+}
+
+fn format_err(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> ParquetError + '_ {
+    move |source| ParquetError::Format {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, ParquetError> {
+    let file = File::open(path).map_err(|source| ParquetError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(format_err(path))
+}
+
+/// Whether a path is read as Parquet: a `.parquet` file, or a directory holding some.
+pub fn is_parquet(path: &Path) -> bool {
+    if path.is_file() {
+        return path.extension().is_some_and(|e| e == "parquet");
+    }
+    std::fs::read_dir(path)
+        .map(|rd| {
+            rd.flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+        })
+        .unwrap_or(false)
+}
+
+/// The values of a string-like column as `Option<String>`s (any Arrow string type, numbers and
+/// timestamps cast to text).
+fn strings(col: &ArrayRef) -> Vec<Option<String>> {
+    let cast = match col.data_type() {
+        DataType::Utf8 => col.clone(),
+        DataType::Timestamp(_, _) => {
+            // RFC 3339 in UTC, whatever the unit.
+            let micros = arrow_cast::cast(
+                col,
+                &DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None),
+            )
+            .ok();
+            return match micros {
+                Some(m) => {
+                    let a = m
+                        .as_any()
+                        .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+                        .map(|a| {
+                            (0..a.len())
+                                .map(|i| (!a.is_null(i)).then(|| rfc3339_micros(a.value(i))))
+                                .collect()
+                        });
+                    a.unwrap_or_else(|| vec![None; col.len()])
+                }
+                None => vec![None; col.len()],
+            };
+        }
+        _ => match arrow_cast::cast(col, &DataType::Utf8) {
+            Ok(c) => c,
+            Err(_) => return vec![None; col.len()],
+        },
+    };
+    match cast.as_any().downcast_ref::<StringArray>() {
+        Some(a) => (0..a.len())
+            .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
+            .collect(),
+        None => vec![None; col.len()],
+    }
+}
+
+/// The values of a list-of-strings column (any list and string type).
+fn string_lists(col: &ArrayRef) -> Vec<Vec<String>> {
+    let list = match col.data_type() {
+        DataType::List(_) => col.clone(),
+        DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            match arrow_cast::cast(col, &DataType::List(f.clone())) {
+                Ok(c) => c,
+                Err(_) => return vec![vec![]; col.len()],
+            }
+        }
+        _ => {
+            return strings(col)
+                .into_iter()
+                .map(|s| s.into_iter().collect())
+                .collect()
+        }
+    };
+    let Some(l) = list.as_any().downcast_ref::<ListArray>() else {
+        return vec![vec![]; col.len()];
+    };
+    (0..l.len())
+        .map(|i| {
+            if l.is_null(i) {
+                return vec![];
+            }
+            strings(&l.value(i)).into_iter().flatten().collect()
+        })
+        .collect()
+}
+
+fn rfc3339_micros(us: i64) -> String {
+    let secs = us.div_euclid(1_000_000);
+    let micros = us.rem_euclid(1_000_000);
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
+    let base = humantime::format_rfc3339_seconds(t).to_string();
+    if micros == 0 {
+        base
+    } else {
+        format!("{}.{micros:06}Z", base.trim_end_matches('Z'))
+    }
+}
+
+fn kind_of(s: Option<&str>, default: RepoKind) -> RepoKind {
+    match s.map(str::to_ascii_lowercase).as_deref() {
+        Some("model" | "models") => RepoKind::Model,
+        Some("dataset" | "datasets") => RepoKind::Dataset,
+        Some("space" | "spaces") => RepoKind::Space,
+        _ => default,
+    }
+}
+
+/// One row, as the columns give it.
+#[derive(Debug, Default)]
+struct Row {
+    id: Option<String>,
+    kind: Option<String>,
+    card: Option<String>,
+    info: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ParquetSource {
+    /// Opens a `.parquet` file or a directory of them, indexing where each repo is.
+    pub fn open(path: &Path) -> Result<ParquetSource, ParquetError> {
+        let mut paths: Vec<PathBuf> = if path.is_dir() {
+            std::fs::read_dir(path)
+                .map_err(|source| ParquetError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+                .collect()
+        } else {
+            vec![path.to_path_buf()]
+        };
+        paths.sort();
+        if paths.is_empty() {
+            return Err(ParquetError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut src = ParquetSource {
+            files: vec![],
+            index: HashMap::new(),
+            order: vec![],
+            children: None,
+            findings: vec![],
+        };
+        for (fi, p) in paths.iter().enumerate() {
+            let b = builder(p)?;
+            let schema = b.schema().clone();
+            let columns: HashMap<String, usize> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name().clone(), i))
+                .collect();
+            let default_kind = if columns.contains_key("datasetId") {
+                RepoKind::Dataset
+            } else {
+                RepoKind::Model
+            };
+            let file = ShardFile {
+                path: p.clone(),
+                columns,
+                default_kind,
+            };
+            let Some(id_col) = file.column(ID) else {
+                let mut names: Vec<&String> = file.columns.keys().collect();
+                names.sort();
+                return Err(ParquetError::NoId {
+                    path: p.clone(),
+                    columns: names
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            };
+            let mut leaves = vec![id_col];
+            leaves.extend(file.column(KIND));
+            let groups = b.metadata().num_row_groups();
+            for g in 0..groups {
+                let batch = read_group(&file, g, &leaves)?;
+                let ids = strings(batch.column(0));
+                let kinds = if batch.num_columns() > 1 {
+                    strings(batch.column(1))
+                } else {
+                    vec![None; ids.len()]
+                };
+                for (row, (id, kind)) in ids.into_iter().zip(kinds).enumerate() {
+                    let where_ = || format!("{}: row group {g}, row {row}", p.display());
+                    let Some(id) = id.filter(|s| !s.trim().is_empty()) else {
+                        src.findings.push(entry_finding(format!(
+                            "{}: the id is null; row skipped",
+                            where_()
+                        )));
+                        continue;
+                    };
+                    let kind = kind_of(kind.as_deref(), file.default_kind);
+                    let rid = match RepoId::parse(&id, kind) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            src.findings
+                                .push(entry_finding(format!("{}: {e}; row skipped", where_())));
+                            continue;
+                        }
+                    };
+                    if src.index.contains_key(&rid) {
+                        src.findings.push(entry_finding(format!(
+                            "{}: {} appears again; the first row is kept",
+                            where_(),
+                            rid.node_id()
+                        )));
+                        continue;
+                    }
+                    src.index.insert(
+                        rid.clone(),
+                        Loc {
+                            file: fi,
+                            group: g,
+                            row,
+                        },
+                    );
+                    src.order.push(rid);
+                }
+            }
+            src.files.push(file);
+        }
+        Ok(src)
+    }
+
+    /// How many repos the files hold.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether the files hold no repo.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Reads some rows of one row group (`None`: all of them).
+    fn rows(&self, file: usize, group: usize, want: Option<&[usize]>) -> Vec<(usize, Row)> {
+        let f = &self.files[file];
+        let names: Vec<(&[&str], &str)> = vec![
+            (ID, "id"),
+            (KIND, "kind"),
+            (CARD, "card"),
+            (TAGS, "tags"),
+            (LAST_MODIFIED, "lastModified"),
+            (CREATED, "createdAt"),
+            (&["downloads"], "downloads"),
+            (&["likes"], "likes"),
+            (&["sha"], "sha"),
+            (&["gated"], "gated"),
+            (&["library_name"], "library_name"),
+            (&["pipeline_tag"], "pipeline_tag"),
+            (&["status"], "status"),
+        ];
+        let lists: [(&str, &str); 4] = [
+            ("siblings", "siblings"),
+            ("spaces", "spaces"),
+            ("models", "models"),
+            ("datasets", "datasets"),
+        ];
+        let mut leaves: Vec<(usize, &str, bool)> = Vec::new();
+        for (alts, key) in names {
+            if let Some(i) = f.column(alts) {
+                leaves.push((i, key, key == "tags"));
+            }
+        }
+        for (col, key) in lists {
+            if let Some(&i) = f.columns.get(col) {
+                leaves.push((i, key, true));
+            }
+        }
+        let mut idx: Vec<usize> = leaves.iter().map(|l| l.0).collect();
+        idx.sort_unstable();
+        let batch = match read_group(f, group, &idx) {
+            Ok(b) => b,
+            Err(_) => return vec![],
+        };
+        let schema = batch.schema();
+        let pos = |file_col: usize| -> Option<usize> {
+            let name = f.columns.iter().find(|(_, i)| **i == file_col)?.0;
+            schema.index_of(name).ok()
+        };
+        let n = batch.num_rows();
+        let mut rows: Vec<Row> = (0..n).map(|_| Row::default()).collect();
+        for (file_col, key, is_list) in leaves {
+            let Some(c) = pos(file_col) else { continue };
+            let col = batch.column(c);
+            if is_list {
+                for (r, v) in string_lists(col).into_iter().enumerate() {
+                    let value = if key == "siblings" {
+                        serde_json::Value::Array(
+                            v.into_iter()
+                                .map(|s| serde_json::json!({"rfilename": s}))
+                                .collect(),
+                        )
+                    } else {
+                        serde_json::json!(v)
+                    };
+                    rows[r].info.insert(key.to_string(), value);
+                }
+                continue;
+            }
+            for (r, v) in strings(col).into_iter().enumerate() {
+                let Some(v) = v else { continue };
+                match key {
+                    "id" => rows[r].id = Some(v),
+                    "kind" => rows[r].kind = Some(v),
+                    "card" => rows[r].card = Some(v),
+                    "downloads" | "likes" => {
+                        if let Ok(n) = v.parse::<u64>() {
+                            rows[r].info.insert(key.into(), serde_json::json!(n));
+                        }
+                    }
+                    _ => {
+                        rows[r].info.insert(key.into(), serde_json::json!(v));
+                    }
+                }
+            }
+        }
+        rows.into_iter()
+            .enumerate()
+            .filter(|(i, _)| want.is_none_or(|w| w.contains(i)))
+            .collect()
+    }
+
+    fn record(&self, file: usize, row: Row) -> Option<RepoRecord> {
+        let kind = kind_of(row.kind.as_deref(), self.files[file].default_kind);
+        let id = RepoId::parse(row.id.as_deref()?, kind).ok()?;
+        let mut info = row.info;
+        info.insert("id".into(), serde_json::json!(id.name()));
+        let status = info
+            .remove("status")
+            .and_then(|s| s.as_str().map(str::to_string));
+        let body = serde_json::to_vec(&serde_json::Value::Object(info)).unwrap_or_default();
+        let mut rec =
+            RepoRecord::from_parts(&id, Some(&body), row.card.as_deref().map(str::as_bytes));
+        if let Some(st) = status.as_deref().and_then(NodeStatus::from_name) {
+            rec.status = st;
+        }
+        Some(rec)
+    }
+
+    /// Every tag-declared child, by parent: `base_model:…:<id>` and `dataset:<id>` tags, and the
+    /// `models`/`datasets` a Space lists. Reads those columns of every row group, once.
+    fn child_index(&mut self) -> &HashMap<RepoId, Vec<RepoId>> {
+        if self.children.is_none() {
+            let mut map: HashMap<RepoId, Vec<RepoId>> = HashMap::new();
+            for (fi, f) in self.files.iter().enumerate() {
+                let groups = builder(&f.path)
+                    .map(|b| b.metadata().num_row_groups())
+                    .unwrap_or(0);
+                for g in 0..groups {
+                    for (_, row) in self.rows(fi, g, None) {
+                        let Some(child) = row.id.as_deref().and_then(|i| {
+                            RepoId::parse(i, kind_of(row.kind.as_deref(), f.default_kind)).ok()
+                        }) else {
+                            continue;
+                        };
+                        let tags = row.info.get("tags").cloned().unwrap_or_default();
+                        for t in tags
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|t| t.as_str())
+                        {
+                            let parent = if let Some(rest) = t.strip_prefix("base_model:") {
+                                let id = rest.rsplit_once(':').map_or(rest, |(_, id)| id);
+                                RepoId::parse(id, RepoKind::Model).ok()
+                            } else if let Some(d) = t.strip_prefix("dataset:") {
+                                RepoId::parse(&format!("datasets/{d}"), RepoKind::Dataset).ok()
+                            } else {
+                                None
+                            };
+                            if let Some(p) = parent {
+                                map.entry(p).or_default().push(child.clone());
+                            }
+                        }
+                        for (key, kind) in
+                            [("models", RepoKind::Model), ("datasets", RepoKind::Dataset)]
+                        {
+                            for u in row
+                                .info
+                                .get(key)
+                                .and_then(|v| v.as_array())
+                                .into_iter()
+                                .flatten()
+                            {
+                                if let Some(p) =
+                                    u.as_str().and_then(|s| RepoId::parse(s, kind).ok())
+                                {
+                                    map.entry(p).or_default().push(child.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                v.sort();
+                v.dedup();
+            }
+            self.children = Some(map);
+        }
+        self.children.get_or_insert_with(HashMap::new)
+    }
+}
+
+fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBatch, ParquetError> {
+    let b = builder(&f.path)?;
+    let mask = ProjectionMask::roots(b.parquet_schema(), leaves.iter().copied());
+    let reader = b
+        .with_projection(mask)
+        .with_row_groups(vec![group])
+        .with_batch_size(1 << 20)
+        .build()
+        .map_err(format_err(&f.path))?;
+    let batches: Vec<RecordBatch> =
+        reader
+            .collect::<Result<_, _>>()
+            .map_err(|e| ParquetError::Format {
+                path: f.path.clone(),
+                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+            })?;
+    match batches.len() {
+        1 => Ok(batches.into_iter().next().unwrap_or_else(|| unreachable!())),
+        _ => arrow_select_concat(&batches).map_err(|e| ParquetError::Format {
+            path: f.path.clone(),
+            source: parquet::errors::ParquetError::ArrowError(e),
+        }),
+    }
+}
+
+fn arrow_select_concat(batches: &[RecordBatch]) -> Result<RecordBatch, String> {
+    let Some(first) = batches.first() else {
+        return Err("empty row group".into());
+    };
+    arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| e.to_string())
+}
+
+fn entry_finding(message: String) -> Finding {
+    Finding::new(codes::SNAPSHOT_ENTRY, Severity::Warn, vec![], message)
+}
+
+impl Source for ParquetSource {
+    fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
+        // Group the wanted rows by row group: each group is read once.
+        let mut by_group: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+        for id in ids {
+            if let Some(l) = self.index.get(id) {
+                by_group.entry((l.file, l.group)).or_default().push(l.row);
+            }
+        }
+        let mut found: HashMap<RepoId, RepoRecord> = HashMap::new();
+        for ((file, group), rows) in by_group {
+            let parsed: Vec<RepoRecord> = self
+                .rows(file, group, Some(&rows))
+                .into_par_iter()
+                .filter_map(|(_, row)| self.record(file, row))
+                .collect();
+            for r in parsed {
+                found.insert(r.id.clone(), r);
+            }
+        }
+        ids.iter()
+            .map(|id| {
+                found.get(id).cloned().unwrap_or_else(|| {
+                    RepoRecord::unavailable(id.clone(), NodeStatus::NotFound, "not in the snapshot")
+                })
+            })
+            .collect()
+    }
+
+    fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>> {
+        let index = self.child_index();
+        parents
+            .iter()
+            .map(|p| {
+                let mut kids: Vec<RepoId> = std::iter::once(&p.id)
+                    .chain(p.aliases.iter())
+                    .flat_map(|k| index.get(k).cloned().unwrap_or_default())
+                    .collect();
+                kids.sort();
+                kids.dedup();
+                kids.into_iter().map(Child::Id).collect()
+            })
+            .collect()
+    }
+
+    fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
+        let mut out = Vec::with_capacity(self.order.len());
+        for fi in 0..self.files.len() {
+            let groups = builder(&self.files[fi].path)
+                .map(|b| b.metadata().num_row_groups())
+                .unwrap_or(0);
+            for g in 0..groups {
+                let rows = self.rows(fi, g, None);
+                let mut recs: Vec<RepoRecord> = rows
+                    .into_par_iter()
+                    .filter_map(|(row, r)| {
+                        // Only the row the index kept for each id (duplicates were reported).
+                        let rec = self.record(fi, r)?;
+                        let l = self.index.get(&rec.id)?;
+                        (l.file == fi && l.group == g && l.row == row).then_some(rec)
+                    })
+                    .collect();
+                out.append(&mut recs);
+            }
+        }
+        Some(out)
+    }
+
+    fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+}
+
+/// Writes repos in the dump's schema plus hf-lineage's columns (`kind`, `status`, `sha`,
+/// `gated`, `siblings`, and a Space's `spaces`/`models`/`datasets`), so one reader serves both
+/// and the dump's own tools read ours. Timestamps in microseconds, UTC; zstd; 100,000 rows per
+/// row group. Returns how many rows were written.
+pub fn write_parquet<'a>(
+    path: &Path,
+    repos: impl IntoIterator<Item = (&'a RepoId, &'a crate::source::hub::RawRepo)>,
+) -> Result<usize, ParquetError> {
+    use arrow_array::builder::{
+        Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
+    };
+    use arrow_schema::{Field, Schema, TimeUnit};
+    use std::sync::Arc;
+
+    let io = |source: std::io::Error| ParquetError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("modelId", DataType::Utf8, false),
+        Field::new("author", DataType::Utf8, true),
+        Field::new("last_modified", ts(), true),
+        Field::new("downloads", DataType::Int64, true),
+        Field::new("likes", DataType::Int64, true),
+        Field::new("library_name", DataType::Utf8, true),
+        Field::new("tags", list(), true),
+        Field::new("pipeline_tag", DataType::Utf8, true),
+        Field::new("createdAt", ts(), true),
+        Field::new("card", DataType::Utf8, true),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("status", DataType::Utf8, false),
+        Field::new("sha", DataType::Utf8, true),
+        Field::new("gated", DataType::Utf8, true),
+        Field::new("siblings", list(), true),
+        Field::new("spaces", list(), true),
+        Field::new("models", list(), true),
+        Field::new("datasets", list(), true),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(100_000))
+        .build();
+    let file = File::create(path).map_err(io)?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))
+        .map_err(format_err(path))?;
+    let micros = |v: Option<&serde_json::Value>| {
+        v.and_then(|s| s.as_str())
+            .and_then(|s| humantime::parse_rfc3339_weak(s.trim_end_matches('Z')).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_micros() as i64)
+    };
+    let mut written = 0usize;
+    let mut pending: Vec<(&RepoId, serde_json::Value, Option<String>)> = Vec::new();
+    let flush = |pending: &mut Vec<(&RepoId, serde_json::Value, Option<String>)>,
+                 w: &mut parquet::arrow::ArrowWriter<File>|
+     -> Result<(), ParquetError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut id = StringBuilder::new();
+        let mut author = StringBuilder::new();
+        let mut last = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+        let mut created = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+        let mut downloads = Int64Builder::new();
+        let mut likes = Int64Builder::new();
+        let mut library = StringBuilder::new();
+        let mut pipeline = StringBuilder::new();
+        let mut card = StringBuilder::new();
+        let mut kind = StringBuilder::new();
+        let mut status = StringBuilder::new();
+        let mut sha = StringBuilder::new();
+        let mut gated = StringBuilder::new();
+        let mut lists: Vec<ListBuilder<StringBuilder>> = (0..5)
+            .map(|_| ListBuilder::new(StringBuilder::new()))
+            .collect();
+        for (rid, v, readme) in pending.drain(..) {
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            id.append_value(rid.name());
+            author.append_option(rid.name().split_once('/').map(|(o, _)| o));
+            last.append_option(micros(v.get("lastModified")));
+            created.append_option(micros(v.get("createdAt")));
+            downloads.append_option(v.get("downloads").and_then(|x| x.as_i64()));
+            likes.append_option(v.get("likes").and_then(|x| x.as_i64()));
+            library.append_option(s("library_name"));
+            pipeline.append_option(s("pipeline_tag"));
+            card.append_option(readme);
+            kind.append_value(rid.kind().as_str());
+            status.append_value("ok");
+            sha.append_option(s("sha"));
+            gated.append_option(match v.get("gated") {
+                Some(serde_json::Value::String(g)) => Some(g.clone()),
+                Some(serde_json::Value::Bool(true)) => Some("true".into()),
+                _ => None,
+            });
+            for (b, key) in lists
+                .iter_mut()
+                .zip(["tags", "siblings", "spaces", "models", "datasets"])
+            {
+                match v.get(key).and_then(|x| x.as_array()) {
+                    Some(a) => {
+                        for item in a {
+                            let text = item
+                                .as_str()
+                                .or_else(|| item.get("rfilename").and_then(|f| f.as_str()))
+                                .or_else(|| item.get("id").and_then(|f| f.as_str()));
+                            if let Some(t) = text {
+                                b.values().append_value(t);
+                            }
+                        }
+                        b.append(true);
+                    }
+                    None => b.append(false),
+                }
+            }
+        }
+        let mut cols: Vec<ArrayRef> = vec![
+            Arc::new(id.finish()),
+            Arc::new(author.finish()),
+            Arc::new(last.finish()),
+            Arc::new(downloads.finish()),
+            Arc::new(likes.finish()),
+            Arc::new(library.finish()),
+        ];
+        let mut l = lists.into_iter();
+        let mut next_list = || -> ArrayRef {
+            Arc::new(
+                l.next()
+                    .map(|mut b| b.finish())
+                    .unwrap_or_else(|| ListBuilder::new(StringBuilder::new()).finish()),
+            )
+        };
+        let tags = next_list();
+        cols.push(tags);
+        cols.push(Arc::new(pipeline.finish()));
+        cols.push(Arc::new(created.finish()));
+        cols.push(Arc::new(card.finish()));
+        cols.push(Arc::new(kind.finish()));
+        cols.push(Arc::new(status.finish()));
+        cols.push(Arc::new(sha.finish()));
+        cols.push(Arc::new(gated.finish()));
+        for _ in 0..4 {
+            cols.push(next_list());
+        }
+        let batch =
+            RecordBatch::try_new(schema.clone(), cols).map_err(|e| ParquetError::Format {
+                path: path.to_path_buf(),
+                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+            })?;
+        w.write(&batch).map_err(format_err(path))
+    };
+    for (rid, raw) in repos {
+        let v = raw
+            .info
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        let readme = raw
+            .readme
+            .as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        pending.push((rid, v, readme));
+        written += 1;
+        if pending.len() >= 100_000 {
+            flush(&mut pending, &mut w)?;
+        }
+    }
+    flush(&mut pending, &mut w)?;
+    w.close().map_err(format_err(path))?;
+    Ok(written)
+}
