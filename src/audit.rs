@@ -58,7 +58,13 @@ pub fn audit(
 /// depth), and the source's own findings (bad entries, duplicate rows). `None` when the source
 /// cannot list its records.
 pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
+    let t = std::time::Instant::now();
     let mut records = source.all_records()?;
+    tracing::info!(
+        secs = t.elapsed().as_secs_f64(),
+        n = records.len(),
+        "records read"
+    );
     let known: std::collections::HashSet<RepoId> = records
         .iter()
         .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.iter().cloned()))
@@ -72,7 +78,9 @@ pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
     missing.sort();
     missing.dedup();
     records.extend(source.fetch(&missing));
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "missing parents");
     let mut g = LineageGraph::from_records(records, vec![]);
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "graph built");
     g.add_findings(source.take_findings());
     Some(g)
 }
@@ -82,10 +90,13 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     if infer_from_text {
         docs_check::lineage::infer_from_text(graph);
     }
+    let t = std::time::Instant::now();
     let report = crate::license::check_licenses(graph, &policy.knowledge_base(), policy);
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "licenses");
     graph.add_findings(report.findings);
     graph.set_obligations(report.obligations);
     let (doc_findings, doc_reports) = docs_check::check_docs(graph);
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "documentation");
     graph.add_findings(doc_findings);
     graph.set_documentation(
         doc_reports
@@ -96,6 +107,7 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     let present = |id: &RepoId| graph.get(id).is_some();
     let judged = apply_policy(graph.findings().to_vec(), policy, &present);
     graph.replace_findings(judged);
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "policy");
 }
 
 /// The policy step: `[levels]` and `[[exceptions]]` over every finding the registry lets a

@@ -45,11 +45,17 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
     // Off by default, as in trace: the tables are what metadata declares.
     let infer = args.infer.enabled(false);
     let mut opened = open_source(&args.source, infer)?;
+    let t0 = std::time::Instant::now();
     let graph = if args.all {
         let mut g = whole_graph(opened.source.as_mut()).ok_or_else(|| {
             anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)")
         })?;
+        tracing::info!(
+            secs = t0.elapsed().as_secs_f64(),
+            "read and built the graph"
+        );
         analyse(&mut g, &policy, infer);
+        tracing::info!(secs = t0.elapsed().as_secs_f64(), "analysed");
         g
     } else {
         let roots = parse_roots(&args.repos)?;

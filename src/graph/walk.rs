@@ -3,7 +3,7 @@
 //! descendants), shortest paths and "the nearest ancestor that …" are all views of one [`Walk`].
 //! Cycles are harmless: a node is reached once.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use super::{EdgeData, LineageGraph};
 
@@ -58,11 +58,12 @@ pub fn walk(
         starts: starts.to_vec(),
         ..Walk::default()
     };
-    let mut seen = vec![false; g.len()];
+    // A set, not a bitmap of the whole graph: a walk costs what it visits, so one walk per node
+    // over a graph of millions stays linear overall.
+    let mut seen: HashSet<NodeIx> = HashSet::new();
     let mut queue: VecDeque<(NodeIx, usize)> = VecDeque::new();
     for &s in starts {
-        if s.0 < seen.len() && !seen[s.0] {
-            seen[s.0] = true;
+        if s.0 < g.len() && seen.insert(s) {
             queue.push_back((s, 0));
         }
     }
@@ -79,8 +80,7 @@ pub fn walk(
             next.sort_by(|a, b| g.at(a.0).id().cmp(g.at(b.0).id()));
         }
         for (m, e) in next {
-            if !seen[m.0] {
-                seen[m.0] = true;
+            if seen.insert(m) {
                 w.order.push(m);
                 w.reached.insert(m, (d + 1, Some((n, e))));
                 queue.push_back((m, d + 1));

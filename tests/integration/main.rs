@@ -13,6 +13,7 @@ mod bom;
 mod crawler;
 mod diagrams;
 mod hub_production;
+mod parquet_snapshots;
 mod query_cli;
 mod shared_cards;
 mod trace_cli;

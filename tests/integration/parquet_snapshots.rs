@@ -1,0 +1,239 @@
+//! Parquet snapshots (the Hub's card dump and our own files) and `export`.
+
+use std::sync::Arc;
+
+use crate::common::*;
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+
+/// Writes a tiny dump shard with the given id column name and rows (id, tags, card).
+fn shard(path: &std::path::Path, id_col: &str, rows: &[(Option<&str>, &[&str], &str)]) {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(id_col, DataType::Utf8, true),
+        Field::new(
+            "tags",
+            DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))),
+            true,
+        ),
+        Field::new("card", DataType::Utf8, true),
+        Field::new("an_extra_column", DataType::Utf8, true),
+    ]));
+    let mut id = StringBuilder::new();
+    let mut tags = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+        "element",
+        DataType::Utf8,
+        true,
+    )));
+    let mut card = StringBuilder::new();
+    let mut extra = StringBuilder::new();
+    for (i, t, c) in rows {
+        id.append_option(*i);
+        for x in *t {
+            tags.values().append_value(x);
+        }
+        tags.append(true);
+        card.append_value(c);
+        extra.append_value("ignored");
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(tags.finish()),
+        Arc::new(card.finish()),
+        Arc::new(extra.finish()),
+    ];
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        schema.clone(),
+        None,
+    )
+    .unwrap();
+    w.write(&RecordBatch::try_new(schema, cols).unwrap())
+        .unwrap();
+    w.close().unwrap();
+}
+
+fn dump(dir: &std::path::Path) {
+    let big = format!("---\nlicense: mit\n---\n{}", "x".repeat(20_000_000));
+    shard(
+        &dir.join("train-00000-of-00002.parquet"),
+        "modelId",
+        &[
+            (Some("org/base"), &["license:apache-2.0"], "---\nlicense: apache-2.0\n---\n# Base\n"),
+            (
+                Some("q/base-GGUF"),
+                &["base_model:org/base", "base_model:quantized:org/base"],
+                "---\nlicense: apache-2.0\nbase_model: org/base\n---\nGGUF Q4_K_M of org/base made with llama.cpp.\n",
+            ),
+            (None, &[], "---\nlicense: mit\n---\n"),
+            (Some("/root/local/path"), &[], "---\n---\n"),
+        ],
+    );
+    // An older shard: `id`, not `modelId`; a duplicate id; a giant card.
+    shard(
+        &dir.join("train-00001-of-00002.parquet"),
+        "id",
+        &[
+            (
+                Some("ft/chat"),
+                &["base_model:org/base", "base_model:finetune:org/base"],
+                "---\nlicense: apache-2.0\nbase_model: org/base\ndatasets: [d/chat]\n---\nSFT on d/chat for 2 epochs.\n",
+            ),
+            (Some("org/base"), &[], "---\nlicense: gpl-3.0\n---\n"),
+            (Some("big/card"), &[], big.as_str()),
+        ],
+    );
+}
+
+#[test]
+fn the_card_dump_is_a_snapshot_with_drift_and_bad_rows_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    dump(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["trace", "q/base-GGUF", "--snapshot", d, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let g: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        edges(&g),
+        vec![("org/base".into(), "q/base-GGUF".into(), "quantized".into())]
+    );
+    assert_eq!(
+        node(&g, "org/base")["license"],
+        "apache-2.0",
+        "the first row of a duplicate is kept"
+    );
+    let (code, out, err) = run(&["trace", "org/base", "--down", "--snapshot", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("quantized q/base-GGUF") && out.contains("finetune ft/chat"),
+        "{out}"
+    );
+    // A whole-snapshot export reports every bad row, and loses none of the good ones.
+    let out = dir.path().join("tables");
+    let (code, _, err) = run(&[
+        "export",
+        "--all",
+        "--snapshot",
+        d,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    assert!(findings.contains("the id is null"), "{findings}");
+    assert!(findings.contains("local path"), "{findings}");
+    assert!(findings.contains("org/base appears again"), "{findings}");
+    assert!(
+        findings
+            .lines()
+            .any(|l| l.starts_with("card-too-large,warn,big/card,")),
+        "{findings}"
+    );
+    let nodes = std::fs::read_to_string(out.join("nodes.csv")).unwrap();
+    for want in ["org/base,", "q/base-GGUF,", "ft/chat,", "big/card,"] {
+        assert!(
+            nodes.lines().any(|l| l.starts_with(want)),
+            "{want}: {nodes}"
+        );
+    }
+}
+
+#[test]
+fn files_that_are_not_parquet_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.parquet");
+    std::fs::write(&bad, b"PAR1 this is not really parquet").unwrap();
+    let (code, _, err) = run(&["trace", "a/b", "--snapshot", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a readable Parquet file"), "{err}");
+    // A truncated real file.
+    let good = dir.path().join("good.parquet");
+    shard(&good, "modelId", &[(Some("a/b"), &[], "---\n---\n")]);
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&good, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, _, err) = run(&["trace", "a/b", "--snapshot", good.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a readable Parquet file"), "{err}");
+    // No id column.
+    let noid = dir.path().join("noid.parquet");
+    shard(&noid, "name", &[(Some("a/b"), &[], "")]);
+    let (code, _, err) = run(&["trace", "a/b", "--snapshot", noid.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("has no id column"), "{err}");
+}
+
+#[test]
+fn export_writes_tables_engines_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = example_snapshot();
+    let s = snap.to_str().unwrap();
+    for (format, files) in [
+        (
+            "parquet",
+            &["nodes.parquet", "edges.parquet", "findings.parquet"][..],
+        ),
+        ("csv", &["nodes.csv", "edges.csv", "findings.csv"][..]),
+        ("graphml", &["lineage.graphml"][..]),
+    ] {
+        let out = dir.path().join(format);
+        let (code, _, err) = run(&[
+            "export",
+            "--all",
+            "--snapshot",
+            s,
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        for f in files {
+            assert!(out.join(f).exists(), "{format}: {f}");
+        }
+    }
+    // The tables hold what the JSON graph holds.
+    let (_, json, _) = run(&["query", "all()", "--snapshot", s, "--format", "json"]);
+    let g: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let read = |name: &str| {
+        let f = std::fs::File::open(dir.path().join("parquet").join(name)).unwrap();
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap().num_rows())
+            .sum::<usize>()
+    };
+    assert_eq!(read("nodes.parquet"), g["nodes"].as_array().unwrap().len());
+    assert_eq!(read("edges.parquet"), g["edges"].as_array().unwrap().len());
+    let csv = std::fs::read_to_string(dir.path().join("csv/edges.csv")).unwrap();
+    assert!(csv.starts_with(":START_ID,:END_ID,:TYPE,relation_source\n"));
+    assert!(csv.contains(",QUANTIZED,"));
+    let graphml = std::fs::read_to_string(dir.path().join("graphml/lineage.graphml")).unwrap();
+    assert!(graphml.contains(
+        "<edge source=\"meta-llama/Llama-2-7b-chat-hf\" target=\"TheBloke/Llama-2-7B-Chat-GGUF\">"
+    ));
+    // Tables of one lineage, and formats export cannot write.
+    let (code, _, err) = run(&[
+        "export",
+        "TheBloke/Llama-2-7B-Chat-GGUF",
+        "--snapshot",
+        s,
+        "--out",
+        dir.path().join("one").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "export",
+        "--all",
+        "--snapshot",
+        s,
+        "--out",
+        "/tmp/x",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("export cannot produce --format svg"), "{err}");
+}
