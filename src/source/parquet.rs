@@ -101,8 +101,10 @@ impl ShardFile {
 #[derive(Debug)]
 pub struct ParquetSource {
     files: Vec<ShardFile>,
-    index: HashMap<RepoId, Loc>,
-    order: Vec<RepoId>,
+    /// Where each repo's row is, by a 64-bit hash of its id (kind and lowercase name): a few
+    /// bytes per row instead of the id itself, so indexing millions of rows stays small.
+    index: HashMap<u64, Loc>,
+    rows: usize,
     children: Option<HashMap<RepoId, Vec<RepoId>>>,
     findings: Vec<Finding>,
 }
@@ -260,102 +262,53 @@ impl ParquetSource {
         let mut src = ParquetSource {
             files: vec![],
             index: HashMap::new(),
-            order: vec![],
+            rows: 0,
             children: None,
             findings: vec![],
         };
-        for (fi, p) in paths.iter().enumerate() {
-            let b = builder(p)?;
-            let schema = b.schema().clone();
-            let columns: HashMap<String, usize> = schema
-                .fields()
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name().clone(), i))
-                .collect();
-            let default_kind = if columns.contains_key("datasetId") {
-                RepoKind::Dataset
-            } else {
-                RepoKind::Model
-            };
-            let file = ShardFile {
-                path: p.clone(),
-                columns,
-                default_kind,
-            };
-            let Some(id_col) = file.column(ID) else {
-                let mut names: Vec<&String> = file.columns.keys().collect();
-                names.sort();
-                return Err(ParquetError::NoId {
-                    path: p.clone(),
-                    columns: names
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            };
-            let mut leaves = vec![id_col];
-            leaves.extend(file.column(KIND));
-            let groups = b.metadata().num_row_groups();
-            for g in 0..groups {
-                let batch = read_group(&file, g, &leaves)?;
-                let ids = strings(batch.column(0));
-                let kinds = if batch.num_columns() > 1 {
-                    strings(batch.column(1))
-                } else {
-                    vec![None; ids.len()]
-                };
-                for (row, (id, kind)) in ids.into_iter().zip(kinds).enumerate() {
-                    let where_ = || format!("{}: row group {g}, row {row}", p.display());
-                    let Some(id) = id.filter(|s| !s.trim().is_empty()) else {
-                        src.findings.push(entry_finding(format!(
-                            "{}: the id is null; row skipped",
-                            where_()
-                        )));
-                        continue;
-                    };
-                    let kind = kind_of(kind.as_deref(), file.default_kind);
-                    let rid = match RepoId::parse(&id, kind) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            src.findings
-                                .push(entry_finding(format!("{}: {e}; row skipped", where_())));
-                            continue;
-                        }
-                    };
-                    if src.index.contains_key(&rid) {
-                        src.findings.push(entry_finding(format!(
-                            "{}: {} appears again; the first row is kept",
-                            where_(),
-                            rid.node_id()
-                        )));
-                        continue;
-                    }
-                    src.index.insert(
-                        rid.clone(),
-                        Loc {
-                            file: fi,
-                            group: g,
-                            row,
-                        },
-                    );
-                    src.order.push(rid);
+        // Each file is indexed on its own (in parallel), then merged in file order, so the first
+        // of duplicate rows is the one kept whatever the scheduling.
+        let indexed: Vec<Result<FileIndex, ParquetError>> = paths
+            .par_iter()
+            .enumerate()
+            .map(|(fi, p)| index_file(fi, p))
+            .collect();
+        for r in indexed {
+            let fx = r?;
+            for (key, loc) in fx.entries {
+                if src.index.contains_key(&key) {
+                    // Rare: read the id back for the message.
+                    let id = fx
+                        .file
+                        .column(ID)
+                        .and_then(|c| read_group(&fx.file, loc.group, &[c]).ok())
+                        .and_then(|b| strings(b.column(0)).into_iter().nth(loc.row).flatten())
+                        .unwrap_or_else(|| "an id".into());
+                    src.findings.push(entry_finding(format!(
+                        "{}: row group {}, row {}: {id} appears again; the first row is kept",
+                        fx.file.path.display(),
+                        loc.group,
+                        loc.row
+                    )));
+                    continue;
                 }
+                src.index.insert(key, loc);
+                src.rows += 1;
             }
-            src.files.push(file);
+            src.findings.extend(fx.findings);
+            src.files.push(fx.file);
         }
         Ok(src)
     }
 
     /// How many repos the files hold.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.rows
     }
 
     /// Whether the files hold no repo.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.rows == 0
     }
 
     /// Reads some rows of one row group (`None`: all of them).
@@ -529,6 +482,114 @@ impl ParquetSource {
     }
 }
 
+/// One file's share of the index: (key, where, id for messages) per row, and its bad rows.
+struct FileIndex {
+    file: ShardFile,
+    entries: Vec<(u64, Loc)>,
+    findings: Vec<Finding>,
+}
+
+fn index_file(fi: usize, p: &Path) -> Result<FileIndex, ParquetError> {
+    let b = builder(p)?;
+    let schema = b.schema().clone();
+    let columns: HashMap<String, usize> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name().clone(), i))
+        .collect();
+    let default_kind = if columns.contains_key("datasetId") {
+        RepoKind::Dataset
+    } else {
+        RepoKind::Model
+    };
+    let file = ShardFile {
+        path: p.to_path_buf(),
+        columns,
+        default_kind,
+    };
+    let Some(id_col) = file.column(ID) else {
+        let mut names: Vec<&String> = file.columns.keys().collect();
+        names.sort();
+        return Err(ParquetError::NoId {
+            path: p.to_path_buf(),
+            columns: names
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    };
+    let mut leaves = vec![id_col];
+    leaves.extend(file.column(KIND));
+    let mut out = FileIndex {
+        entries: vec![],
+        findings: vec![],
+        file,
+    };
+    for g in 0..b.metadata().num_row_groups() {
+        let batch = read_group(&out.file, g, &leaves)?;
+        // Borrow the id strings straight from the column (no copy per row).
+        let ids_col = match batch.column(0).data_type() {
+            DataType::Utf8 => batch.column(0).clone(),
+            _ => arrow_cast::cast(batch.column(0), &DataType::Utf8).map_err(|e| {
+                ParquetError::Format {
+                    path: p.to_path_buf(),
+                    source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+                }
+            })?,
+        };
+        let Some(ids) = ids_col.as_any().downcast_ref::<StringArray>() else {
+            continue;
+        };
+        let kinds = if batch.num_columns() > 1 {
+            strings(batch.column(1))
+        } else {
+            vec![]
+        };
+        for row in 0..ids.len() {
+            let where_ = || format!("{}: row group {g}, row {row}", p.display());
+            let id = (!ids.is_null(row)).then(|| ids.value(row));
+            let Some(id) = id.filter(|s| !s.trim().is_empty()) else {
+                out.findings.push(entry_finding(format!(
+                    "{}: the id is null; row skipped",
+                    where_()
+                )));
+                continue;
+            };
+            let kind = kind_of(
+                kinds.get(row).and_then(|k| k.as_deref()),
+                out.file.default_kind,
+            );
+            if plain_id(id) {
+                out.entries.push((
+                    key_of(kind, id),
+                    Loc {
+                        file: fi,
+                        group: g,
+                        row,
+                    },
+                ));
+                continue;
+            }
+            match RepoId::parse(id, kind) {
+                Ok(rid) => out.entries.push((
+                    id_key(&rid),
+                    Loc {
+                        file: fi,
+                        group: g,
+                        row,
+                    },
+                )),
+                Err(e) => out
+                    .findings
+                    .push(entry_finding(format!("{}: {e}; row skipped", where_()))),
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBatch, ParquetError> {
     let b = builder(&f.path)?;
     let mask = ProjectionMask::roots(b.parquet_schema(), leaves.iter().copied());
@@ -561,6 +622,43 @@ fn arrow_select_concat(batches: &[RecordBatch]) -> Result<RecordBatch, String> {
     arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| e.to_string())
 }
 
+/// The index key of an id: its kind and lowercase name, hashed (ids are case-insensitive).
+fn id_key(id: &RepoId) -> u64 {
+    key_of(id.kind(), id.name())
+}
+
+fn key_of(kind: RepoKind, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    kind.hash(&mut h);
+    for b in name.bytes() {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    h.finish()
+}
+
+/// Whether a value is already a plain `owner/name` (or legacy `name`) id, as dump rows are:
+/// then its key is computed without building a [`RepoId`]; anything else goes through
+/// [`RepoId::parse`], which also says why a value is not an id.
+fn plain_id(s: &str) -> bool {
+    let mut parts = s.split('/');
+    let ok = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 96
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            && !p.starts_with(['-', '.'])
+            && !p.ends_with(['-', '.'])
+            && !p.contains("--")
+            && !p.contains("..")
+    };
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), None, None) => ok(a),
+        (Some(a), Some(b), None) => ok(a) && ok(b),
+        _ => false,
+    }
+}
+
 fn entry_finding(message: String) -> Finding {
     Finding::new(codes::SNAPSHOT_ENTRY, Severity::Warn, vec![], message)
 }
@@ -570,7 +668,7 @@ impl Source for ParquetSource {
         // Group the wanted rows by row group: each group is read once.
         let mut by_group: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
         for id in ids {
-            if let Some(l) = self.index.get(id) {
+            if let Some(l) = self.index.get(&id_key(id)) {
                 by_group.entry((l.file, l.group)).or_default().push(l.row);
             }
         }
@@ -611,7 +709,7 @@ impl Source for ParquetSource {
     }
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
-        let mut out = Vec::with_capacity(self.order.len());
+        let mut out = Vec::with_capacity(self.rows);
         for fi in 0..self.files.len() {
             let groups = builder(&self.files[fi].path)
                 .map(|b| b.metadata().num_row_groups())
@@ -623,7 +721,7 @@ impl Source for ParquetSource {
                     .filter_map(|(row, r)| {
                         // Only the row the index kept for each id (duplicates were reported).
                         let rec = self.record(fi, r)?;
-                        let l = self.index.get(&rec.id)?;
+                        let l = self.index.get(&id_key(&rec.id))?;
                         (l.file == fi && l.group == g && l.row == row).then_some(rec)
                     })
                     .collect();
