@@ -16,6 +16,8 @@ use paths::{derivation_ancestors, Ancestor};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
 use crate::graph::{LineageGraph, RepoRef};
@@ -152,65 +154,95 @@ pub fn check_licenses(
         resolved.insert(n.id().clone(), kb.resolve(&meta));
     }
     let mut report = LicenseReport::default();
-    for n in g.nodes() {
-        let Some(mine) = resolved.get(n.id()) else {
-            continue;
-        };
-        let node = n.id().node_id();
-        if let Resolved::Unresolved(why) = mine {
-            findings.push(Finding::new(
-                codes::UNRESOLVED,
-                Severity::Warn,
-                vec![node.clone()],
-                format!("{node}: {why}; its terms cannot be checked (NOASSERTION)"),
-            ));
+    // Each node is judged on its own: on every core.
+    let judged: Vec<NodeJudgement> = g
+        .nodes()
+        .par_iter()
+        .filter_map(|n| judge_node(g, n, &resolved))
+        .collect();
+    for j in judged {
+        findings.extend(j.findings);
+        if let Some((node, lines)) = j.obligations {
+            report.obligations.insert(node, lines);
         }
-        if n.id().kind() != RepoKind::Model {
-            continue;
-        }
-        let ancestors = derivation_ancestors(g, n.id());
-        let mut violations: Vec<Violation> = Vec::new();
-        // Ancestors grouped by license: the texts are built once per license, not per ancestor.
-        let mut by_license: BTreeMap<&str, (&LicenseInfo, Vec<&Ancestor<'_>>)> = BTreeMap::new();
-        for a in &ancestors {
-            if same_owner(a.node.id(), n.id()) {
-                continue; // the licensor's own release is not a licensee's derivative
-            }
-            let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else {
-                continue;
-            };
-            for l in theirs {
-                by_license
-                    .entry(l.id.as_str())
-                    .or_insert((l, vec![]))
-                    .1
-                    .push(a);
-                judge(&n, mine, l, a, &mut violations);
-            }
-        }
-        let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (l, sources) in by_license.values() {
-            collect_obligations(l, sources, &mut obligations);
-        }
-        if !obligations.is_empty() {
-            let lines = obligations
-                .into_iter()
-                .map(|(text, from)| {
-                    format!(
-                        "{text} (from {})",
-                        from.into_iter().collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect();
-            report.obligations.insert(node.clone(), lines);
-        }
-        findings.extend(summarize(g, &n, violations));
-        findings.extend(merge_conflicts(g, &n, &resolved));
-        findings.extend(data_terms(&n, mine, &resolved));
     }
     findings.extend(policy_findings(g, policy, &resolved));
     report.findings = findings;
     report
+}
+
+/// What judging one node gave: its findings, and its concluded obligations.
+struct NodeJudgement {
+    findings: Vec<Finding>,
+    obligations: Option<(String, Vec<String>)>,
+}
+
+fn judge_node(
+    g: &LineageGraph,
+    n: &RepoRef<'_>,
+    resolved: &HashMap<RepoId, Resolved>,
+) -> Option<NodeJudgement> {
+    let mine = resolved.get(n.id())?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut obligations_out: Option<(String, Vec<String>)> = None;
+    let node = n.id().node_id();
+    if let Resolved::Unresolved(why) = mine {
+        findings.push(Finding::new(
+            codes::UNRESOLVED,
+            Severity::Warn,
+            vec![node.clone()],
+            format!("{node}: {why}; its terms cannot be checked (NOASSERTION)"),
+        ));
+    }
+    if n.id().kind() != RepoKind::Model {
+        return Some(NodeJudgement {
+            findings,
+            obligations: None,
+        });
+    }
+    let ancestors = derivation_ancestors(g, n.id());
+    let mut violations: Vec<Violation> = Vec::new();
+    // Ancestors grouped by license: the texts are built once per license, not per ancestor.
+    let mut by_license: BTreeMap<&str, (&LicenseInfo, Vec<&Ancestor<'_>>)> = BTreeMap::new();
+    for a in &ancestors {
+        if same_owner(a.node.id(), n.id()) {
+            continue; // the licensor's own release is not a licensee's derivative
+        }
+        let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else {
+            continue;
+        };
+        for l in theirs {
+            by_license
+                .entry(l.id.as_str())
+                .or_insert((l, vec![]))
+                .1
+                .push(a);
+            judge(n, mine, l, a, &mut violations);
+        }
+    }
+    let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (l, sources) in by_license.values() {
+        collect_obligations(l, sources, &mut obligations);
+    }
+    if !obligations.is_empty() {
+        let lines = obligations
+            .into_iter()
+            .map(|(text, from)| {
+                format!(
+                    "{text} (from {})",
+                    from.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        obligations_out = Some((node.clone(), lines));
+    }
+    findings.extend(summarize(g, n, violations));
+    findings.extend(merge_conflicts(g, n, resolved));
+    findings.extend(data_terms(n, mine, resolved));
+    Some(NodeJudgement {
+        findings,
+        obligations: obligations_out,
+    })
 }
 
 fn collect_obligations(
