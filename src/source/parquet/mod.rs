@@ -18,11 +18,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, StringArray};
-use arrow_schema::DataType;
+use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
+
+mod columns;
+mod index;
+mod write;
+
+use columns::{string_lists, strings};
+use index::{id_key, index_file, FileIndex};
+pub use write::write_parquet;
 
 use super::{Child, Source};
 use crate::finding::{codes, Finding, Severity};
@@ -135,88 +142,6 @@ pub fn is_parquet(path: &Path) -> bool {
                 .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
         })
         .unwrap_or(false)
-}
-
-/// The values of a string-like column as `Option<String>`s (any Arrow string type, numbers and
-/// timestamps cast to text).
-fn strings(col: &ArrayRef) -> Vec<Option<String>> {
-    let cast = match col.data_type() {
-        DataType::Utf8 => col.clone(),
-        DataType::Timestamp(_, _) => {
-            // RFC 3339 in UTC, whatever the unit.
-            let micros = arrow_cast::cast(
-                col,
-                &DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None),
-            )
-            .ok();
-            return match micros {
-                Some(m) => {
-                    let a = m
-                        .as_any()
-                        .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
-                        .map(|a| {
-                            (0..a.len())
-                                .map(|i| (!a.is_null(i)).then(|| rfc3339_micros(a.value(i))))
-                                .collect()
-                        });
-                    a.unwrap_or_else(|| vec![None; col.len()])
-                }
-                None => vec![None; col.len()],
-            };
-        }
-        _ => match arrow_cast::cast(col, &DataType::Utf8) {
-            Ok(c) => c,
-            Err(_) => return vec![None; col.len()],
-        },
-    };
-    match cast.as_any().downcast_ref::<StringArray>() {
-        Some(a) => (0..a.len())
-            .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
-            .collect(),
-        None => vec![None; col.len()],
-    }
-}
-
-/// The values of a list-of-strings column (any list and string type).
-fn string_lists(col: &ArrayRef) -> Vec<Vec<String>> {
-    let list = match col.data_type() {
-        DataType::List(_) => col.clone(),
-        DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
-            match arrow_cast::cast(col, &DataType::List(f.clone())) {
-                Ok(c) => c,
-                Err(_) => return vec![vec![]; col.len()],
-            }
-        }
-        _ => {
-            return strings(col)
-                .into_iter()
-                .map(|s| s.into_iter().collect())
-                .collect()
-        }
-    };
-    let Some(l) = list.as_any().downcast_ref::<ListArray>() else {
-        return vec![vec![]; col.len()];
-    };
-    (0..l.len())
-        .map(|i| {
-            if l.is_null(i) {
-                return vec![];
-            }
-            strings(&l.value(i)).into_iter().flatten().collect()
-        })
-        .collect()
-}
-
-fn rfc3339_micros(us: i64) -> String {
-    let secs = us.div_euclid(1_000_000);
-    let micros = us.rem_euclid(1_000_000);
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
-    let base = humantime::format_rfc3339_seconds(t).to_string();
-    if micros == 0 {
-        base
-    } else {
-        format!("{}.{micros:06}Z", base.trim_end_matches('Z'))
-    }
 }
 
 fn kind_of(s: Option<&str>, default: RepoKind) -> RepoKind {
@@ -482,114 +407,6 @@ impl ParquetSource {
     }
 }
 
-/// One file's share of the index: (key, where, id for messages) per row, and its bad rows.
-struct FileIndex {
-    file: ShardFile,
-    entries: Vec<(u64, Loc)>,
-    findings: Vec<Finding>,
-}
-
-fn index_file(fi: usize, p: &Path) -> Result<FileIndex, ParquetError> {
-    let b = builder(p)?;
-    let schema = b.schema().clone();
-    let columns: HashMap<String, usize> = schema
-        .fields()
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.name().clone(), i))
-        .collect();
-    let default_kind = if columns.contains_key("datasetId") {
-        RepoKind::Dataset
-    } else {
-        RepoKind::Model
-    };
-    let file = ShardFile {
-        path: p.to_path_buf(),
-        columns,
-        default_kind,
-    };
-    let Some(id_col) = file.column(ID) else {
-        let mut names: Vec<&String> = file.columns.keys().collect();
-        names.sort();
-        return Err(ParquetError::NoId {
-            path: p.to_path_buf(),
-            columns: names
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    };
-    let mut leaves = vec![id_col];
-    leaves.extend(file.column(KIND));
-    let mut out = FileIndex {
-        entries: vec![],
-        findings: vec![],
-        file,
-    };
-    for g in 0..b.metadata().num_row_groups() {
-        let batch = read_group(&out.file, g, &leaves)?;
-        // Borrow the id strings straight from the column (no copy per row).
-        let ids_col = match batch.column(0).data_type() {
-            DataType::Utf8 => batch.column(0).clone(),
-            _ => arrow_cast::cast(batch.column(0), &DataType::Utf8).map_err(|e| {
-                ParquetError::Format {
-                    path: p.to_path_buf(),
-                    source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-                }
-            })?,
-        };
-        let Some(ids) = ids_col.as_any().downcast_ref::<StringArray>() else {
-            continue;
-        };
-        let kinds = if batch.num_columns() > 1 {
-            strings(batch.column(1))
-        } else {
-            vec![]
-        };
-        for row in 0..ids.len() {
-            let where_ = || format!("{}: row group {g}, row {row}", p.display());
-            let id = (!ids.is_null(row)).then(|| ids.value(row));
-            let Some(id) = id.filter(|s| !s.trim().is_empty()) else {
-                out.findings.push(entry_finding(format!(
-                    "{}: the id is null; row skipped",
-                    where_()
-                )));
-                continue;
-            };
-            let kind = kind_of(
-                kinds.get(row).and_then(|k| k.as_deref()),
-                out.file.default_kind,
-            );
-            if plain_id(id) {
-                out.entries.push((
-                    key_of(kind, id),
-                    Loc {
-                        file: fi,
-                        group: g,
-                        row,
-                    },
-                ));
-                continue;
-            }
-            match RepoId::parse(id, kind) {
-                Ok(rid) => out.entries.push((
-                    id_key(&rid),
-                    Loc {
-                        file: fi,
-                        group: g,
-                        row,
-                    },
-                )),
-                Err(e) => out
-                    .findings
-                    .push(entry_finding(format!("{}: {e}; row skipped", where_()))),
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBatch, ParquetError> {
     let b = builder(&f.path)?;
     let mask = ProjectionMask::roots(b.parquet_schema(), leaves.iter().copied());
@@ -620,43 +437,6 @@ fn arrow_select_concat(batches: &[RecordBatch]) -> Result<RecordBatch, String> {
         return Err("empty row group".into());
     };
     arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| e.to_string())
-}
-
-/// The index key of an id: its kind and lowercase name, hashed (ids are case-insensitive).
-fn id_key(id: &RepoId) -> u64 {
-    key_of(id.kind(), id.name())
-}
-
-fn key_of(kind: RepoKind, name: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    kind.hash(&mut h);
-    for b in name.bytes() {
-        h.write_u8(b.to_ascii_lowercase());
-    }
-    h.finish()
-}
-
-/// Whether a value is already a plain `owner/name` (or legacy `name`) id, as dump rows are:
-/// then its key is computed without building a [`RepoId`]; anything else goes through
-/// [`RepoId::parse`], which also says why a value is not an id.
-fn plain_id(s: &str) -> bool {
-    let mut parts = s.split('/');
-    let ok = |p: &str| {
-        !p.is_empty()
-            && p.len() <= 96
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-            && !p.starts_with(['-', '.'])
-            && !p.ends_with(['-', '.'])
-            && !p.contains("--")
-            && !p.contains("..")
-    };
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(a), None, None) => ok(a),
-        (Some(a), Some(b), None) => ok(a) && ok(b),
-        _ => false,
-    }
 }
 
 fn entry_finding(message: String) -> Finding {
@@ -734,177 +514,4 @@ impl Source for ParquetSource {
     fn take_findings(&mut self) -> Vec<Finding> {
         std::mem::take(&mut self.findings)
     }
-}
-
-/// Writes repos in the dump's schema plus hf-lineage's columns (`kind`, `status`, `sha`,
-/// `gated`, `siblings`, and a Space's `spaces`/`models`/`datasets`), so one reader serves both
-/// and the dump's own tools read ours. Timestamps in microseconds, UTC; zstd; 100,000 rows per
-/// row group. Returns how many rows were written.
-pub fn write_parquet<'a>(
-    path: &Path,
-    repos: impl IntoIterator<Item = (&'a RepoId, &'a crate::source::hub::RawRepo)>,
-) -> Result<usize, ParquetError> {
-    use arrow_array::builder::{
-        Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
-    };
-    use arrow_schema::{Field, Schema, TimeUnit};
-    use std::sync::Arc;
-
-    let io = |source: std::io::Error| ParquetError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("modelId", DataType::Utf8, false),
-        Field::new("author", DataType::Utf8, true),
-        Field::new("last_modified", ts(), true),
-        Field::new("downloads", DataType::Int64, true),
-        Field::new("likes", DataType::Int64, true),
-        Field::new("library_name", DataType::Utf8, true),
-        Field::new("tags", list(), true),
-        Field::new("pipeline_tag", DataType::Utf8, true),
-        Field::new("createdAt", ts(), true),
-        Field::new("card", DataType::Utf8, true),
-        Field::new("kind", DataType::Utf8, false),
-        Field::new("status", DataType::Utf8, false),
-        Field::new("sha", DataType::Utf8, true),
-        Field::new("gated", DataType::Utf8, true),
-        Field::new("siblings", list(), true),
-        Field::new("spaces", list(), true),
-        Field::new("models", list(), true),
-        Field::new("datasets", list(), true),
-    ]));
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
-        .set_max_row_group_row_count(Some(100_000))
-        .build();
-    let file = File::create(path).map_err(io)?;
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))
-        .map_err(format_err(path))?;
-    let micros = |v: Option<&serde_json::Value>| {
-        v.and_then(|s| s.as_str())
-            .and_then(|s| humantime::parse_rfc3339_weak(s.trim_end_matches('Z')).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_micros() as i64)
-    };
-    let mut written = 0usize;
-    let mut pending: Vec<(&RepoId, serde_json::Value, Option<String>)> = Vec::new();
-    let flush = |pending: &mut Vec<(&RepoId, serde_json::Value, Option<String>)>,
-                 w: &mut parquet::arrow::ArrowWriter<File>|
-     -> Result<(), ParquetError> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut id = StringBuilder::new();
-        let mut author = StringBuilder::new();
-        let mut last = TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        let mut created = TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        let mut downloads = Int64Builder::new();
-        let mut likes = Int64Builder::new();
-        let mut library = StringBuilder::new();
-        let mut pipeline = StringBuilder::new();
-        let mut card = StringBuilder::new();
-        let mut kind = StringBuilder::new();
-        let mut status = StringBuilder::new();
-        let mut sha = StringBuilder::new();
-        let mut gated = StringBuilder::new();
-        let mut lists: Vec<ListBuilder<StringBuilder>> = (0..5)
-            .map(|_| ListBuilder::new(StringBuilder::new()))
-            .collect();
-        for (rid, v, readme) in pending.drain(..) {
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            id.append_value(rid.name());
-            author.append_option(rid.name().split_once('/').map(|(o, _)| o));
-            last.append_option(micros(v.get("lastModified")));
-            created.append_option(micros(v.get("createdAt")));
-            downloads.append_option(v.get("downloads").and_then(|x| x.as_i64()));
-            likes.append_option(v.get("likes").and_then(|x| x.as_i64()));
-            library.append_option(s("library_name"));
-            pipeline.append_option(s("pipeline_tag"));
-            card.append_option(readme);
-            kind.append_value(rid.kind().as_str());
-            status.append_value("ok");
-            sha.append_option(s("sha"));
-            gated.append_option(match v.get("gated") {
-                Some(serde_json::Value::String(g)) => Some(g.clone()),
-                Some(serde_json::Value::Bool(true)) => Some("true".into()),
-                _ => None,
-            });
-            for (b, key) in lists
-                .iter_mut()
-                .zip(["tags", "siblings", "spaces", "models", "datasets"])
-            {
-                match v.get(key).and_then(|x| x.as_array()) {
-                    Some(a) => {
-                        for item in a {
-                            let text = item
-                                .as_str()
-                                .or_else(|| item.get("rfilename").and_then(|f| f.as_str()))
-                                .or_else(|| item.get("id").and_then(|f| f.as_str()));
-                            if let Some(t) = text {
-                                b.values().append_value(t);
-                            }
-                        }
-                        b.append(true);
-                    }
-                    None => b.append(false),
-                }
-            }
-        }
-        let mut cols: Vec<ArrayRef> = vec![
-            Arc::new(id.finish()),
-            Arc::new(author.finish()),
-            Arc::new(last.finish()),
-            Arc::new(downloads.finish()),
-            Arc::new(likes.finish()),
-            Arc::new(library.finish()),
-        ];
-        let mut l = lists.into_iter();
-        let mut next_list = || -> ArrayRef {
-            Arc::new(
-                l.next()
-                    .map(|mut b| b.finish())
-                    .unwrap_or_else(|| ListBuilder::new(StringBuilder::new()).finish()),
-            )
-        };
-        let tags = next_list();
-        cols.push(tags);
-        cols.push(Arc::new(pipeline.finish()));
-        cols.push(Arc::new(created.finish()));
-        cols.push(Arc::new(card.finish()));
-        cols.push(Arc::new(kind.finish()));
-        cols.push(Arc::new(status.finish()));
-        cols.push(Arc::new(sha.finish()));
-        cols.push(Arc::new(gated.finish()));
-        for _ in 0..4 {
-            cols.push(next_list());
-        }
-        let batch =
-            RecordBatch::try_new(schema.clone(), cols).map_err(|e| ParquetError::Format {
-                path: path.to_path_buf(),
-                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-            })?;
-        w.write(&batch).map_err(format_err(path))
-    };
-    for (rid, raw) in repos {
-        let v = raw
-            .info
-            .as_deref()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-            .unwrap_or_else(|| serde_json::json!({}));
-        let readme = raw
-            .readme
-            .as_deref()
-            .map(|b| String::from_utf8_lossy(b).into_owned());
-        pending.push((rid, v, readme));
-        written += 1;
-        if pending.len() >= 100_000 {
-            flush(&mut pending, &mut w)?;
-        }
-    }
-    flush(&mut pending, &mut w)?;
-    w.close().map_err(format_err(path))?;
-    Ok(written)
 }
