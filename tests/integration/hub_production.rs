@@ -716,3 +716,57 @@ fn transformers_offline_also_means_no_requests() {
     assert!(err.contains("not in the cache"), "{err}");
     assert_eq!(hub.requests().len(), 0);
 }
+
+#[test]
+fn a_429_with_budget_left_backs_off_that_request_only() {
+    use hf_lineage::hub::client::HubClient;
+    use hf_lineage::hub::ratelimit::BucketKind;
+    let mut throttled = std::collections::HashSet::new();
+    throttled.insert("/api/models/mistralai/Mistral-7B-v0.1".to_string());
+    let hub = MockHub::start(
+        from_snapshot(&example_snapshot()),
+        MockConfig {
+            throttle_once: throttled,
+            ..Default::default()
+        },
+    );
+    let cfg = hf_lineage::hub::HubConfig::new(&hub.url(), None);
+    let client = std::sync::Arc::new(HubClient::new(cfg).unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client.clone();
+        // Throttled with Retry-After: 1 while the window still has budget (r > 0)…
+        let a = tokio::spawn(async move {
+            c.get(
+                "/api/models/mistralai/Mistral-7B-v0.1?expand=sha",
+                BucketKind::Api,
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // …so another request goes out meanwhile: only the throttled one backs off.
+        let b = client
+            .get(
+                "/api/models/meta-llama/Llama-2-7b-hf?expand=sha",
+                BucketKind::Api,
+            )
+            .await
+            .unwrap();
+        assert_eq!(b.response.status, 200);
+        let a = a.await.unwrap().unwrap();
+        assert_eq!(a.response.status, 200, "retried after its own wait");
+    });
+    let log: Vec<(String, u16)> = hub
+        .requests()
+        .iter()
+        .map(|r| (r.path.clone(), r.status))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            ("/api/models/mistralai/Mistral-7B-v0.1".to_string(), 429),
+            ("/api/models/meta-llama/Llama-2-7b-hf".to_string(), 200),
+            ("/api/models/mistralai/Mistral-7B-v0.1".to_string(), 200),
+        ]
+    );
+}

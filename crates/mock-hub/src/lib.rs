@@ -104,6 +104,9 @@ pub struct MockConfig {
     pub slow_once: HashMap<String, Duration>,
     /// Paths (without query) whose first response is cut off mid-body (a reset).
     pub reset_once: HashSet<String>,
+    /// Paths (without query) whose first request gets a 429 although the window's budget is not
+    /// spent (`r > 0`), with `Retry-After: 1` (a per-request throttle).
+    pub throttle_once: HashSet<String>,
     /// When set, listing pages link their next page on this origin (another host).
     pub foreign_next: Option<String>,
     /// When set, files of at least `cdn_min_bytes` redirect from the resolve cache to this
@@ -129,6 +132,7 @@ impl Default for MockConfig {
             valid_tokens: vec![],
             slow_once: HashMap::new(),
             reset_once: HashSet::new(),
+            throttle_once: HashSet::new(),
             foreign_next: None,
             cdn: None,
             cdn_min_bytes: 64 * 1024,
@@ -429,7 +433,19 @@ async fn handle(st: Arc<State>, req: Request<Body>) -> Response<Body> {
             over,
         )
     };
-    let mut resp = if over {
+    let throttled = st
+        .config
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .throttle_once
+        .remove(&path);
+    let mut resp = if throttled {
+        st.too_many.fetch_add(1, Ordering::SeqCst);
+        let mut r = error(429, "", "Too many requests for this resource; retry later");
+        r.headers_mut()
+            .insert("retry-after", HeaderValue::from(1u64));
+        r
+    } else if over {
         st.too_many.fetch_add(1, Ordering::SeqCst);
         let mut r = error(429, "", "You have been rate-limited; retry later");
         r.headers_mut()
