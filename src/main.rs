@@ -25,9 +25,9 @@ enum Command {
     Audit(cli::audit::AuditArgs),
     /// Answer a question about lineage with a query (see `query --list` for named ones).
     Query(cli::query::QueryArgs),
-    /// Lint one local README.md: metadata as the tool reads it, and findings.
+    /// Lint one local README.md: metadata as the tool reads it, findings, and what changed.
     Card(cli::card::CardArgs),
-    /// Crawl the Hub from some repos and write what was read as a snapshot directory.
+    /// Crawl the Hub from some repos and write what was read as a snapshot (directory or Parquet).
     Snapshot(cli::snapshot::SnapshotArgs),
     /// Write an AI bill of materials (CycloneDX 1.7 or SPDX 3.0.1) of repos and their lineage.
     Bom(cli::bom::BomArgs),
