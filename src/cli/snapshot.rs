@@ -11,9 +11,21 @@ use hf_lineage::source::HubSource;
 /// Arguments of `snapshot`.
 #[derive(Args, Debug)]
 pub struct SnapshotArgs {
-    /// Repos to start from.
-    #[arg(required = true, value_name = "REPO")]
+    /// Repos to start from (or --all).
+    #[arg(value_name = "REPO", required_unless_present = "all")]
     pub repos: Vec<String>,
+    /// Every repo of the --kind(s), from the Hub's paged listings (metadata only, no README
+    /// bodies); resumable: pages already read come from the cache.
+    #[arg(long, conflicts_with = "repos")]
+    pub all: bool,
+    /// With --all: which kinds (models, datasets, spaces; comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "models",
+        value_name = "KINDS"
+    )]
+    pub kind: Vec<String>,
     #[command(flatten)]
     pub walk: WalkArgs,
     /// Where to write: a directory (created if needed; existing entries are overwritten), or a
@@ -24,8 +36,59 @@ pub struct SnapshotArgs {
     pub hub: HubArgs,
 }
 
+fn write(out: &std::path::Path, hub: &HubSource) -> anyhow::Result<usize> {
+    Ok(if out.extension().is_some_and(|e| e == "parquet") {
+        hf_lineage::source::parquet::write_parquet(out, hub.archive())?
+    } else {
+        write_snapshot(out, hub.archive())?
+    })
+}
+
+/// `snapshot --all`: the paged listings of each kind, with a progress bar and an ETA from
+/// `X-Total-Count` when stderr is a terminal.
+fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
+    let mut hub = HubSource::new(args.hub.hub_config(false)?)?;
+    let mut findings = Vec::new();
+    for k in &args.kind {
+        let kind = match k.trim().trim_end_matches('s') {
+            "model" => hf_lineage::RepoKind::Model,
+            "dataset" => hf_lineage::RepoKind::Dataset,
+            "space" => hf_lineage::RepoKind::Space,
+            other => anyhow::bail!("--kind {other:?}: expected models, datasets or spaces"),
+        };
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix} {wide_bar} {pos}/{len} (ETA {eta})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(kind.plural());
+        let (read, f) = hub.list_all(kind, |done, total| {
+            if let Some(t) = total {
+                bar.set_length(t);
+            }
+            bar.set_position(done);
+        });
+        bar.finish_and_clear();
+        eprintln!("listed {read} {}", kind.plural());
+        findings.extend(f);
+    }
+    if let Some(why) = hf_lineage::source::Source::fatal(&hub) {
+        return Err(anyhow::Error::from_boxed(why));
+    }
+    for f in &findings {
+        eprintln!("warning: [{}] {}", f.code, f.message);
+    }
+    let written = write(&args.out, &hub)?;
+    eprintln!("wrote {written} repos to {}", args.out.display());
+    Ok(super::exit::OK)
+}
+
 /// Runs `snapshot`.
 pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
+    if args.all {
+        return run_all(&args);
+    }
     let roots = parse_roots(&args.repos)?;
     let mut hub = HubSource::new(args.hub.hub_config(true)?)?;
     let offline = hf_lineage::hub::auth::offline(&hf_lineage::hub::auth::ProcessEnv);
@@ -34,11 +97,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
         hf_lineage::trace::trace(&mut hub, &roots, args.walk.options())
     };
     check_crawl(&graph, &hub, offline)?;
-    let written = if args.out.extension().is_some_and(|e| e == "parquet") {
-        hf_lineage::source::parquet::write_parquet(&args.out, hub.archive())?
-    } else {
-        write_snapshot(&args.out, hub.archive())?
-    };
+    let written = write(&args.out, &hub)?;
     let unavailable = graph
         .nodes()
         .iter()

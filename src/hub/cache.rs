@@ -30,6 +30,8 @@ pub struct CachedResponse {
     pub error_message: Option<String>,
     /// Pagination: the next page's URL (from `Link: rel="next"`).
     pub next: Option<String>,
+    /// Listings: how many items the whole listing has (`X-Total-Count`).
+    pub total: Option<u64>,
     /// When it was fetched (seconds since the epoch).
     pub fetched_at: u64,
 }
@@ -97,6 +99,7 @@ impl Cache {
                  error_code TEXT,
                  error_message TEXT,
                  next_url   TEXT,
+                 total      INTEGER,
                  fetched_at INTEGER NOT NULL,
                  PRIMARY KEY (endpoint, url)
              );",
@@ -117,7 +120,7 @@ impl Cache {
     pub fn get(&self, endpoint: &str, url: &str) -> Result<Option<CachedResponse>, CacheError> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         conn.query_row(
-            "SELECT status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message
+            "SELECT status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message, total
              FROM responses_v2 WHERE endpoint = ?1 AND url = ?2",
             params![endpoint, url],
             |r| {
@@ -131,6 +134,7 @@ impl Cache {
                     next: r.get(6)?,
                     fetched_at: r.get::<_, i64>(7)?.max(0) as u64,
                     error_message: r.get(8)?,
+                    total: r.get::<_, Option<i64>>(9)?.map(|t| t.max(0) as u64),
                 })
             },
         )
@@ -156,8 +160,8 @@ impl Cache {
         for (url, r) in entries {
             tx.execute(
                 "INSERT OR REPLACE INTO responses_v2
-                 (endpoint, url, status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 (endpoint, url, status, body, etag, sha, final_url, error_code, next_url, fetched_at, error_message, total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     endpoint,
                     url,
@@ -169,7 +173,8 @@ impl Cache {
                     r.error_code,
                     r.next,
                     r.fetched_at as i64,
-                    r.error_message
+                    r.error_message,
+                    r.total.map(|t| t as i64)
                 ],
             )
             .map_err(q)?;
@@ -225,6 +230,7 @@ mod tests {
             error_code: None,
             error_message: None,
             next: None,
+            total: None,
             fetched_at: 5,
         };
         assert_eq!(c.get("http://h", "/api/models/a/b").unwrap(), None);

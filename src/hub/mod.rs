@@ -205,6 +205,15 @@ pub fn listing_path(filter: &str) -> String {
     )
 }
 
+/// The whole listing of a kind (`/api/models?expand=…&limit=1000`), for bulk snapshots.
+pub fn all_listing_path(kind: RepoKind) -> String {
+    format!(
+        "/api/{}?{}&limit=1000",
+        kind.plural(),
+        expand_query(kind, Route::Listing)
+    )
+}
+
 /// Spaces listing of the Spaces that use a model (`models=<id>`) or a dataset
 /// (`datasets=<id>`), with metadata, 1,000 per page.
 pub fn spaces_listing_path(used: &RepoId) -> String {

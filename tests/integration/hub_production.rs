@@ -770,3 +770,137 @@ fn a_429_with_budget_left_backs_off_that_request_only() {
         ]
     );
 }
+
+#[test]
+fn snapshot_all_lists_every_repo_page_by_page_and_resumes_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repos = from_snapshot(&example_snapshot());
+    repos.extend(family(3, 150));
+    let models = repos.iter().filter(|r| r.kind == "models").count();
+    let all = repos.len();
+    let hub = MockHub::start(
+        repos,
+        MockConfig {
+            page_size: 25,
+            ..Default::default()
+        },
+    );
+    let out = dir.path().join("hub.parquet");
+    let (code, _, err) = live(
+        &hub,
+        dir.path(),
+        &[
+            "snapshot",
+            "--all",
+            "--kind",
+            "models,datasets,spaces",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("listed {models} models")), "{err}");
+    assert!(err.contains(&format!("wrote {all} repos")), "{err}");
+    let reqs = hub.requests();
+    assert!(
+        reqs.iter()
+            .all(|r| r.status == 200 && r.path.starts_with("/api/")),
+        "{reqs:?}"
+    );
+    assert_eq!(
+        reqs.iter().filter(|r| r.path == "/api/models").count(),
+        models.div_ceil(25),
+        "one request per page"
+    );
+    // What it wrote answers like the live Hub.
+    let (code, from_file, err) = run(&[
+        "trace",
+        "family1/base-1",
+        "--down",
+        "--format",
+        "json",
+        "--snapshot",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let g: serde_json::Value = serde_json::from_str(&from_file).unwrap();
+    assert!(g["nodes"].as_array().unwrap().len() > 30);
+    // A second run (after a kill, say) takes every page it has from the cache.
+    hub.reset_log();
+    let (code, _, err) = live(
+        &hub,
+        dir.path(),
+        &[
+            "snapshot",
+            "--all",
+            "--out",
+            dir.path().join("again.parquet").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(hub.requests().len(), 0);
+}
+
+#[test]
+fn a_killed_bulk_snapshot_resumes_without_refetching_its_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = MockHub::start(
+        family(2, 200),
+        MockConfig {
+            page_size: 10,
+            latency: Duration::from_millis(80),
+            ..Default::default()
+        },
+    );
+    let cache = dir.path().join("cache.sqlite");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hf-lineage"))
+        .args(["snapshot", "--all", "--out"])
+        .arg(dir.path().join("a.parquet"))
+        .args(["--endpoint", &hub.url(), "--cache", cache.to_str().unwrap()])
+        .env("HF_HOME", dir.path().join("home"))
+        .env_remove("HF_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while hub.requests().len() < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let committed = hf_lineage::hub::cache::Cache::open(&cache)
+        .unwrap()
+        .urls(&hub.url())
+        .unwrap();
+    let pages = 200usize.div_ceil(10) + 1;
+    assert!(
+        !committed.is_empty() && committed.len() < pages,
+        "some pages committed before the kill: {}",
+        committed.len()
+    );
+    hub.reset_log();
+    let (code, _, err) = live(
+        &hub,
+        dir.path(),
+        &[
+            "snapshot",
+            "--all",
+            "--out",
+            dir.path().join("b.parquet").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let again: Vec<String> = hub
+        .requests()
+        .iter()
+        .map(|r| format!("{}?{}", r.path, r.query))
+        .collect();
+    for url in &committed {
+        assert!(!again.contains(url), "refetched {url}");
+    }
+    assert!(err.contains("wrote"), "{err}");
+}

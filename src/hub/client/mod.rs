@@ -572,6 +572,7 @@ impl HubClient {
             final_url,
             error_code: header("x-error-code"),
             error_message: header("x-error-message"),
+            total: header("x-total-count").and_then(|t| t.trim().parse().ok()),
             next: headers
                 .get(LINK)
                 .and_then(|v| v.to_str().ok())

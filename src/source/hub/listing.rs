@@ -278,7 +278,7 @@ pub(super) async fn list_children(
     out
 }
 
-fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
+pub(super) fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
     Finding::new(
         LISTING_FAILED,
         Severity::Warn,

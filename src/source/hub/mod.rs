@@ -30,9 +30,9 @@ use crate::hub::cache::CachedResponse;
 use crate::hub::client::{FetchError, HubClient, Stats};
 use crate::hub::ratelimit::BucketKind;
 use crate::hub::{info_path, readme_path, HubConfig, HubError};
-use crate::id::RepoId;
+use crate::id::{RepoId, RepoKind};
 use crate::record::{NodeStatus, RepoRecord};
-use listing::{list_children, Listing};
+use listing::{list_children, listing_failed, Listing};
 
 use crate::finding::Code;
 
@@ -356,6 +356,85 @@ impl Source for HubSource {
 }
 
 impl HubSource {
+    /// Every repo of a kind, from the paged listing (`/api/{kind}?expand=…&limit=1000`), with
+    /// the listing's metadata (no README bodies: a whole-Hub crawl stays a few thousand
+    /// requests). Each page is committed to the cache as soon as it is read, so a killed crawl
+    /// resumes where it stopped: pages already read come back from the cache. `progress` hears
+    /// (repos read, `X-Total-Count`) after each page. Returns how many repos were read, and the
+    /// findings about the listing (an incomplete listing, a foreign `Link`).
+    pub fn list_all(
+        &mut self,
+        kind: RepoKind,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> (u64, Vec<Finding>) {
+        let client = self.client.clone();
+        let archive = &mut self.archive;
+        let what = format!("the {} listing", kind.plural());
+        self.rt.block_on(async {
+            let mut findings = Vec::new();
+            let mut path = crate::hub::all_listing_path(kind);
+            let mut read = 0u64;
+            loop {
+                let f = match client.get(&path, BucketKind::Api).await {
+                    Ok(f) => f,
+                    Err(e) => {
+                        findings.push(listing_failed("the Hub", &what, &e.to_string()));
+                        break;
+                    }
+                };
+                if f.fresh {
+                    client.commit(&[(path.clone(), f.response.clone())]);
+                }
+                if f.response.status != 200 {
+                    let why = format!("HTTP {}", f.response.status);
+                    findings.push(listing_failed("the Hub", &what, &why));
+                    break;
+                }
+                let Ok(serde_json::Value::Array(items)) =
+                    serde_json::from_slice::<serde_json::Value>(&f.response.body)
+                else {
+                    findings.push(listing_failed("the Hub", &what, "a page is not a JSON array"));
+                    break;
+                };
+                for item in items {
+                    let Some(id) = item
+                        .get("id")
+                        .and_then(|i| i.as_str())
+                        .and_then(|s| RepoId::parse(s, kind).ok())
+                    else {
+                        continue;
+                    };
+                    let bytes = serde_json::to_vec(&item).unwrap_or_default();
+                    archive.insert(
+                        id,
+                        RawRepo {
+                            info: Some(bytes),
+                            readme: None,
+                        },
+                    );
+                    read += 1;
+                }
+                progress(read, f.response.total);
+                let Some(next) = f.response.next.clone() else {
+                    break;
+                };
+                match client.same_origin_path(&next) {
+                    Some(p) => path = p,
+                    None => {
+                        findings.push(Finding::new(
+                            FOREIGN_LINK,
+                            Severity::Warn,
+                            vec![],
+                            format!("{what}: the Link header points at another host ({next}); not followed, the snapshot is incomplete"),
+                        ));
+                        break;
+                    }
+                }
+            }
+            (read, findings)
+        })
+    }
+
     /// README bodies for some repos (resolver bucket), each committed on its own.
     fn readmes(&mut self, ids: &[RepoId]) -> BTreeMap<RepoId, Result<Vec<u8>, String>> {
         let client = self.client.clone();
