@@ -73,17 +73,9 @@ async fn list_pages(
             ));
             break;
         }
-        match serde_json::from_slice::<serde_json::Value>(&f.response.body) {
-            Ok(serde_json::Value::Array(items)) => {
-                for item in items {
-                    let Some(id) = item
-                        .get("id")
-                        .and_then(|i| i.as_str())
-                        .and_then(|s| RepoId::parse(s, kind).ok())
-                    else {
-                        continue;
-                    };
-                    let bytes = serde_json::to_vec(&item).unwrap_or_default();
+        match page_items(&f.response.body, kind) {
+            Some(items) => {
+                for (id, bytes) in items {
                     let rec = RepoRecord::from_parts(&id, Some(&bytes), None);
                     out.children.push((
                         rec,
@@ -94,7 +86,7 @@ async fn list_pages(
                     ));
                 }
             }
-            _ => {
+            None => {
                 out.findings.push(listing_failed(
                     node,
                     what,
@@ -121,6 +113,46 @@ async fn list_pages(
     }
     client.commit(&commit);
     out
+}
+
+/// The repos of one listing page, each with its item's JSON; `None` when the page is not a
+/// JSON array. Items without a valid id are skipped.
+pub(super) fn page_items(body: &[u8], kind: RepoKind) -> Option<Vec<(RepoId, Vec<u8>)>> {
+    let serde_json::Value::Array(items) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    Some(
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let id = item
+                    .get("id")
+                    .and_then(|i| i.as_str())
+                    .and_then(|s| RepoId::parse(s, kind).ok())?;
+                Some((id, serde_json::to_vec(&item).unwrap_or_default()))
+            })
+            .collect(),
+    )
+}
+
+/// Every spelling's listing under one filter (`base_model:<id>`, `base_model:adapter:<id>` …),
+/// added to `out`; returns how many repos were new.
+async fn list_spellings(
+    client: &HubClient,
+    sem: &Semaphore,
+    names: &[RepoId],
+    filter: impl Fn(&RepoId) -> String,
+    node: &str,
+    out: &mut Listing,
+    seen: &mut HashSet<RepoId>,
+) -> usize {
+    let mut added = 0;
+    for n in names {
+        let path = listing_path(&filter(n));
+        let l = list_pages(client, sem, path, RepoKind::Model, node, "children listing").await;
+        added += out.absorb(l, seen);
+    }
+    added
 }
 
 /// The ids a parent is known by: its canonical id, then the spellings it was asked by.
@@ -156,19 +188,8 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
     let node = parent.id.node_id();
     let names = spellings(parent);
     let mut seen: HashSet<RepoId> = HashSet::new();
-    for n in &names {
-        let filter = format!("base_model:{}", n.name());
-        let l = list_pages(
-            client,
-            sem,
-            listing_path(&filter),
-            RepoKind::Model,
-            &node,
-            "children listing",
-        )
-        .await;
-        out.absorb(l, &mut seen);
-    }
+    let plain = |n: &RepoId| format!("base_model:{}", n.name());
+    list_spellings(client, sem, &names, plain, &node, &mut out, &mut seen).await;
     let Some(counts) = counts else {
         return out;
     };
@@ -186,20 +207,9 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
                 if listed >= want {
                     continue;
                 }
-                let mut added = 0;
-                for n in &names {
-                    let filter = format!("base_model:{}:{}", rel.as_str(), n.name());
-                    let l = list_pages(
-                        client,
-                        sem,
-                        listing_path(&filter),
-                        RepoKind::Model,
-                        &node,
-                        "children listing",
-                    )
-                    .await;
-                    added += out.absorb(l, &mut seen);
-                }
+                let prefixed = |n: &RepoId| format!("base_model:{}:{}", rel.as_str(), n.name());
+                let added =
+                    list_spellings(client, sem, &names, prefixed, &node, &mut out, &mut seen).await;
                 let now = tally(&out, rel);
                 let (severity, outcome) = if now >= want {
                     (

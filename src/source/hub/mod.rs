@@ -32,7 +32,7 @@ use crate::hub::ratelimit::BucketKind;
 use crate::hub::{info_path, readme_path, HubConfig, HubError};
 use crate::id::{RepoId, RepoKind};
 use crate::record::{NodeStatus, RepoRecord};
-use listing::{list_children, listing_failed, Listing};
+use listing::{list_children, listing_failed, page_items, Listing};
 
 use crate::finding::Code;
 
@@ -390,21 +390,11 @@ impl HubSource {
                     findings.push(listing_failed("the Hub", &what, &why));
                     break;
                 }
-                let Ok(serde_json::Value::Array(items)) =
-                    serde_json::from_slice::<serde_json::Value>(&f.response.body)
-                else {
+                let Some(items) = page_items(&f.response.body, kind) else {
                     findings.push(listing_failed("the Hub", &what, "a page is not a JSON array"));
                     break;
                 };
-                for item in items {
-                    let Some(id) = item
-                        .get("id")
-                        .and_then(|i| i.as_str())
-                        .and_then(|s| RepoId::parse(s, kind).ok())
-                    else {
-                        continue;
-                    };
-                    let bytes = serde_json::to_vec(&item).unwrap_or_default();
+                for (id, bytes) in items {
                     archive.insert(
                         id,
                         RawRepo {
