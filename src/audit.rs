@@ -10,9 +10,10 @@
 
 use crate::docs_check;
 use crate::finding::{Code, Finding, Severity};
-use crate::graph::LineageGraph;
+use crate::graph::{GraphBuilder, LineageGraph};
 use crate::id::RepoId;
 use crate::license::policy::{parse_repo, LicensePolicy};
+use crate::record::RepoRecord;
 use crate::source::Source;
 use crate::trace::trace_for_analysis;
 
@@ -58,28 +59,44 @@ pub fn audit(
 /// depth), and the source's own findings (bad entries, duplicate rows). `None` when the source
 /// cannot list its records.
 pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
+    use rayon::prelude::*;
     let t = std::time::Instant::now();
-    let mut records = source.all_records()?;
+    let hint = source.record_count_hint().unwrap_or(0);
+    let mut b = GraphBuilder::with_capacity(hint, hint / 2);
+    let mut links: Vec<crate::record::Link> = Vec::with_capacity(hint / 2);
+    let mut n = 0usize;
+    // Records move from each batch into the graph as they are read: the snapshot is never held
+    // twice. Each record's links are decided once (tags, card, inference) and kept for the graph.
+    let listed = source.each_record_batch(&mut |mut batch| {
+        n += batch.len();
+        links.par_extend(batch.par_iter().flat_map_iter(|r| r.links()));
+        batch.par_iter_mut().for_each(RepoRecord::keep_for_graph);
+        for r in batch {
+            b.add_record(r);
+        }
+    });
+    if !listed {
+        return None;
+    }
+    tracing::info!(secs = t.elapsed().as_secs_f64(), n, "records read");
+    let mut missing: Vec<RepoId> = links
+        .iter()
+        .flat_map(|l| [&l.upstream, &l.downstream])
+        .filter(|id| !b.contains(id))
+        .cloned()
+        .collect();
+    missing.par_sort_unstable();
+    missing.dedup();
+    for r in source.fetch(&missing) {
+        b.add_record(r);
+    }
     tracing::info!(
         secs = t.elapsed().as_secs_f64(),
-        n = records.len(),
-        "records read"
+        n = missing.len(),
+        "missing parents"
     );
-    let known: std::collections::HashSet<RepoId> = records
-        .iter()
-        .flat_map(|r| std::iter::once(r.id.clone()).chain(r.aliases.iter().cloned()))
-        .collect();
-    let mut missing: Vec<RepoId> = records
-        .iter()
-        .flat_map(|r| r.links())
-        .flat_map(|l| [l.upstream, l.downstream])
-        .filter(|id| !known.contains(id))
-        .collect();
-    missing.sort();
-    missing.dedup();
-    records.extend(source.fetch(&missing));
-    tracing::info!(secs = t.elapsed().as_secs_f64(), "missing parents");
-    let mut g = LineageGraph::from_records(records, vec![]);
+    b.add_links(links);
+    let mut g = b.finish(vec![]);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "graph built");
     g.add_findings(source.take_findings());
     Some(g)
@@ -93,19 +110,15 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     let t = std::time::Instant::now();
     let report = crate::license::check_licenses(graph, &policy.knowledge_base(), policy);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "licenses");
-    graph.add_findings(report.findings);
+    let mut findings = graph.findings().to_vec();
+    findings.extend(report.findings);
     graph.set_obligations(report.obligations);
     let (doc_findings, doc_reports) = docs_check::check_docs(graph);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "documentation");
-    graph.add_findings(doc_findings);
-    graph.set_documentation(
-        doc_reports
-            .into_iter()
-            .map(|(node, r)| (node, serde_json::to_value(r).unwrap_or_default()))
-            .collect(),
-    );
+    findings.extend(doc_findings);
+    graph.set_documentation(doc_reports.into_iter().collect());
     let present = |id: &RepoId| graph.get(id).is_some();
-    let judged = apply_policy(graph.findings().to_vec(), policy, &present);
+    let judged = apply_policy(findings, policy, &present);
     graph.replace_findings(judged);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "policy");
 }
@@ -133,6 +146,9 @@ pub fn apply_policy(
             }
             if let Some(level) = policy.level(f.code.as_str()) {
                 f.severity = level;
+            }
+            if policy.exceptions.is_empty() {
+                return f;
             }
             let subject = f.nodes.first().and_then(|s| parse_repo(s).ok());
             for (i, e) in policy.exceptions.iter().enumerate() {

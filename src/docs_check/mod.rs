@@ -442,26 +442,31 @@ pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
 
 /// Judges every readable derivative in the graph; returns findings and per-node reports.
 pub fn check_docs(g: &LineageGraph) -> (Vec<Finding>, Vec<(String, DocReport)>) {
+    use rayon::prelude::*;
+    // Each card is judged on its own: on every core, gathered back in node order.
+    let judged: Vec<(Option<Finding>, (String, DocReport))> = g
+        .nodes()
+        .par_iter()
+        .filter_map(|n| {
+            if n.status() != NodeStatus::Ok || n.id().kind() != crate::id::RepoKind::Model {
+                return None;
+            }
+            let rel = node_relation(n.parents().iter().map(|(_, e)| e.relation))?;
+            let rec = n.record();
+            let facts = RepoFacts {
+                id: Some(n.id()),
+                files: &rec.siblings,
+            };
+            let r = assess_repo(rel, &rec.card.meta, &rec.card.body, facts);
+            let node = n.id().node_id();
+            Some((finding_for(&node, &r), (node, r)))
+        })
+        .collect();
     let mut findings = Vec::new();
-    let mut reports = Vec::new();
-    for n in g.nodes() {
-        if n.status() != NodeStatus::Ok || n.id().kind() != crate::id::RepoKind::Model {
-            continue;
-        }
-        let Some(rel) = node_relation(n.parents().iter().map(|(_, e)| e.relation)) else {
-            continue;
-        };
-        let rec = n.record();
-        let facts = RepoFacts {
-            id: Some(n.id()),
-            files: &rec.siblings,
-        };
-        let r = assess_repo(rel, &rec.card.meta, &rec.card.body, facts);
-        let node = n.id().node_id();
-        if let Some(f) = finding_for(&node, &r) {
-            findings.push(f);
-        }
-        reports.push((node, r));
+    let mut reports = Vec::with_capacity(judged.len());
+    for (f, r) in judged {
+        findings.extend(f);
+        reports.push(r);
     }
     (findings, reports)
 }

@@ -1,7 +1,9 @@
 //! Building a [`LineageGraph`]: records, links, placeholders, and the structural findings
 //! (cycles, unreadable parents, renamed parents) computed once the graph is complete.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
+
+use rayon::prelude::*;
 
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -17,13 +19,24 @@ use crate::relation::Relation;
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
     g: LineageGraph,
-    links: BTreeSet<Link>,
+    /// Links as added; sorted and deduplicated at `finish` (the order edges are added in).
+    links: Vec<Link>,
 }
 
 impl GraphBuilder {
     /// An empty builder.
     pub fn new() -> GraphBuilder {
         GraphBuilder::default()
+    }
+
+    /// An empty builder with room for this many records and links.
+    pub fn with_capacity(records: usize, links: usize) -> GraphBuilder {
+        let mut b = GraphBuilder::default();
+        b.g.graph.reserve_nodes(records);
+        b.g.graph.reserve_edges(links);
+        b.g.index.reserve(records);
+        b.links.reserve(links);
+        b
     }
 
     /// Adds (or replaces a placeholder with) a record. Its aliases resolve to it.
@@ -71,7 +84,12 @@ impl GraphBuilder {
 
     /// Records a link; endpoints not (yet) added become `unvisited` placeholders at `finish`.
     pub fn add_link(&mut self, link: Link) {
-        self.links.insert(link);
+        self.links.push(link);
+    }
+
+    /// Records many links at once.
+    pub fn add_links(&mut self, links: impl IntoIterator<Item = Link>) {
+        self.links.extend(links);
     }
 
     fn node_for(&mut self, id: &RepoId) -> NodeIndex {
@@ -94,8 +112,11 @@ impl GraphBuilder {
 
     /// Finishes the graph: edges, placeholders, and the graph's structural findings.
     pub fn finish(mut self, roots: Vec<RepoId>) -> LineageGraph {
-        let links = std::mem::take(&mut self.links);
-        let mut seen: BTreeSet<(NodeIndex, NodeIndex, Relation)> = BTreeSet::new();
+        let mut links = std::mem::take(&mut self.links);
+        links.par_sort_unstable();
+        links.dedup();
+        let mut seen: HashSet<(NodeIndex, NodeIndex, Relation), foldhash::fast::RandomState> =
+            HashSet::with_capacity_and_hasher(links.len(), Default::default());
         for link in links {
             let up = self.node_for(&link.upstream);
             let down = self.node_for(&link.downstream);

@@ -55,13 +55,27 @@ impl EdgeData {
 #[derive(Debug, Clone, Default)]
 pub struct LineageGraph {
     graph: DiGraph<RepoRecord, EdgeData>,
-    index: HashMap<RepoId, NodeIndex>,
+    /// Ids and aliases → nodes (foldhash: seeded per process, several times faster than SipHash
+    /// on millions of ids).
+    index: HashMap<RepoId, NodeIndex, foldhash::fast::RandomState>,
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
     /// Finding codes by node id (see [`LineageGraph::reindex_findings`]).
-    flags: HashMap<String, BTreeSet<crate::finding::Code>>,
+    flags: HashMap<String, NodeFindings, foldhash::fast::RandomState>,
     obligations: BTreeMap<String, Vec<String>>,
-    documentation: BTreeMap<String, serde_json::Value>,
+    documentation: BTreeMap<String, crate::docs_check::DocReport>,
+    /// Node indices sorted by id, computed on first use (reset when a node is added).
+    order: std::sync::OnceLock<Vec<NodeIndex>>,
+}
+
+/// What the findings say of one node: their codes (a cycle's for each node on it), and the
+/// findings whose subject it is (positions in the graph's sorted findings) with the worst
+/// severity among them. Built once per change of the findings.
+#[derive(Debug, Clone, Default)]
+struct NodeFindings {
+    codes: BTreeSet<crate::finding::Code>,
+    subject: Vec<u32>,
+    worst: Option<crate::finding::Severity>,
 }
 
 /// A borrowed view of one node.
@@ -109,8 +123,12 @@ impl<'g> RepoRef<'g> {
         self.graph
             .flags
             .get(&self.id().node_id())
-            .map(|set| set.iter().map(|c| c.as_str().to_string()).collect())
+            .map(|e| e.codes.iter().map(|c| c.as_str().to_string()).collect())
             .unwrap_or_default()
+    }
+    /// The node's position in its graph.
+    pub fn ix(&self) -> NodeIx {
+        NodeIx::new(self.idx.index())
     }
     /// Whether this node is one of the traced roots.
     pub fn is_root(&self) -> bool {
@@ -127,15 +145,22 @@ impl PartialEq for RepoRef<'_> {
 impl LineageGraph {
     /// Builds a graph from records, adding every link they declare (used for whole snapshots).
     pub fn from_records(records: Vec<RepoRecord>, roots: Vec<RepoId>) -> LineageGraph {
-        let mut b = GraphBuilder::new();
-        let mut links = Vec::new();
+        let links = records.iter().flat_map(RepoRecord::links).collect();
+        LineageGraph::from_records_and_links(records, links, roots)
+    }
+
+    /// Builds a graph from records and the links already computed from them
+    /// ([`RepoRecord::links`]), so a whole snapshot decides each record's links once.
+    pub fn from_records_and_links(
+        records: Vec<RepoRecord>,
+        links: Vec<Link>,
+        roots: Vec<RepoId>,
+    ) -> LineageGraph {
+        let mut b = GraphBuilder::with_capacity(records.len(), links.len());
         for r in records {
-            links.extend(r.links());
             b.add_record(r);
         }
-        for l in links {
-            b.add_link(l);
-        }
+        b.add_links(links);
         b.finish(roots)
     }
 
@@ -175,13 +200,16 @@ impl LineageGraph {
 
     /// All nodes, sorted by id.
     pub fn nodes(&self) -> Vec<RepoRef<'_>> {
-        let mut v: Vec<RepoRef<'_>> = self
-            .graph
-            .node_indices()
-            .map(|idx| RepoRef { graph: self, idx })
-            .collect();
-        v.sort_by(|a, b| a.id().cmp(b.id()));
-        v
+        self.order
+            .get_or_init(|| {
+                use rayon::prelude::*;
+                let mut v: Vec<NodeIndex> = self.graph.node_indices().collect();
+                v.par_sort_unstable_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+                v
+            })
+            .iter()
+            .map(|&idx| RepoRef { graph: self, idx })
+            .collect()
     }
 
     /// All edges, sorted by (upstream, downstream, relation).
@@ -358,13 +386,20 @@ impl LineageGraph {
     }
 
     /// Records what the documentation check found per node (by node id).
-    pub fn set_documentation(&mut self, docs: BTreeMap<String, serde_json::Value>) {
+    pub fn set_documentation(&mut self, docs: BTreeMap<String, crate::docs_check::DocReport>) {
         self.documentation = docs;
     }
 
     /// The documentation check's report for a node, when it ran.
-    pub fn documentation(&self, node_id: &str) -> Option<&serde_json::Value> {
+    pub fn doc_report(&self, node_id: &str) -> Option<&crate::docs_check::DocReport> {
         self.documentation.get(node_id)
+    }
+
+    /// The documentation check's report for a node as JSON (keys sorted), when it ran.
+    pub fn documentation(&self, node_id: &str) -> Option<serde_json::Value> {
+        self.documentation
+            .get(node_id)
+            .and_then(|r| serde_json::to_value(r).ok())
     }
 
     /// Whether a license analysis ran (obligations are then reported for every node).
@@ -374,8 +409,11 @@ impl LineageGraph {
 
     /// Adds findings from an analysis (licenses, documentation); keeps them sorted.
     pub fn add_findings(&mut self, more: impl IntoIterator<Item = Finding>) {
+        let before = self.findings.len();
         self.findings.extend(more);
-        self.reindex_findings();
+        if self.findings.len() != before {
+            self.reindex_findings();
+        }
     }
 
     /// Replaces every finding (after the policy step has judged them).
@@ -387,20 +425,47 @@ impl LineageGraph {
     /// Sorts the findings and indexes their codes by node: subject nodes, and every node of a
     /// cycle.
     pub(crate) fn reindex_findings(&mut self) {
-        self.findings.sort();
+        {
+            use rayon::prelude::*;
+            self.findings.par_sort_unstable();
+        }
         self.findings.dedup();
-        let mut flags: HashMap<String, BTreeSet<crate::finding::Code>> = HashMap::new();
-        for f in &self.findings {
+        let mut flags: HashMap<String, NodeFindings, _> =
+            HashMap::with_capacity_and_hasher(self.findings.len(), Default::default());
+        for (i, f) in self.findings.iter().enumerate() {
             let nodes: &[String] = if f.code == codes::CYCLE {
                 &f.nodes
             } else {
                 f.nodes.get(..1).unwrap_or(&[])
             };
-            for n in nodes {
-                flags.entry(n.clone()).or_default().insert(f.code);
+            for (k, n) in nodes.iter().enumerate() {
+                let entry = match flags.get_mut(n.as_str()) {
+                    Some(e) => e,
+                    None => flags.entry(n.clone()).or_default(),
+                };
+                entry.codes.insert(f.code);
+                if k == 0 {
+                    entry.subject.push(i as u32);
+                    entry.worst = entry.worst.max(Some(f.severity));
+                }
             }
         }
         self.flags = flags;
+    }
+
+    /// The findings whose subject (first node) is this node, in the graph's order.
+    pub fn findings_of(&self, node_id: &str) -> impl Iterator<Item = &Finding> + '_ {
+        self.flags
+            .get(node_id)
+            .map(|e| e.subject.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| self.findings.get(i as usize))
+    }
+
+    /// The worst severity among the findings whose subject is this node.
+    pub fn worst_severity(&self, node_id: &str) -> Option<crate::finding::Severity> {
+        self.flags.get(node_id).and_then(|e| e.worst)
     }
 
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as
@@ -412,6 +477,7 @@ impl LineageGraph {
         let up = match self.index.get(&link.upstream) {
             Some(&i) => i,
             None => {
+                self.order = std::sync::OnceLock::new();
                 let i = self.graph.add_node(RepoRecord::unavailable(
                     link.upstream.clone(),
                     NodeStatus::Unvisited,

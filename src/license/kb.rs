@@ -6,6 +6,7 @@
 //! not resolve is *unresolved*: SPDX's NOASSERTION, never a guess.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -84,7 +85,7 @@ struct Table {
 /// The knowledge base.
 #[derive(Debug, Clone)]
 pub struct KnowledgeBase {
-    by_key: BTreeMap<String, LicenseInfo>,
+    by_key: BTreeMap<String, Arc<LicenseInfo>>,
 }
 
 /// How a node's declared license resolved.
@@ -94,7 +95,7 @@ pub enum Resolved {
     /// No license declared.
     Missing,
     /// Resolved to known licenses (several when the card lists several).
-    Known(Vec<LicenseInfo>),
+    Known(Vec<Arc<LicenseInfo>>),
     /// Declared but not resolvable; says why.
     Unresolved(String),
 }
@@ -119,19 +120,26 @@ impl KnowledgeBase {
 
     /// Adds or replaces an entry (from a policy file).
     pub fn insert(&mut self, l: LicenseInfo) {
+        let l = Arc::new(l);
         for key in std::iter::once(&l.id).chain(l.aliases.iter()) {
-            self.by_key.insert(normalize(key), l.clone());
+            self.by_key.insert(normalize(key), Arc::clone(&l));
         }
     }
 
     /// Looks up an id or alias.
     pub fn get(&self, id: &str) -> Option<&LicenseInfo> {
-        self.by_key.get(&normalize(id))
+        self.by_key.get(&normalize(id)).map(|l| &**l)
+    }
+
+    /// Looks up an id or alias, as a shared handle (resolutions of millions of cards share
+    /// the knowledge base's entries rather than copy them).
+    fn get_shared(&self, id: &str) -> Option<Arc<LicenseInfo>> {
+        self.by_key.get(&normalize(id)).cloned()
     }
 
     /// Every distinct entry, sorted by id.
     pub fn entries(&self) -> Vec<&LicenseInfo> {
-        let mut v: Vec<&LicenseInfo> = self.by_key.values().collect();
+        let mut v: Vec<&LicenseInfo> = self.by_key.values().map(|l| &**l).collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v.dedup_by(|a, b| a.id == b.id);
         v
@@ -146,8 +154,8 @@ impl KnowledgeBase {
         for id in &meta.licenses {
             if id == "other" {
                 match (&meta.license_name, &meta.license_link) {
-                    (Some(name), _) => match self.get(name) {
-                        Some(l) => known.push(l.clone()),
+                    (Some(name), _) => match self.get_shared(name) {
+                        Some(l) => known.push(l),
                         None => {
                             return Resolved::Unresolved(format!(
                                 "`license: other` with license_name {name:?}, which the knowledge base does not know"
@@ -162,8 +170,8 @@ impl KnowledgeBase {
             } else if id == "unknown" {
                 return Resolved::Unresolved("`license: unknown`".into());
             } else {
-                match self.get(id) {
-                    Some(l) => known.push(l.clone()),
+                match self.get_shared(id) {
+                    Some(l) => known.push(l),
                     None => {
                         return Resolved::Unresolved(format!(
                             "license id {id:?} is not one the knowledge base knows"

@@ -14,7 +14,8 @@ pub mod policy;
 pub use paths::path_text;
 use paths::{derivation_ancestors, Ancestor};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -145,13 +146,17 @@ pub fn check_licenses(
 ) -> LicenseReport {
     let mut findings = Vec::new();
     // Effective declarations, resolved once per node.
-    let mut resolved: HashMap<RepoId, Resolved> = HashMap::new();
+    let mut resolved = Resolutions(vec![None; g.len()]);
     for n in g.nodes() {
         if n.status() != NodeStatus::Ok {
             continue;
         }
-        let meta = effective_meta(&n, policy, &mut findings);
-        resolved.insert(n.id().clone(), kb.resolve(&meta));
+        let r = if policy.clarify.is_empty() {
+            kb.resolve(&n.record().card.meta)
+        } else {
+            kb.resolve(&effective_meta(&n, policy, &mut findings))
+        };
+        resolved.0[g.position(&n).index()] = Some(r);
     }
     let mut report = LicenseReport::default();
     // Each node is judged on its own: on every core.
@@ -171,18 +176,23 @@ pub fn check_licenses(
     report
 }
 
+/// Each node's effective license, resolved once, by node position.
+struct Resolutions(Vec<Option<Resolved>>);
+
+impl Resolutions {
+    fn of(&self, n: &RepoRef<'_>) -> Option<&Resolved> {
+        self.0.get(n.ix().index()).and_then(Option::as_ref)
+    }
+}
+
 /// What judging one node gave: its findings, and its concluded obligations.
 struct NodeJudgement {
     findings: Vec<Finding>,
     obligations: Option<(String, Vec<String>)>,
 }
 
-fn judge_node(
-    g: &LineageGraph,
-    n: &RepoRef<'_>,
-    resolved: &HashMap<RepoId, Resolved>,
-) -> Option<NodeJudgement> {
-    let mine = resolved.get(n.id())?;
+fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Option<NodeJudgement> {
+    let mine = resolved.of(n)?;
     let mut findings: Vec<Finding> = Vec::new();
     let mut obligations_out: Option<(String, Vec<String>)> = None;
     let node = n.id().node_id();
@@ -208,7 +218,7 @@ fn judge_node(
         if same_owner(a.node.id(), n.id()) {
             continue; // the licensor's own release is not a licensee's derivative
         }
-        let Some(Resolved::Known(theirs)) = resolved.get(a.node.id()) else {
+        let Some(Resolved::Known(theirs)) = resolved.of(&a.node) else {
             continue;
         };
         for l in theirs {
@@ -326,7 +336,7 @@ fn judge(
         }
         Resolved::Unresolved(_) => return,
     };
-    let all = |f: &dyn Fn(&LicenseInfo) -> bool| declared.iter().all(f);
+    let all = |f: &dyn Fn(&LicenseInfo) -> bool| declared.iter().all(|d| f(d));
     if !l.commercial && all(&|d| d.commercial) {
         push(codes::CONFLICT, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
     }
@@ -348,7 +358,7 @@ fn judge(
     }
 }
 
-fn names(v: &[LicenseInfo]) -> String {
+fn names(v: &[Arc<LicenseInfo>]) -> String {
     v.iter()
         .map(|l| l.id.as_str())
         .collect::<Vec<_>>()
@@ -408,11 +418,7 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
 }
 
 /// A merge's parents judged jointly: terms that each demand their own license cannot all be met.
-fn merge_conflicts(
-    g: &LineageGraph,
-    n: &RepoRef<'_>,
-    resolved: &HashMap<RepoId, Resolved>,
-) -> Vec<Finding> {
+fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Vec<Finding> {
     let merge_parents: Vec<RepoRef<'_>> = n
         .parents()
         .into_iter()
@@ -425,18 +431,14 @@ fn merge_conflicts(
     // family → (ancestor, license) demanding it, per merge parent's lineage.
     let mut demands: BTreeMap<String, (RepoId, String)> = BTreeMap::new();
     for p in &merge_parents {
-        let mut lineage = vec![(p.id().clone(), 0usize)];
-        lineage.extend(
-            derivation_ancestors(g, p.id())
-                .into_iter()
-                .map(|a| (a.node.id().clone(), a.distance)),
-        );
-        for (id, _) in lineage {
-            if let Some(Resolved::Known(ls)) = resolved.get(&id) {
+        let mut lineage = vec![*p];
+        lineage.extend(derivation_ancestors(g, p.id()).into_iter().map(|a| a.node));
+        for anc in lineage {
+            if let Some(Resolved::Known(ls)) = resolved.of(&anc) {
                 for l in ls.iter().filter(|l| l.keep_license || l.share_alike) {
                     demands
                         .entry(l.family.clone())
-                        .or_insert((id.clone(), l.id.clone()));
+                        .or_insert((anc.id().clone(), l.id.clone()));
                 }
             }
         }
@@ -462,18 +464,14 @@ fn merge_conflicts(
     )]
 }
 
-fn data_terms(
-    n: &RepoRef<'_>,
-    mine: &Resolved,
-    resolved: &HashMap<RepoId, Resolved>,
-) -> Vec<Finding> {
+fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &Resolutions) -> Vec<Finding> {
     let mut out = Vec::new();
     let node = n.id().node_id();
     for (p, e) in n.parents() {
         if e.relation != Relation::TrainedOn {
             continue;
         }
-        let Some(Resolved::Known(ls)) = resolved.get(p.id()) else {
+        let Some(Resolved::Known(ls)) = resolved.of(&p) else {
             continue;
         };
         for l in ls {
@@ -516,7 +514,7 @@ fn data_terms(
 fn policy_findings(
     g: &LineageGraph,
     policy: &LicensePolicy,
-    resolved: &HashMap<RepoId, Resolved>,
+    resolved: &Resolutions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let allow: BTreeSet<String> = policy
@@ -533,7 +531,7 @@ fn policy_findings(
         .collect();
     for n in g.nodes() {
         let node = n.id().node_id();
-        let Some(Resolved::Known(ls)) = resolved.get(n.id()) else {
+        let Some(Resolved::Known(ls)) = resolved.of(&n) else {
             continue;
         };
         for l in ls {
@@ -563,7 +561,7 @@ fn policy_findings(
                 sources.push((0, n.id().clone(), names(ls)));
             }
             for a in derivation_ancestors(g, n.id()) {
-                if let Some(Resolved::Known(al)) = resolved.get(a.node.id()) {
+                if let Some(Resolved::Known(al)) = resolved.of(&a.node) {
                     if al.iter().any(|l| !l.commercial) {
                         sources.push((a.distance, a.node.id().clone(), names(al)));
                     }

@@ -13,7 +13,7 @@ use crate::card::{self, Card, CardMeta};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
 use crate::relation::{Relation, RelationSource};
-pub use hub_fields::{ChildrenCount, HubParents};
+pub use hub_fields::{ChildrenCount, HubFields, HubParents};
 
 /// What is known about a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -212,35 +212,99 @@ impl RepoRecord {
         info: Option<&[u8]>,
         readme: Option<&[u8]>,
     ) -> RepoRecord {
+        let mut bad_info = None;
+        let value =
+            info.and_then(
+                |bytes| match serde_json::from_slice::<serde_json::Value>(bytes) {
+                    Ok(v @ serde_json::Value::Object(_)) => Some(v),
+                    Ok(other) => {
+                        bad_info = Some(format!(
+                            "info.json is a JSON {}, not an object",
+                            json_type(&other)
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        bad_info = Some(format!("info.json is not valid JSON: {e}"));
+                        None
+                    }
+                },
+            );
+        let readme_text = readme.map(String::from_utf8_lossy);
+        let mut rec = RepoRecord::from_fields(
+            requested,
+            value.as_ref(),
+            readme_text.as_deref(),
+            info.is_some(),
+        );
+        if let Some(why) = bad_info {
+            let node = rec.id.node_id();
+            rec.findings.push(Finding::new(
+                codes::REPO_DATA,
+                Severity::Warn,
+                vec![node],
+                why,
+            ));
+        }
+        rec
+    }
+
+    /// Builds a record from an API body already parsed (a JSON object) and/or a README's text,
+    /// as [`RepoRecord::from_parts`] does from bytes. `had_info` says an API body existed (even
+    /// if it was not an object), so the record is not an error for want of data.
+    pub fn from_fields(
+        requested: &RepoId,
+        info: Option<&serde_json::Value>,
+        readme: Option<&str>,
+        had_info: bool,
+    ) -> RepoRecord {
         let mut rec = RepoRecord::empty(requested.clone());
         let mut findings = Vec::new();
-        let readme_text = readme.map(|b| String::from_utf8_lossy(b).into_owned());
-        let card_from_readme = readme_text
-            .as_deref()
-            .map(|t| card::parse_card(t, requested.kind()));
+        let card_from_readme = readme.map(|t| card::parse_card(t, requested.kind()));
         let mut info_card: Option<(CardMeta, Vec<Finding>)> = None;
-        if let Some(bytes) = info {
-            match serde_json::from_slice::<serde_json::Value>(bytes) {
-                Ok(v @ serde_json::Value::Object(_)) => {
-                    rec.apply_info(requested, &v, &mut findings);
-                    if let Some(cd) = v.get("cardData") {
-                        info_card = Some(CardMeta::from_value(
-                            &card::value_from_json(cd),
-                            requested.kind(),
-                        ));
-                    }
-                }
-                Ok(_) | Err(_) => {
-                    let why = match serde_json::from_slice::<serde_json::Value>(bytes) {
-                        Err(e) => format!("info.json is not valid JSON: {e}"),
-                        Ok(other) => {
-                            format!("info.json is a JSON {}, not an object", json_type(&other))
-                        }
-                    };
-                    findings.push(Finding::new(codes::REPO_DATA, Severity::Warn, vec![], why));
-                }
+        if let Some(v) = info {
+            rec.apply_info(requested, v, &mut findings);
+            if let Some(cd) = v.get("cardData") {
+                info_card = Some(CardMeta::from_value(
+                    &card::value_from_json(cd),
+                    requested.kind(),
+                ));
             }
         }
+        rec.finish_parts(
+            info_card,
+            card_from_readme,
+            findings,
+            had_info || readme.is_some(),
+        );
+        rec
+    }
+
+    /// Builds a record from the Hub's fields as a table gives them (a Parquet row: no JSON in
+    /// between) and the README's text.
+    pub fn from_hub_fields(
+        requested: &RepoId,
+        fields: HubFields,
+        readme: Option<&str>,
+    ) -> RepoRecord {
+        let mut rec = RepoRecord::empty(requested.clone());
+        let mut findings = Vec::new();
+        let card = readme.map(|t| card::parse_card(t, requested.kind()));
+        rec.apply_hub_fields(requested, fields, &mut findings);
+        rec.finish_parts(None, card, findings, true);
+        rec
+    }
+
+    /// The card (the API's `cardData` for metadata when given, the README's body for text),
+    /// the status when nothing was read, and every finding with this node's id.
+    fn finish_parts(
+        &mut self,
+        info_card: Option<(CardMeta, Vec<Finding>)>,
+        card_from_readme: Option<Card>,
+        findings: Vec<Finding>,
+        had_any: bool,
+    ) {
+        let rec = self;
         match (info_card, card_from_readme) {
             (Some((meta, card_findings)), Some(mut readme_card)) => {
                 // The API's cardData is the Hub's parse of the same README: prefer it for metadata.
@@ -258,7 +322,7 @@ impl RepoRecord {
             (None, Some(readme_card)) => rec.card = readme_card,
             (None, None) => {}
         }
-        if info.is_none() && readme.is_none() {
+        if !had_any {
             rec.status = NodeStatus::Error;
             rec.reason = Some("neither info.json nor README.md present".into());
         }
@@ -269,7 +333,6 @@ impl RepoRecord {
             }
             rec.findings.push(f);
         }
-        rec
     }
 
     fn apply_info(
@@ -278,8 +341,14 @@ impl RepoRecord {
         v: &serde_json::Value,
         findings: &mut Vec<Finding>,
     ) {
+        self.apply_hub_fields(requested, HubFields::from_json(v), findings);
+    }
+
+    /// Takes the Hub's fields (an API body's, or a Parquet row's): the canonical id, tags,
+    /// files and their signals, dates, counts, and the Hub's own links.
+    fn apply_hub_fields(&mut self, requested: &RepoId, h: HubFields, findings: &mut Vec<Finding>) {
         let kind = requested.kind();
-        if let Some(id) = v.get("id").and_then(|x| x.as_str()) {
+        if let Some(id) = h.id.as_deref() {
             match RepoId::parse(id, kind) {
                 Ok(canon) if canon.kind() == kind => {
                     if canon != *requested {
@@ -295,73 +364,60 @@ impl RepoRecord {
                 )),
             }
         }
-        self.tags = string_list(v.get("tags"));
-        self.siblings = v
-            .get("siblings")
-            .and_then(|s| s.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| {
-                        s.get("rfilename")
-                            .and_then(|f| f.as_str())
-                            .map(str::to_string)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.files =
-            FileSignals::from_files(self.siblings.iter().map(String::as_str), v.get("config"));
+        self.tags = h.tags;
+        self.siblings = h.siblings;
+        self.files = FileSignals::from_files(self.siblings.iter().map(String::as_str), None);
+        if h.config_quantization {
+            self.files.quant_config = true;
+        }
         if self.tags.iter().any(|t| t.eq_ignore_ascii_case("gguf")) {
             self.files.gguf = true;
         }
-        self.sha = v.get("sha").and_then(|s| s.as_str()).map(str::to_string);
-        self.last_modified = ["lastModified", "createdAt"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(|s| s.as_str()))
-            .map(str::to_string);
-        self.created = v
-            .get("createdAt")
-            .and_then(|s| s.as_str())
-            .map(str::to_string);
-        self.downloads = v.get("downloads").and_then(|d| d.as_u64());
-        self.likes = v.get("likes").and_then(|d| d.as_u64());
-        self.gated = match v.get("gated") {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Bool(true)) => Some("true".into()),
-            _ => None,
-        };
-        self.children_count = v
-            .get("childrenModelCount")
-            .and_then(ChildrenCount::from_json);
-        self.hub_parents = v.get("baseModels").and_then(HubParents::from_json);
-        self.spaces_known = v.get("spaces").is_some_and(|s| s.is_array());
-        let ids = |field: &str, kind: RepoKind| -> Vec<RepoId> {
-            string_list(v.get(field))
+        self.sha = h.sha;
+        self.last_modified = h.last_modified.or_else(|| h.created.clone());
+        self.created = h.created;
+        self.downloads = h.downloads;
+        self.likes = h.likes;
+        self.gated = h.gated;
+        self.children_count = h.children_count;
+        self.hub_parents = h.hub_parents;
+        self.spaces_known = h.spaces_known;
+        let ids = |values: &[String], kind: RepoKind| -> Vec<RepoId> {
+            values
                 .iter()
                 .filter_map(|s| RepoId::parse(s, kind).ok())
                 .collect()
         };
         match kind {
-            RepoKind::Model => self.api_spaces = ids("spaces", RepoKind::Space),
+            RepoKind::Model => self.api_spaces = ids(&h.spaces, RepoKind::Space),
             RepoKind::Space => {
-                self.api_models = ids("models", RepoKind::Model);
-                self.api_datasets = ids("datasets", RepoKind::Dataset);
+                self.api_models = ids(&h.models, RepoKind::Model);
+                self.api_datasets = ids(&h.datasets, RepoKind::Dataset);
             }
             RepoKind::Dataset => {}
         }
+    }
+
+    /// Drops what a whole-snapshot graph never reads once the record's links are decided:
+    /// the Hub's tags other than `base_model:…` (which still name parents for the analyses).
+    pub fn keep_for_graph(&mut self) {
+        self.tags.retain(|t| t.starts_with("base_model:"));
+        self.tags.shrink_to_fit();
     }
 
     /// The relation the Hub resolved for `base`: `baseModels` (one relation for all of a
     /// model's parents, so it covers card spellings it did not resolve too), else tags
     /// `base_model:<relation>:<id>`.
     pub fn hub_relation(&self, base: &RepoId) -> Option<Relation> {
+        self.hub_relation_in(base, &self.hub_bases())
+    }
+
+    /// [`RepoRecord::hub_relation`] with the tag-declared bases already read.
+    fn hub_relation_in(&self, base: &RepoId, hub_bases: &[(RepoId, Relation)]) -> Option<Relation> {
         if let Some(rel) = self.hub_parents.as_ref().and_then(|hp| hp.relation) {
             return Some(rel);
         }
-        self.hub_bases()
-            .into_iter()
-            .find(|(id, _)| id == base)
-            .map(|(_, r)| r)
+        hub_bases.iter().find(|(id, _)| id == base).map(|(_, r)| *r)
     }
 
     /// Bases the Hub resolved, from tags `base_model:<relation>:<id>`.
@@ -388,6 +444,11 @@ impl RepoRecord {
     /// value they do not cover, such as an old id or a parent the Hub could not resolve), else
     /// the card's, else the ones the Hub's tags name.
     pub fn base_models(&self) -> Vec<RepoId> {
+        self.base_models_in(&self.hub_bases())
+    }
+
+    /// [`RepoRecord::base_models`] with the tag-declared bases already read.
+    fn base_models_in(&self, hub_bases: &[(RepoId, Relation)]) -> Vec<RepoId> {
         if let Some(hp) = &self.hub_parents {
             let mut out = hp.models.clone();
             for b in &self.card.meta.base_models {
@@ -401,9 +462,9 @@ impl RepoRecord {
             return self.card.meta.base_models.clone();
         }
         let mut out: Vec<RepoId> = Vec::new();
-        for (id, _) in self.hub_bases() {
-            if !out.contains(&id) {
-                out.push(id);
+        for (id, _) in hub_bases {
+            if !out.contains(id) {
+                out.push(id.clone());
             }
         }
         out
@@ -411,7 +472,16 @@ impl RepoRecord {
 
     /// Decides the relation to `base`, and what decided it.
     pub fn relation_to(&self, base: &RepoId, base_count: usize) -> (Relation, RelationSource) {
-        if let Some(rel) = self.hub_relation(base) {
+        self.relation_in(base, base_count, &self.hub_bases())
+    }
+
+    fn relation_in(
+        &self,
+        base: &RepoId,
+        base_count: usize,
+        hub_bases: &[(RepoId, Relation)],
+    ) -> (Relation, RelationSource) {
+        if let Some(rel) = self.hub_relation_in(base, hub_bases) {
             return (rel, RelationSource::Hub);
         }
         if let Some(rel) = self.card.meta.base_model_relation {
@@ -441,9 +511,11 @@ impl RepoRecord {
         let meta = &self.card.meta;
         match me.kind() {
             RepoKind::Model => {
-                let bases = self.base_models();
+                // The Hub's tags are read once for every base.
+                let hub_bases = self.hub_bases();
+                let bases = self.base_models_in(&hub_bases);
                 for base in &bases {
-                    let (rel, src) = self.relation_to(base, bases.len());
+                    let (rel, src) = self.relation_in(base, bases.len(), &hub_bases);
                     push(base, me, rel, src);
                 }
                 for d in &meta.datasets {
@@ -522,23 +594,6 @@ fn merge_card_findings(api: Vec<Finding>, readme: Vec<Finding>) -> Vec<Finding> 
         }
     }
     out
-}
-
-fn string_list(v: Option<&serde_json::Value>) -> Vec<String> {
-    match v {
-        Some(serde_json::Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| match x {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Object(o) => {
-                    o.get("id").and_then(|i| i.as_str()).map(str::to_string)
-                }
-                _ => None,
-            })
-            .collect(),
-        Some(serde_json::Value::String(s)) => vec![s.clone()],
-        _ => vec![],
-    }
 }
 
 fn json_type(v: &serde_json::Value) -> &'static str {

@@ -13,7 +13,7 @@ use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder, TimestampMi
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
-use crate::graph::LineageGraph;
+use crate::graph::{LineageGraph, RepoRef};
 use crate::license::kb::{KnowledgeBase, Resolved};
 
 /// What went wrong writing the tables.
@@ -90,8 +90,14 @@ fn micros(t: Option<&str>) -> Option<i64> {
 
 /// The node rows, sorted by id.
 pub fn node_rows(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<NodeRow> {
-    g.nodes()
-        .iter()
+    rows_of(&g.nodes(), kb)
+}
+
+/// The rows of some nodes, in their order (on every core).
+fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
+    use rayon::prelude::*;
+    nodes
+        .par_iter()
         .map(|n| {
             let rec = n.record();
             let meta = &rec.card.meta;
@@ -125,7 +131,16 @@ pub fn node_rows(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<NodeRow> {
         .collect()
 }
 
-fn parquet_file(path: &Path, schema: Arc<Schema>, cols: Vec<ArrayRef>) -> Result<(), ExportError> {
+/// Rows per batch (and Parquet row group) of an exported table: whole tables are never held
+/// as Arrow arrays at once.
+const BATCH_ROWS: usize = 131_072;
+
+/// Writes one table from batches of columns, each batch a row group.
+fn parquet_file(
+    path: &Path,
+    schema: Arc<Schema>,
+    batches: impl Iterator<Item = Vec<ArrayRef>>,
+) -> Result<(), ExportError> {
     let err = |source| ExportError::Parquet {
         path: path.to_path_buf(),
         source,
@@ -134,18 +149,22 @@ fn parquet_file(path: &Path, schema: Arc<Schema>, cols: Vec<ArrayRef>) -> Result
         path: path.to_path_buf(),
         source,
     })?;
-    let batch = RecordBatch::try_new(schema.clone(), cols)
-        .map_err(|e| err(parquet::errors::ParquetError::ArrowError(e.to_string())))?;
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(BATCH_ROWS))
         .build();
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, Some(props)).map_err(err)?;
-    w.write(&batch).map_err(err)?;
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(err)?;
+    for cols in batches {
+        let batch = RecordBatch::try_new(schema.clone(), cols)
+            .map_err(|e| err(parquet::errors::ParquetError::ArrowError(e.to_string())))?;
+        w.write(&batch).map_err(err)?;
+    }
     w.close().map_err(err)?;
     Ok(())
 }
 
-fn list_of(values: impl Iterator<Item = Vec<String>>) -> ArrayRef {
+fn list_of<'a>(values: impl Iterator<Item = &'a [String]>) -> ArrayRef {
     let mut b = ListBuilder::new(StringBuilder::new());
     for v in values {
         for s in v {
@@ -164,16 +183,47 @@ fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
     Arc::new(b.finish())
 }
 
-/// Writes `nodes.parquet`, `edges.parquet`, `findings.parquet` into `dir`.
+/// Writes `nodes.parquet`, `edges.parquet`, `findings.parquet` into `dir`: the three tables at
+/// once (one thread each), each in row groups of [`BATCH_ROWS`].
 pub fn write_parquet_tables(
     g: &LineageGraph,
     kb: &KnowledgeBase,
     dir: &Path,
 ) -> Result<(), ExportError> {
-    let nodes = node_rows(g, kb);
+    let (nodes, edges, findings) = std::thread::scope(|scope| {
+        let nodes = scope.spawn(|| write_nodes_parquet(g, kb, &dir.join("nodes.parquet")));
+        let edges = scope.spawn(|| write_edges_parquet(g, &dir.join("edges.parquet")));
+        let findings = write_findings_parquet(g, &dir.join("findings.parquet"));
+        (nodes.join(), edges.join(), findings)
+    });
+    let joined = |r: std::thread::Result<Result<(), ExportError>>| {
+        r.unwrap_or_else(|_| {
+            Err(ExportError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other("a table writer panicked"),
+            })
+        })
+    };
+    joined(nodes)?;
+    joined(edges)?;
+    findings
+}
+
+fn list_type() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+}
+
+fn utf8(name: &str, null: bool) -> Field {
+    Field::new(name, DataType::Utf8, null)
+}
+
+fn write_nodes_parquet(
+    g: &LineageGraph,
+    kb: &KnowledgeBase,
+    path: &Path,
+) -> Result<(), ExportError> {
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let s = |name: &str, null: bool| Field::new(name, DataType::Utf8, null);
+    let s = utf8;
     let schema = Arc::new(Schema::new(vec![
         s("id", false),
         s("kind", false),
@@ -190,75 +240,87 @@ pub fn write_parquet_tables(
         s("library_name", true),
         s("sha", true),
         s("gated", true),
-        Field::new("aliases", list(), true),
-        Field::new("flags", list(), true),
+        Field::new("aliases", list_type(), true),
+        Field::new("flags", list_type(), true),
     ]));
-    let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
-        let mut b = Int64Builder::new();
-        for n in &nodes {
-            b.append_option(f(n));
-        }
-        Arc::new(b.finish())
-    };
-    let time = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
-        let mut b = TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        for n in &nodes {
-            b.append_option(f(n));
-        }
-        Arc::new(b.finish())
-    };
-    let cols: Vec<ArrayRef> = vec![
-        strings(nodes.iter().map(|n| Some(n.id.as_str()))),
-        strings(nodes.iter().map(|n| Some(n.kind))),
-        strings(nodes.iter().map(|n| Some(n.status))),
-        strings(nodes.iter().map(|n| n.reason.as_deref())),
-        strings(nodes.iter().map(|n| n.license.as_deref())),
-        strings(nodes.iter().map(|n| n.license_name.as_deref())),
-        strings(nodes.iter().map(|n| Some(n.license_family.as_str()))),
-        int(&|n| n.downloads),
-        int(&|n| n.likes),
-        time(&|n| n.created),
-        time(&|n| n.last_modified),
-        strings(nodes.iter().map(|n| n.pipeline_tag.as_deref())),
-        strings(nodes.iter().map(|n| n.library_name.as_deref())),
-        strings(nodes.iter().map(|n| n.sha.as_deref())),
-        strings(nodes.iter().map(|n| n.gated.as_deref())),
-        list_of(nodes.iter().map(|n| n.aliases.clone())),
-        list_of(nodes.iter().map(|n| n.flags.clone())),
-    ];
-    parquet_file(&dir.join("nodes.parquet"), schema, cols)?;
+    let all = g.nodes();
+    let batches = all.chunks(BATCH_ROWS).map(|chunk| {
+        let nodes = rows_of(chunk, kb);
+        let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
+            let mut b = Int64Builder::with_capacity(nodes.len());
+            for n in &nodes {
+                b.append_option(f(n));
+            }
+            Arc::new(b.finish())
+        };
+        let time = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
+            let mut b =
+                TimestampMicrosecondBuilder::with_capacity(nodes.len()).with_timezone("UTC");
+            for n in &nodes {
+                b.append_option(f(n));
+            }
+            Arc::new(b.finish())
+        };
+        vec![
+            strings(nodes.iter().map(|n| Some(n.id.as_str()))),
+            strings(nodes.iter().map(|n| Some(n.kind))),
+            strings(nodes.iter().map(|n| Some(n.status))),
+            strings(nodes.iter().map(|n| n.reason.as_deref())),
+            strings(nodes.iter().map(|n| n.license.as_deref())),
+            strings(nodes.iter().map(|n| n.license_name.as_deref())),
+            strings(nodes.iter().map(|n| Some(n.license_family.as_str()))),
+            int(&|n| n.downloads),
+            int(&|n| n.likes),
+            time(&|n| n.created),
+            time(&|n| n.last_modified),
+            strings(nodes.iter().map(|n| n.pipeline_tag.as_deref())),
+            strings(nodes.iter().map(|n| n.library_name.as_deref())),
+            strings(nodes.iter().map(|n| n.sha.as_deref())),
+            strings(nodes.iter().map(|n| n.gated.as_deref())),
+            list_of(nodes.iter().map(|n| n.aliases.as_slice())),
+            list_of(nodes.iter().map(|n| n.flags.as_slice())),
+        ]
+    });
+    parquet_file(path, schema, batches)
+}
 
+fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError> {
+    let schema = Arc::new(Schema::new(vec![
+        utf8("upstream", false),
+        utf8("downstream", false),
+        utf8("relation", false),
+        utf8("relation_source", false),
+    ]));
     let edges = g.edges();
-    let schema = Arc::new(Schema::new(vec![
-        s("upstream", false),
-        s("downstream", false),
-        s("relation", false),
-        s("relation_source", false),
-    ]));
-    let up: Vec<String> = edges.iter().map(|e| e.upstream.id().node_id()).collect();
-    let down: Vec<String> = edges.iter().map(|e| e.downstream.id().node_id()).collect();
-    let cols: Vec<ArrayRef> = vec![
-        strings(up.iter().map(|x| Some(x.as_str()))),
-        strings(down.iter().map(|x| Some(x.as_str()))),
-        strings(edges.iter().map(|e| Some(e.data.relation.as_str()))),
-        strings(edges.iter().map(|e| Some(e.data.source.as_str()))),
-    ];
-    parquet_file(&dir.join("edges.parquet"), schema, cols)?;
+    let batches = edges.chunks(BATCH_ROWS).map(|chunk| {
+        let up: Vec<String> = chunk.iter().map(|e| e.upstream.id().node_id()).collect();
+        let down: Vec<String> = chunk.iter().map(|e| e.downstream.id().node_id()).collect();
+        vec![
+            strings(up.iter().map(|x| Some(x.as_str()))),
+            strings(down.iter().map(|x| Some(x.as_str()))),
+            strings(chunk.iter().map(|e| Some(e.data.relation.as_str()))),
+            strings(chunk.iter().map(|e| Some(e.data.source.as_str()))),
+        ]
+    });
+    parquet_file(path, schema, batches)
+}
 
-    let f = g.findings();
+fn write_findings_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError> {
     let schema = Arc::new(Schema::new(vec![
-        s("code", false),
-        s("severity", false),
-        Field::new("nodes", list(), false),
-        s("message", false),
+        utf8("code", false),
+        utf8("severity", false),
+        Field::new("nodes", list_type(), false),
+        utf8("message", false),
     ]));
-    let cols: Vec<ArrayRef> = vec![
-        strings(f.iter().map(|x| Some(x.code.as_str()))),
-        strings(f.iter().map(|x| Some(x.severity.as_str()))),
-        list_of(f.iter().map(|x| x.nodes.clone())),
-        strings(f.iter().map(|x| Some(x.message.as_str()))),
-    ];
-    parquet_file(&dir.join("findings.parquet"), schema, cols)
+    let batches = g.findings().chunks(BATCH_ROWS).map(|f| {
+        vec![
+            strings(f.iter().map(|x| Some(x.code.as_str()))),
+            strings(f.iter().map(|x| Some(x.severity.as_str()))),
+            list_of(f.iter().map(|x| x.nodes.as_slice())),
+            strings(f.iter().map(|x| Some(x.message.as_str()))),
+        ]
+    });
+    parquet_file(path, schema, batches)
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<File>, ExportError> {

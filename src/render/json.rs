@@ -41,7 +41,7 @@ struct JsonNode<'a> {
     obligations: Option<Vec<String>>,
     /// Present after `audit` for derivatives: what the card says changed, with quotes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    documentation: Option<&'a serde_json::Value>,
+    documentation: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]

@@ -153,7 +153,7 @@ pub struct View {
     pub edges: Vec<ViewEdge>,
 }
 
-fn family(kb: &KnowledgeBase, meta: &crate::card::CardMeta) -> Family {
+pub(crate) fn family(kb: &KnowledgeBase, meta: &crate::card::CardMeta) -> Family {
     match kb.resolve(meta) {
         Resolved::Missing => Family::None,
         Resolved::Unresolved(_) => Family::Unresolved,
@@ -225,12 +225,7 @@ pub fn build_view(g: &LineageGraph, collapse: Option<usize>, kb: &KnowledgeBase)
         let key = format!("n{}", keys.len());
         keys.insert(id.clone(), key.clone());
         let flags = n.flags();
-        let worst = g
-            .findings()
-            .iter()
-            .filter(|f| f.nodes.first() == Some(&id))
-            .map(|f| f.severity)
-            .max();
+        let worst = g.worst_severity(&id);
         let meta = &n.record().card.meta;
         view.nodes.push(ViewNode {
             key,

@@ -38,6 +38,24 @@ pub trait Source {
         None
     }
 
+    /// Every record this source holds, handed over in batches (a Parquet source gives one
+    /// row group at a time), so a caller that moves them elsewhere never holds two copies of
+    /// the whole snapshot. Returns false when the source cannot list its records.
+    fn each_record_batch(&mut self, each: &mut dyn FnMut(Vec<RepoRecord>)) -> bool {
+        match self.all_records() {
+            Some(all) => {
+                each(all);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How many records [`Source::each_record_batch`] will give, when known beforehand.
+    fn record_count_hint(&self) -> Option<usize> {
+        None
+    }
+
     /// Findings about the crawl itself (incomplete listings, foreign links), taken once.
     fn take_findings(&mut self) -> Vec<crate::finding::Finding> {
         Vec::new()

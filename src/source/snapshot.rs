@@ -21,8 +21,8 @@ pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 #[derive(Debug)]
 pub struct SnapshotSource {
     root: PathBuf,
-    /// Directory entries: id as named by its directory → path.
-    dirs: HashMap<RepoId, PathBuf>,
+    /// Directory entries: id as named by its directory → path, and whether it has info.json.
+    dirs: HashMap<RepoId, (PathBuf, bool)>,
     /// Entries with an info.json (only these can be renamed repos).
     with_info: Vec<RepoId>,
     /// Canonical id → directory id, for renamed entries; built on the first miss.
@@ -35,6 +35,42 @@ pub struct SnapshotSource {
     all: Option<Vec<RepoId>>,
     /// Reverse index: upstream → downstream ids, once `load_all` ran.
     reverse: HashMap<RepoId, Vec<RepoId>>,
+}
+
+/// The repo directories of one owner directory: `(id, path, has info.json)`, the owner's own
+/// entry included when it is a legacy owner-less repo (`models/gpt2/README.md`).
+fn list_owner(owner: &fs::DirEntry) -> Vec<(String, PathBuf, bool)> {
+    let mut out = Vec::new();
+    let opath = owner.path();
+    let oname = owner.file_name().to_string_lossy().into_owned();
+    let Ok(names) = fs::read_dir(&opath) else {
+        return out;
+    };
+    let mut owner_files = (false, false);
+    for name in names.flatten() {
+        let fname = name.file_name();
+        match fname.to_str() {
+            Some("info.json") => owner_files.0 = true,
+            Some("README.md") => owner_files.1 = true,
+            _ => {}
+        }
+        if !name.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let npath = name.path();
+        let has_info = npath.join("info.json").exists();
+        if has_info || npath.join("README.md").exists() {
+            out.push((
+                format!("{oname}/{}", fname.to_string_lossy()),
+                npath,
+                has_info,
+            ));
+        }
+    }
+    if owner_files.0 || owner_files.1 {
+        out.push((oname, opath, owner_files.0));
+    }
+    out
 }
 
 impl SnapshotSource {
@@ -62,37 +98,18 @@ impl SnapshotSource {
                 continue;
             };
             any = true;
-            for owner in owners.flatten() {
-                if !owner.file_type().is_ok_and(|t| t.is_dir()) {
-                    continue;
-                }
-                let opath = owner.path();
-                let oname = owner.file_name().to_string_lossy().into_owned();
-                let Ok(names) = fs::read_dir(&opath) else {
-                    continue;
-                };
-                let mut owner_files = (false, false);
-                for name in names.flatten() {
-                    let fname = name.file_name();
-                    match fname.to_str() {
-                        Some("info.json") => owner_files.0 = true,
-                        Some("README.md") => owner_files.1 = true,
-                        _ => {}
-                    }
-                    if !name.file_type().is_ok_and(|t| t.is_dir()) {
-                        continue;
-                    }
-                    let npath = name.path();
-                    let has_info = npath.join("info.json").exists();
-                    if has_info || npath.join("README.md").exists() {
-                        let n = format!("{oname}/{}", fname.to_string_lossy());
-                        src.add_dir(kind, &n, npath, has_info);
-                    }
-                }
-                // A legacy owner-less id (`models/gpt2/README.md`).
-                if owner_files.0 || owner_files.1 {
-                    src.add_dir(kind, &oname, opath, owner_files.0);
-                }
+            let owners: Vec<fs::DirEntry> = owners
+                .flatten()
+                .filter(|o| o.file_type().is_ok_and(|t| t.is_dir()))
+                .collect();
+            // Owners are listed on every core (a snapshot is mostly directories to stat), then
+            // added in a fixed order so findings and duplicates do not depend on scheduling.
+            use rayon::prelude::*;
+            let mut found: Vec<(String, PathBuf, bool)> =
+                owners.par_iter().flat_map_iter(list_owner).collect();
+            found.sort();
+            for (name, path, has_info) in found {
+                src.add_dir(kind, &name, path, has_info);
             }
         }
         if !any {
@@ -107,7 +124,7 @@ impl SnapshotSource {
                 if has_info {
                     self.with_info.push(id.clone());
                 }
-                self.dirs.insert(id, path);
+                self.dirs.insert(id, (path, has_info));
             }
             _ => self.entry_findings.push(Finding::new(
                 codes::SNAPSHOT_ENTRY,
@@ -141,9 +158,14 @@ impl SnapshotSource {
         self.dirs.is_empty()
     }
 
-    fn read_entry(&self, id: &RepoId, dir: &Path) -> RepoRecord {
+    fn read_entry(&self, id: &RepoId, dir: &Path, has_info: bool) -> RepoRecord {
         let mut problems = Vec::new();
-        let info = read_optional(&dir.join("info.json"), &mut problems);
+        // Which entries have an info.json was seen when the snapshot was opened.
+        let info = if has_info {
+            read_optional(&dir.join("info.json"), &mut problems)
+        } else {
+            None
+        };
         let readme = read_optional(&dir.join("README.md"), &mut problems);
         let mut rec = if info.is_none() && readme.is_none() {
             RepoRecord::unavailable(
@@ -192,8 +214,8 @@ impl SnapshotSource {
             if let Some(r) = self.loaded.get(&dir_id) {
                 return r.clone();
             }
-            if let Some(dir) = self.dirs.get(&dir_id).cloned() {
-                let rec = self.read_entry(&dir_id, &dir);
+            if let Some((dir, has_info)) = self.dirs.get(&dir_id).cloned() {
+                let rec = self.read_entry(&dir_id, &dir, has_info);
                 self.remember(rec.clone());
                 return rec;
             }
@@ -207,7 +229,7 @@ impl SnapshotSource {
         if self.renames.is_none() {
             let mut map = HashMap::new();
             for dir_id in &self.with_info {
-                let Some(path) = self.dirs.get(dir_id) else {
+                let Some((path, _)) = self.dirs.get(dir_id) else {
                     continue;
                 };
                 let Ok(bytes) = fs::read(path.join("info.json")) else {
@@ -232,16 +254,12 @@ impl SnapshotSource {
         self.renames.get_or_insert_with(HashMap::new)
     }
 
-    /// Reads every entry (once) and builds the reverse index used for downstream traces.
-    pub fn load_all(&mut self) {
-        if self.all.is_some() {
-            return;
-        }
-        let mut todo: Vec<(RepoId, PathBuf)> = self
+    /// Reads the entries not loaded yet, on every core (at most eight threads), in id order.
+    fn read_unloaded(&self) -> Vec<RepoRecord> {
+        let mut todo: Vec<(&RepoId, &(PathBuf, bool))> = self
             .dirs
             .iter()
             .filter(|(id, _)| !self.loaded.contains_key(*id))
-            .map(|(id, p)| (id.clone(), p.clone()))
             .collect();
         todo.sort();
         let threads = std::thread::available_parallelism()
@@ -249,14 +267,13 @@ impl SnapshotSource {
             .unwrap_or(1)
             .clamp(1, 8);
         let chunk = todo.len().div_ceil(threads).max(1);
-        let this = &*self;
-        let parsed: Vec<RepoRecord> = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let handles: Vec<_> = todo
                 .chunks(chunk)
                 .map(|part| {
                     s.spawn(move || {
                         part.iter()
-                            .map(|(id, p)| this.read_entry(id, p))
+                            .map(|(id, (p, info))| self.read_entry(id, p, *info))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -265,32 +282,47 @@ impl SnapshotSource {
                 .into_iter()
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
-        });
-        for rec in parsed {
-            self.remember(rec);
+        })
+    }
+
+    /// Builds the reverse index used for downstream traces, once: every entry is read and its
+    /// links kept, but not the record (a downstream trace reads again only the entries it
+    /// reaches, so memory is the index, not the snapshot).
+    pub fn load_all(&mut self) {
+        if self.all.is_some() {
+            return;
         }
-        let mut ids: Vec<RepoId> = self.loaded.values().map(|r| r.id.clone()).collect();
-        ids.sort();
-        ids.dedup();
+        let fresh = self.read_unloaded();
+        let mut ids: Vec<RepoId> = Vec::with_capacity(fresh.len() + self.loaded.len());
         let mut reverse: HashMap<RepoId, Vec<RepoId>> = HashMap::new();
-        for id in &ids {
-            if let Some(rec) = self.loaded.get(id) {
-                for link in rec.links() {
-                    if link.downstream == rec.id {
-                        reverse
-                            .entry(link.upstream)
-                            .or_default()
-                            .push(rec.id.clone());
-                    } else {
-                        // Links a record declares downstream of itself (a model's Spaces).
-                        reverse
-                            .entry(rec.id.clone())
-                            .or_default()
-                            .push(link.downstream);
-                    }
+        let mut index = |rec: &RepoRecord, ids: &mut Vec<RepoId>| {
+            ids.push(rec.id.clone());
+            for link in rec.links() {
+                if link.downstream == rec.id {
+                    reverse
+                        .entry(link.upstream)
+                        .or_default()
+                        .push(rec.id.clone());
+                } else {
+                    // Links a record declares downstream of itself (a model's Spaces).
+                    reverse
+                        .entry(rec.id.clone())
+                        .or_default()
+                        .push(link.downstream);
                 }
             }
+        };
+        for rec in self.loaded.values() {
+            index(rec, &mut ids);
         }
+        for rec in &fresh {
+            if !self.loaded.contains_key(&rec.id) {
+                index(rec, &mut ids);
+            }
+        }
+        drop(fresh);
+        ids.sort();
+        ids.dedup();
         for v in reverse.values_mut() {
             v.sort();
             v.dedup();
@@ -301,30 +333,34 @@ impl SnapshotSource {
 }
 
 fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
-    let meta = match fs::metadata(path) {
-        Ok(m) => m,
+    use std::io::Read;
+    // Open and read at most one byte past the limit: no separate stat per file (a snapshot
+    // of 100k repos is otherwise mostly system calls).
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
             problems.push(format!("{}: cannot read: {e}", path.display()));
             return None;
         }
     };
-    if meta.len() > MAX_FILE_BYTES {
+    let mut buf = Vec::new();
+    let mut limited = (&file).take(MAX_FILE_BYTES + 1);
+    if let Err(e) = limited.read_to_end(&mut buf) {
+        problems.push(format!("{}: cannot read: {e}", path.display()));
+        return None;
+    }
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        let len = file.metadata().map_or(buf.len() as u64, |m| m.len());
         problems.push(format!(
             "{}: {} bytes, over the {} byte limit; not read",
             path.display(),
-            meta.len(),
+            len,
             MAX_FILE_BYTES
         ));
         return None;
     }
-    match fs::read(path) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            problems.push(format!("{}: cannot read: {e}", path.display()));
-            None
-        }
-    }
+    Some(buf)
 }
 
 /// A snapshot directory could not be written.
@@ -397,13 +433,22 @@ impl Source for SnapshotSource {
     }
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
-        self.load_all();
-        let ids = self.all.clone().unwrap_or_default();
-        Some(
-            ids.iter()
-                .filter_map(|id| self.loaded.get(id).cloned())
-                .collect(),
-        )
+        let mut records = self.read_unloaded();
+        let mut seen: std::collections::HashSet<RepoId> =
+            records.iter().map(|r| r.id.clone()).collect();
+        let mut held: Vec<&RepoRecord> = self.loaded.values().collect();
+        held.sort_by(|a, b| a.id.cmp(&b.id));
+        for r in held {
+            if seen.insert(r.id.clone()) {
+                records.push(r.clone());
+            }
+        }
+        // Two directories for one repo (a rename copied under both names): one record, the
+        // last read (directories are read in name order).
+        records.reverse();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records.dedup_by(|a, b| a.id == b.id);
+        Some(records)
     }
 }
 

@@ -34,7 +34,7 @@ pub use write::write_parquet;
 use super::{Child, Source};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
-use crate::record::{NodeStatus, RepoRecord};
+use crate::record::{HubFields, NodeStatus, RepoRecord};
 
 /// A Parquet snapshot could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +159,9 @@ struct Row {
     id: Option<String>,
     kind: Option<String>,
     card: Option<String>,
-    info: serde_json::Map<String, serde_json::Value>,
+    status: Option<String>,
+    /// The Hub's fields (`id` left unset: the row's id is the canonical one).
+    hub: HubFields,
 }
 
 impl ParquetSource {
@@ -250,8 +252,6 @@ impl ParquetSource {
             (&["likes"], "likes"),
             (&["sha"], "sha"),
             (&["gated"], "gated"),
-            (&["library_name"], "library_name"),
-            (&["pipeline_tag"], "pipeline_tag"),
             (&["status"], "status"),
         ];
         let lists: [(&str, &str); 4] = [
@@ -289,33 +289,38 @@ impl ParquetSource {
             let col = batch.column(c);
             if is_list {
                 for (r, v) in string_lists(col).into_iter().enumerate() {
-                    let value = if key == "siblings" {
-                        serde_json::Value::Array(
-                            v.into_iter()
-                                .map(|s| serde_json::json!({"rfilename": s}))
-                                .collect(),
-                        )
-                    } else {
-                        serde_json::json!(v)
-                    };
-                    rows[r].info.insert(key.to_string(), value);
+                    let h = &mut rows[r].hub;
+                    match key {
+                        "tags" => h.tags = v,
+                        "siblings" => h.siblings = v,
+                        "spaces" => {
+                            h.spaces = v;
+                            h.spaces_known = true;
+                        }
+                        "models" => h.models = v,
+                        "datasets" => h.datasets = v,
+                        _ => {}
+                    }
                 }
                 continue;
             }
             for (r, v) in strings(col).into_iter().enumerate() {
                 let Some(v) = v else { continue };
+                let row = &mut rows[r];
                 match key {
-                    "id" => rows[r].id = Some(v),
-                    "kind" => rows[r].kind = Some(v),
-                    "card" => rows[r].card = Some(v),
-                    "downloads" | "likes" => {
-                        if let Ok(n) = v.parse::<u64>() {
-                            rows[r].info.insert(key.into(), serde_json::json!(n));
-                        }
-                    }
-                    _ => {
-                        rows[r].info.insert(key.into(), serde_json::json!(v));
-                    }
+                    "id" => row.id = Some(v),
+                    "kind" => row.kind = Some(v),
+                    "card" => row.card = Some(v),
+                    "status" => row.status = Some(v),
+                    "downloads" => row.hub.downloads = v.parse().ok(),
+                    "likes" => row.hub.likes = v.parse().ok(),
+                    "lastModified" => row.hub.last_modified = Some(v),
+                    "createdAt" => row.hub.created = Some(v),
+                    "sha" => row.hub.sha = Some(v),
+                    "gated" => row.hub.gated = Some(v),
+                    // The dump's library_name and pipeline_tag repeat the card's metadata,
+                    // which is what records use.
+                    _ => {}
                 }
             }
         }
@@ -328,15 +333,8 @@ impl ParquetSource {
     fn record(&self, file: usize, row: Row) -> Option<RepoRecord> {
         let kind = kind_of(row.kind.as_deref(), self.files[file].default_kind);
         let id = RepoId::parse(row.id.as_deref()?, kind).ok()?;
-        let mut info = row.info;
-        info.insert("id".into(), serde_json::json!(id.name()));
-        let status = info
-            .remove("status")
-            .and_then(|s| s.as_str().map(str::to_string));
-        let body = serde_json::to_vec(&serde_json::Value::Object(info)).unwrap_or_default();
-        let mut rec =
-            RepoRecord::from_parts(&id, Some(&body), row.card.as_deref().map(str::as_bytes));
-        if let Some(st) = status.as_deref().and_then(NodeStatus::from_name) {
+        let mut rec = RepoRecord::from_hub_fields(&id, row.hub, row.card.as_deref());
+        if let Some(st) = row.status.as_deref().and_then(NodeStatus::from_name) {
             rec.status = st;
         }
         Some(rec)
@@ -358,13 +356,7 @@ impl ParquetSource {
                         }) else {
                             continue;
                         };
-                        let tags = row.info.get("tags").cloned().unwrap_or_default();
-                        for t in tags
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|t| t.as_str())
-                        {
+                        for t in &row.hub.tags {
                             let parent = if let Some(rest) = t.strip_prefix("base_model:") {
                                 let id = rest.rsplit_once(':').map_or(rest, |(_, id)| id);
                                 RepoId::parse(id, RepoKind::Model).ok()
@@ -377,19 +369,12 @@ impl ParquetSource {
                                 map.entry(p).or_default().push(child.clone());
                             }
                         }
-                        for (key, kind) in
-                            [("models", RepoKind::Model), ("datasets", RepoKind::Dataset)]
-                        {
-                            for u in row
-                                .info
-                                .get(key)
-                                .and_then(|v| v.as_array())
-                                .into_iter()
-                                .flatten()
-                            {
-                                if let Some(p) =
-                                    u.as_str().and_then(|s| RepoId::parse(s, kind).ok())
-                                {
+                        for (values, kind) in [
+                            (&row.hub.models, RepoKind::Model),
+                            (&row.hub.datasets, RepoKind::Dataset),
+                        ] {
+                            for u in values {
+                                if let Ok(p) = RepoId::parse(u, kind) {
                                     map.entry(p).or_default().push(child.clone());
                                 }
                             }
@@ -490,13 +475,18 @@ impl Source for ParquetSource {
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
         let mut out = Vec::with_capacity(self.rows);
+        self.each_record_batch(&mut |mut batch| out.append(&mut batch));
+        Some(out)
+    }
+
+    fn each_record_batch(&mut self, each: &mut dyn FnMut(Vec<RepoRecord>)) -> bool {
         for fi in 0..self.files.len() {
             let groups = builder(&self.files[fi].path)
                 .map(|b| b.metadata().num_row_groups())
                 .unwrap_or(0);
             for g in 0..groups {
                 let rows = self.rows(fi, g, None);
-                let mut recs: Vec<RepoRecord> = rows
+                let recs: Vec<RepoRecord> = rows
                     .into_par_iter()
                     .filter_map(|(row, r)| {
                         // Only the row the index kept for each id (duplicates were reported).
@@ -505,10 +495,14 @@ impl Source for ParquetSource {
                         (l.file == fi && l.group == g && l.row == row).then_some(rec)
                     })
                     .collect();
-                out.append(&mut recs);
+                each(recs);
             }
         }
-        Some(out)
+        true
+    }
+
+    fn record_count_hint(&self) -> Option<usize> {
+        Some(self.rows)
     }
 
     fn take_findings(&mut self) -> Vec<Finding> {
