@@ -63,6 +63,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
                 &args.diagram,
                 &title,
                 &policy.knowledge_base(),
+                &args.source.hub.endpoint,
             )?
             .unwrap_or_default()
         }

@@ -302,9 +302,14 @@ pub struct DiagramArgs {
     /// Fold more than N leaf siblings of one relation under one parent into a "+k" node.
     #[arg(long, value_name = "N")]
     pub collapse: Option<usize>,
-    /// Refuse to draw more nodes than this (suggests --collapse or --depth).
+    /// Refuse to draw more nodes than this in DOT, SVG and Mermaid (suggests --collapse or
+    /// --depth); the HTML explorer takes any size.
     #[arg(long, value_name = "N", default_value_t = 300)]
     pub max_nodes: usize,
+    /// HTML explorer: show at most N nodes when the page opens (larger families start
+    /// collapsed; the page can change it).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub open_nodes: usize,
 }
 
 /// Renders a diagram format (dot, svg, mermaid, html); `None` for text and json.
@@ -314,12 +319,21 @@ pub fn render_diagram(
     d: &DiagramArgs,
     title: &str,
     kb: &hf_lineage::license::kb::KnowledgeBase,
+    endpoint: &str,
 ) -> anyhow::Result<Option<String>> {
     if !matches!(
         format,
         Format::Dot | Format::Svg | Format::Mermaid | Format::Html
     ) {
         return Ok(None);
+    }
+    if format == Format::Html {
+        let opts = hf_lineage::render::ExplorerOptions {
+            title: title.to_string(),
+            endpoint: endpoint.to_string(),
+            open_nodes: d.open_nodes.max(1),
+        };
+        return Ok(Some(hf_lineage::render::render_explorer(g, kb, &opts)));
     }
     let view = hf_lineage::render::build_view(g, d.collapse, kb);
     if view.nodes.len() > d.max_nodes {
@@ -333,7 +347,6 @@ pub fn render_diagram(
         Format::Dot => hf_lineage::render::render_dot(&view),
         Format::Mermaid => hf_lineage::render::render_mermaid(&view),
         Format::Svg => hf_lineage::render::render_svg(&view)?,
-        Format::Html => hf_lineage::render::render_html(g, &view, title)?,
         _ => return Ok(None),
     }))
 }

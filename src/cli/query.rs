@@ -156,6 +156,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
                 &args.diagram,
                 "Query result",
                 &args.policy.load()?.knowledge_base(),
+                &args.source.hub.endpoint,
             )?
             .unwrap_or_default()
         }

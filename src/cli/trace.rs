@@ -49,6 +49,7 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
             &args.diagram,
             &title,
             &hf_lineage::license::kb::KnowledgeBase::builtin(),
+            &args.source.hub.endpoint,
         )?
         .unwrap_or_default(),
         _ => render_text(

@@ -1,10 +1,11 @@
 //! Renderings of a lineage graph: text tree, JSON, SARIF, DOT/SVG, Mermaid and HTML.
 //!
 //! Renderers are pure functions from a [`crate::graph::LineageGraph`] (or its drawable
-//! [`view::View`]) to a string; only SVG (and HTML, which embeds it) runs Graphviz.
+//! [`view::View`]) to a string; only SVG runs Graphviz. HTML is the [`explorer`], which lays the
+//! graph out in the browser.
 
 pub mod dot;
-pub mod html;
+pub mod explorer;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;
@@ -12,7 +13,7 @@ pub mod text;
 pub mod view;
 
 pub use dot::{render_dot, render_svg};
-pub use html::render_html;
+pub use explorer::{render_explorer, ExplorerOptions};
 pub use json::render_json;
 pub use mermaid::render_mermaid;
 pub use sarif::render_sarif;

@@ -12,6 +12,7 @@ mod bad_input;
 mod bom;
 mod crawler;
 mod diagrams;
+mod explorer;
 mod hub_production;
 mod parquet_snapshots;
 mod query_cli;
