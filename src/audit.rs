@@ -110,7 +110,9 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     let t = std::time::Instant::now();
     let report = crate::license::check_licenses(graph, &policy.knowledge_base(), policy);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "licenses");
-    let mut findings = graph.findings().to_vec();
+    // The graph's findings move out for the policy step (no second copy of millions of them);
+    // the documentation check reads records and edges, not findings.
+    let mut findings = graph.take_findings();
     findings.extend(report.findings);
     graph.set_obligations(report.obligations);
     let (doc_findings, doc_reports) = docs_check::check_docs(graph);

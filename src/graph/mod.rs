@@ -416,6 +416,13 @@ impl LineageGraph {
         }
     }
 
+    /// Takes every finding out of the graph (to judge them and put them back with
+    /// [`LineageGraph::replace_findings`]); until then no node is flagged.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        self.flags = HashMap::default();
+        std::mem::take(&mut self.findings)
+    }
+
     /// Replaces every finding (after the policy step has judged them).
     pub fn replace_findings(&mut self, findings: Vec<Finding>) {
         self.findings = findings;

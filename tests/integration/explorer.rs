@@ -266,6 +266,29 @@ fn explorer_navigates_a_family_of_5000_repos_in_headless_chromium() {
         .unwrap();
     assert_eq!(count(&tab), 5000);
 
+    // How long the page takes to redraw everything, and to apply a filter (reported for
+    // BENCHMARKS.md, not asserted).
+    let timed = |js: &str| -> f64 {
+        tab.evaluate(
+            &format!(
+                "(() => {{ const t = performance.now(); {js}; return performance.now() - t; }})()"
+            ),
+            false,
+        )
+        .unwrap()
+        .value
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
+    };
+    let collapse_ms = timed("document.getElementById('collapse-all').click()");
+    let expand_ms = timed("document.getElementById('expand-all').click()");
+    let filter_ms = timed("document.getElementById('f-relation-quantized').click()");
+    let unfilter_ms = timed("document.getElementById('f-relation-quantized').click()");
+    eprintln!(
+        "explorer: collapse all {collapse_ms:.0} ms, expand all (5,000 drawn) {expand_ms:.0} ms, filter out quantized {filter_ms:.0} ms, back {unfilter_ms:.0} ms"
+    );
+    assert_eq!(count(&tab), 5000);
+
     // Collapsing a fine-tune hides its 24 descendants (10 quantizations, 5 adapters, 4
     // fine-tunes with a quantization each, the Space that uses it), and says what it hides.
     let ft = "ft7/tune-7";
@@ -295,6 +318,24 @@ fn explorer_navigates_a_family_of_5000_repos_in_headless_chromium() {
             && label.contains("1 used_by"),
         "{label}"
     );
+
+    // A row of the findings table goes to its repo; Enter on a node gives the details panel
+    // the keyboard focus, and Escape brings it back.
+    let row_repo = eval_str(
+        &tab,
+        "document.querySelector('#findings tr[data-focus] td:nth-child(3)').textContent",
+    );
+    tab.find_element("#findings tr[data-focus]")
+        .unwrap()
+        .click()
+        .unwrap();
+    let focused = eval_str(&tab, "document.activeElement.getAttribute('data-node-id')");
+    assert_eq!(focused, row_repo);
+    tab.press_key("Enter").unwrap();
+    assert_eq!(eval_str(&tab, "document.activeElement.id"), "details");
+    tab.press_key("Escape").unwrap();
+    let back = eval_str(&tab, "document.activeElement.getAttribute('data-node-id')");
+    assert_eq!(back, row_repo);
 
     // The picture a person sees, at 1400×1000, after a search in the fresh page.
     tab.navigate_to(&format!("file://{}", html.display()))

@@ -251,7 +251,6 @@
     $('summary').textContent = n + ' repos, ' + E.length + ' edges, ' + F.length + ' findings — ' +
       visible.length + ' drawn' + (shown < n ? ', ' + shown + ' match the filters' : '');
     document.body.setAttribute('data-visible-nodes', String(visible.length));
-    renderTable();
   }
 
   // ---- pan and zoom ----
@@ -337,7 +336,10 @@
     var g = ev.target.closest('.node');
     if (!g) return;
     var i = +g.getAttribute('data-i');
-    if (ev.key === 'Enter') { ev.preventDefault(); selected = i; markSelected(); details(i); }
+    if (ev.key === 'Enter') {
+      // The details panel takes the keyboard focus (Escape there comes back to the node).
+      ev.preventDefault(); selected = i; markSelected(); details(i); $('details').focus();
+    }
     else if (ev.key === ' ') { ev.preventDefault(); if (tchildren[i].length) toggle(i); }
   });
   function markSelected() {
@@ -427,6 +429,11 @@
     var t = ev.target.closest('[data-toggle-details]');
     if (t) { var i = +t.getAttribute('data-toggle-details'); collapsed[i] = collapsed[i] ? 0 : 1; render(); details(i); }
   });
+  $('details').addEventListener('keydown', function (ev) {
+    if (ev.key !== 'Escape' || selected < 0) return;
+    var el = nodeEl(selected);
+    if (el) el.focus();
+  });
   function focusOrSay(i) {
     if (!focusNode(i)) $('search-status').textContent = N[i].id + ' is hidden by the filters (Reset filters to see it)';
   }
@@ -503,9 +510,11 @@
     }).join('') + '</ul><p class="hint">Thin lines: a second parent (merges, data, Spaces). Faded: shown only on the way to what the filters match.</p>';
     $('legend').innerHTML = h;
   }
+  // The findings table follows the filters (collapsing is navigation, not a filter).
   function update() {
     computeShow();
     render();
+    renderTable();
   }
 
   $('expand-all').addEventListener('click', function () { collapsed.fill(0); render(); fit(); });
@@ -524,6 +533,7 @@
   computeShow();
   openAtMost(D.open);
   render();
+  renderTable();
   fit();
   document.body.setAttribute('data-ready', String(Math.round(performance.now())));
 })();
