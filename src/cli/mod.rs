@@ -192,7 +192,7 @@ pub enum Format {
     Svg,
     /// Mermaid flowchart (renders in GitHub Markdown).
     Mermaid,
-    /// A self-contained HTML report (needs Graphviz `dot`).
+    /// The HTML explorer: one self-contained page (pan, zoom, search, filters, details).
     Html,
 }
 
