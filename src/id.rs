@@ -106,11 +106,14 @@ pub enum IdError {
 /// A Hub repository id: kind plus `owner/name` (or a legacy owner-less name).
 ///
 /// Equality, ordering and hashing ignore ASCII case; [`RepoId::name`] keeps the spelling given.
+/// Only the spelling is stored (24 bytes and one allocation per id: a whole-Hub graph holds
+/// millions); the case-folded identity is computed as it is compared or hashed.
 #[derive(Debug, Clone)]
 pub struct RepoId {
     kind: RepoKind,
-    name: String,
-    key: String,
+    /// No ASCII capitals in `name`: compared and hashed as it is (the common case).
+    folded: bool,
+    name: Box<str>,
 }
 
 const MAX_PART: usize = 96;
@@ -120,8 +123,8 @@ impl RepoId {
     fn new_unchecked(kind: RepoKind, name: &str) -> RepoId {
         RepoId {
             kind,
-            name: name.to_string(),
-            key: name.to_ascii_lowercase(),
+            folded: !name.bytes().any(|b| b.is_ascii_uppercase()),
+            name: name.into(),
         }
     }
 
@@ -228,7 +231,11 @@ impl RepoId {
 
     /// The case-folded identity key, including the kind prefix.
     pub fn key(&self) -> String {
-        format!("{}{}", self.kind.url_prefix(), self.key)
+        format!(
+            "{}{}",
+            self.kind.url_prefix(),
+            self.name.to_ascii_lowercase()
+        )
     }
 
     /// Whether two ids name the same repo but differ in spelling.
@@ -239,16 +246,45 @@ impl RepoId {
 
 impl PartialEq for RepoId {
     fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind && self.key == other.key
+        self.kind == other.kind
+            && if self.folded && other.folded {
+                self.name == other.name
+            } else {
+                self.name.eq_ignore_ascii_case(&other.name)
+            }
     }
 }
 impl Eq for RepoId {}
 impl Hash for RepoId {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.kind.hash(state);
-        self.key.hash(state);
+        // The case-folded bytes in chunks of 64 (the same calls whatever the spelling, so equal
+        // ids hash equal), then a terminator (as `str` hashes).
+        let mut buf = [0u8; 64];
+        for chunk in self.name.as_bytes().chunks(buf.len()) {
+            if self.folded {
+                state.write(chunk);
+            } else {
+                let out = &mut buf[..chunk.len()];
+                out.copy_from_slice(chunk);
+                out.make_ascii_lowercase();
+                state.write(out);
+            }
+        }
+        state.write_u8(0xff);
     }
 }
+/// Orders two names as their ASCII-lowercased bytes would order.
+fn cmp_folded(a: &[u8], b: &[u8]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 impl PartialOrd for RepoId {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -256,7 +292,13 @@ impl PartialOrd for RepoId {
 }
 impl Ord for RepoId {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.kind, &self.key).cmp(&(other.kind, &other.key))
+        self.kind.cmp(&other.kind).then_with(|| {
+            if self.folded && other.folded {
+                self.name.cmp(&other.name)
+            } else {
+                cmp_folded(self.name.as_bytes(), other.name.as_bytes())
+            }
+        })
     }
 }
 impl fmt::Display for RepoId {
