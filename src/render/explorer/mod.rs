@@ -98,7 +98,7 @@ pub fn explorer_data(
     opts: &ExplorerOptions,
 ) -> serde_json::Value {
     let nodes = g.nodes();
-    let mut pos = vec![u32::MAX; g.positions().count()];
+    let mut pos = vec![u32::MAX; g.node_count()];
     for (i, n) in nodes.iter().enumerate() {
         if let Some(p) = pos.get_mut(n.ix().index()) {
             *p = i as u32;
