@@ -96,9 +96,11 @@ pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
         "missing parents"
     );
     b.add_links(links);
-    let mut g = b.finish(vec![]);
+    for f in source.take_findings() {
+        b.add_finding(f);
+    }
+    let g = b.finish(vec![]);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "graph built");
-    g.add_findings(source.take_findings());
     Some(g)
 }
 

@@ -209,6 +209,17 @@ impl RepoId {
         self.kind
     }
 
+    /// The first eight bytes of the case-folded name as a big-endian number (zero-padded): ids
+    /// whose prefixes differ order as their prefixes do, so sorting millions of ids compares
+    /// most pairs without reading their names.
+    pub(crate) fn sort_prefix(&self) -> u64 {
+        let mut b = [0u8; 8];
+        for (o, c) in b.iter_mut().zip(self.name.bytes()) {
+            *o = c.to_ascii_lowercase();
+        }
+        u64::from_be_bytes(b)
+    }
+
     /// `owner/name` (or the legacy name) as first spelled.
     pub fn name(&self) -> &str {
         &self.name
@@ -415,6 +426,40 @@ mod tests {
 
     fn m(s: &str) -> Result<RepoId, IdError> {
         RepoId::parse(s, RepoKind::Model)
+    }
+
+    #[test]
+    fn sort_prefix_orders_as_ids_do() {
+        let ids: Vec<RepoId> = [
+            "a/b",
+            "A/b",
+            "a/bc",
+            "ab/c",
+            "Zed/x",
+            "zed/X",
+            "user1234/model-1",
+            "user1234/model-10",
+            "user12/z",
+            "gpt2",
+            "gpt",
+            "x/a.b",
+            "x/a-b_c",
+            "X/A_B",
+        ]
+        .iter()
+        .map(|s| m(s).unwrap())
+        .collect();
+        for a in &ids {
+            for b in &ids {
+                if a.sort_prefix() != b.sort_prefix() {
+                    assert_eq!(
+                        a.sort_prefix().cmp(&b.sort_prefix()),
+                        a.cmp(b),
+                        "{a} vs {b}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -61,12 +61,34 @@ pub struct LineageGraph {
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
     /// Finding codes by node id (see [`LineageGraph::reindex_findings`]).
-    flags: HashMap<String, NodeFindings, foldhash::fast::RandomState>,
-    obligations: BTreeMap<String, Vec<String>>,
+    /// Built on first use after the findings change: an analysis that replaces them all never
+    /// pays for an index nobody read.
+    flags: std::sync::OnceLock<FlagIndex>,
+    /// Concluded obligations by node position (empty until an analysis sets them).
+    obligations: Vec<Option<Box<[String]>>>,
     documentation: BTreeMap<String, crate::docs_check::DocReport>,
     /// Node indices sorted by id, computed on first use (reset when a node is added).
     order: std::sync::OnceLock<Vec<NodeIndex>>,
 }
+
+/// Obligations concluded per node of one graph, by node position (see
+/// [`crate::license::check_licenses`]).
+#[derive(Debug, Clone, Default)]
+pub struct Obligations(pub(crate) Vec<Option<Box<[String]>>>);
+
+impl Obligations {
+    /// Nodes with obligations.
+    pub fn len(&self) -> usize {
+        self.0.iter().filter(|o| o.is_some()).count()
+    }
+
+    /// Whether no node has obligations.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+type FlagIndex = HashMap<String, NodeFindings, foldhash::fast::RandomState>;
 
 /// What the findings say of one node: their codes (a cycle's for each node on it), and the
 /// findings whose subject it is (positions in the graph's sorted findings) with the worst
@@ -120,11 +142,19 @@ impl<'g> RepoRef<'g> {
     /// Codes of the findings whose subject is this node (and of the cycles it is on), sorted
     /// and deduplicated. Read from the graph's index of findings by node, built once.
     pub fn flags(&self) -> Vec<String> {
-        self.graph
-            .flags
-            .get(&self.id().node_id())
-            .map(|e| e.codes.iter().map(|c| c.as_str().to_string()).collect())
-            .unwrap_or_default()
+        self.flag_codes().map(|c| c.as_str().to_string()).collect()
+    }
+    /// The codes of [`RepoRef::flags`], without copying them.
+    pub fn flag_codes(&self) -> impl Iterator<Item = crate::finding::Code> + 'g {
+        let index = self.graph.flag_index();
+        let id = self.id();
+        // A model's node id is its name: looked up without building it.
+        let entry = if id.kind() == crate::id::RepoKind::Model {
+            index.get(id.name())
+        } else {
+            index.get(&id.node_id())
+        };
+        entry.into_iter().flat_map(|e| e.codes.iter().copied())
     }
     /// The node's position in its graph.
     pub fn ix(&self) -> NodeIx {
@@ -203,9 +233,24 @@ impl LineageGraph {
         self.order
             .get_or_init(|| {
                 use rayon::prelude::*;
-                let mut v: Vec<NodeIndex> = self.graph.node_indices().collect();
-                v.par_sort_unstable_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
-                v
+                let t = std::time::Instant::now();
+                // Kind and name prefix beside each index: most comparisons never touch the
+                // records (millions of them, scattered in memory).
+                let mut v: Vec<(crate::id::RepoKind, u64, NodeIndex)> = self
+                    .graph
+                    .node_indices()
+                    .map(|i| {
+                        let id = &self.graph[i].id;
+                        (id.kind(), id.sort_prefix(), i)
+                    })
+                    .collect();
+                v.par_sort_unstable_by(|a, b| {
+                    (a.0, a.1)
+                        .cmp(&(b.0, b.1))
+                        .then_with(|| self.graph[a.2].id.cmp(&self.graph[b.2].id))
+                });
+                tracing::debug!(secs = t.elapsed().as_secs_f64(), "nodes sorted by id");
+                v.into_iter().map(|(_, _, i)| i).collect()
             })
             .iter()
             .map(|&idx| RepoRef { graph: self, idx })
@@ -214,7 +259,7 @@ impl LineageGraph {
 
     /// All edges, sorted by (upstream, downstream, relation).
     pub fn edges(&self) -> Vec<EdgeRefView<'_>> {
-        let mut v: Vec<EdgeRefView<'_>> = self
+        let v: Vec<EdgeRefView<'_>> = self
             .graph
             .edge_indices()
             .filter_map(|e: EdgeIndex| {
@@ -232,14 +277,22 @@ impl LineageGraph {
                 })
             })
             .collect();
-        v.sort_by(|a, b| {
-            (a.upstream.id(), a.downstream.id(), a.data).cmp(&(
-                b.upstream.id(),
-                b.downstream.id(),
-                b.data,
-            ))
+        // As `nodes`: the upstream's kind and name prefix beside each edge, on every core.
+        use rayon::prelude::*;
+        let mut keyed: Vec<(crate::id::RepoKind, u64, EdgeRefView<'_>)> = v
+            .into_iter()
+            .map(|e| (e.upstream.id().kind(), e.upstream.id().sort_prefix(), e))
+            .collect();
+        keyed.par_sort_unstable_by(|(ka, pa, a), (kb, pb, b)| {
+            (ka, pa).cmp(&(kb, pb)).then_with(|| {
+                (a.upstream.id(), a.downstream.id(), a.data).cmp(&(
+                    b.upstream.id(),
+                    b.downstream.id(),
+                    b.data,
+                ))
+            })
         });
-        v
+        keyed.into_iter().map(|(_, _, e)| e).collect()
     }
 
     /// Number of node slots, for index-based algorithms in this crate.
@@ -329,12 +382,15 @@ impl LineageGraph {
             .collect();
         g.reindex_findings();
         let kept: std::collections::HashSet<String> = keep.iter().map(|x| x.node_id()).collect();
-        g.obligations = self
-            .obligations
-            .iter()
-            .filter(|(k, _)| kept.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        if self.has_obligations() {
+            let mut obligations = vec![None; g.len()];
+            for n in g.nodes() {
+                if let Some(o) = self.get(n.id()).and_then(|old| self.obligations_of(&old)) {
+                    obligations[n.idx.index()] = Some(o.into());
+                }
+            }
+            g.set_obligations(Obligations(obligations));
+        }
         g.documentation = self
             .documentation
             .iter()
@@ -375,14 +431,23 @@ impl LineageGraph {
         &self.findings
     }
 
-    /// Records the obligations an analysis concluded for nodes (by node id).
-    pub fn set_obligations(&mut self, obligations: BTreeMap<String, Vec<String>>) {
-        self.obligations = obligations;
+    /// Records the obligations an analysis concluded for this graph's nodes.
+    pub fn set_obligations(&mut self, obligations: Obligations) {
+        self.obligations = if obligations.0.iter().any(Option::is_some) {
+            obligations.0
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// The concluded obligations of a node (by node id), when an analysis set them.
+    pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
+        self.obligations_of(&self.get_by_node_id(node_id)?)
     }
 
     /// The concluded obligations of a node, when an analysis set them.
-    pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
-        self.obligations.get(node_id).map(Vec::as_slice)
+    pub fn obligations_of(&self, n: &RepoRef<'_>) -> Option<&[String]> {
+        self.obligations.get(n.idx.index())?.as_deref()
     }
 
     /// Records what the documentation check found per node (by node id).
@@ -419,7 +484,7 @@ impl LineageGraph {
     /// Takes every finding out of the graph (to judge them and put them back with
     /// [`LineageGraph::replace_findings`]); until then no node is flagged.
     pub fn take_findings(&mut self) -> Vec<Finding> {
-        self.flags = HashMap::default();
+        self.flags = std::sync::OnceLock::new();
         std::mem::take(&mut self.findings)
     }
 
@@ -437,32 +502,40 @@ impl LineageGraph {
             self.findings.par_sort_unstable();
         }
         self.findings.dedup();
-        let mut flags: HashMap<String, NodeFindings, _> =
-            HashMap::with_capacity_and_hasher(self.findings.len(), Default::default());
-        for (i, f) in self.findings.iter().enumerate() {
-            let nodes: &[String] = if f.code == codes::CYCLE {
-                &f.nodes
-            } else {
-                f.nodes.get(..1).unwrap_or(&[])
-            };
-            for (k, n) in nodes.iter().enumerate() {
-                let entry = match flags.get_mut(n.as_str()) {
-                    Some(e) => e,
-                    None => flags.entry(n.clone()).or_default(),
+        self.flags = std::sync::OnceLock::new();
+    }
+
+    /// Finding codes, subjects and worst severity by node id, built once per change of the
+    /// findings.
+    fn flag_index(&self) -> &FlagIndex {
+        self.flags.get_or_init(|| {
+            let mut flags: FlagIndex =
+                HashMap::with_capacity_and_hasher(self.findings.len(), Default::default());
+            for (i, f) in self.findings.iter().enumerate() {
+                let nodes: &[String] = if f.code == codes::CYCLE {
+                    &f.nodes
+                } else {
+                    f.nodes.get(..1).unwrap_or(&[])
                 };
-                entry.codes.insert(f.code);
-                if k == 0 {
-                    entry.subject.push(i as u32);
-                    entry.worst = entry.worst.max(Some(f.severity));
+                for (k, n) in nodes.iter().enumerate() {
+                    let entry = match flags.get_mut(n.as_str()) {
+                        Some(e) => e,
+                        None => flags.entry(n.clone()).or_default(),
+                    };
+                    entry.codes.insert(f.code);
+                    if k == 0 {
+                        entry.subject.push(i as u32);
+                        entry.worst = entry.worst.max(Some(f.severity));
+                    }
                 }
             }
-        }
-        self.flags = flags;
+            flags
+        })
     }
 
     /// The findings whose subject (first node) is this node, in the graph's order.
     pub fn findings_of(&self, node_id: &str) -> impl Iterator<Item = &Finding> + '_ {
-        self.flags
+        self.flag_index()
             .get(node_id)
             .map(|e| e.subject.as_slice())
             .unwrap_or(&[])
@@ -472,7 +545,7 @@ impl LineageGraph {
 
     /// The worst severity among the findings whose subject is this node.
     pub fn worst_severity(&self, node_id: &str) -> Option<crate::finding::Severity> {
-        self.flags.get(node_id).and_then(|e| e.worst)
+        self.flag_index().get(node_id).and_then(|e| e.worst)
     }
 
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as

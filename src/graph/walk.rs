@@ -34,12 +34,15 @@ pub enum Way {
     Down,
 }
 
+/// How a node was reached: its distance, and the node and edge it was reached from.
+type Reached = (usize, Option<(NodeIx, EdgeData)>);
+
 /// What one walk found.
 #[derive(Debug, Clone, Default)]
 pub struct Walk {
     starts: Vec<NodeIx>,
     order: Vec<NodeIx>,
-    reached: HashMap<NodeIx, (usize, Option<(NodeIx, EdgeData)>)>,
+    reached: HashMap<NodeIx, Reached, foldhash::fast::RandomState>,
     hit: Option<NodeIx>,
 }
 
@@ -60,7 +63,7 @@ pub fn walk(
     };
     // A set, not a bitmap of the whole graph: a walk costs what it visits, so one walk per node
     // over a graph of millions stays linear overall.
-    let mut seen: HashSet<NodeIx> = HashSet::new();
+    let mut seen: HashSet<NodeIx, foldhash::fast::RandomState> = HashSet::default();
     let mut queue: VecDeque<(NodeIx, usize)> = VecDeque::new();
     for &s in starts {
         if s.0 < g.len() && seen.insert(s) {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
-use crate::graph::{LineageGraph, RepoRef};
+use crate::graph::{LineageGraph, NodeIx, Obligations, RepoRef};
 use crate::id::{RepoId, RepoKind};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
@@ -64,8 +64,8 @@ pub fn default_severity(code: crate::finding::Code) -> Severity {
 pub struct LicenseReport {
     /// Findings, after policy levels and exceptions.
     pub findings: Vec<Finding>,
-    /// Per node id: the obligations its ancestors' licenses put on it.
-    pub obligations: BTreeMap<String, Vec<String>>,
+    /// Per node: the obligations its ancestors' licenses put on it.
+    pub obligations: Obligations,
 }
 
 fn same_owner(a: &RepoId, b: &RepoId) -> bool {
@@ -139,6 +139,9 @@ fn effective_meta(
 /// Runs every license rule over the graph. The policy's `[licenses]`, `[[clarify]]` and
 /// `[[license]]` shape the analysis; its `[levels]` and `[[exceptions]]` are applied later, to
 /// every finding at once ([`crate::audit::apply_policy`]).
+///
+/// Every node is resolved, then judged, on its own, on every core; the result is in node
+/// positions, so gathering it back costs no lookups by id.
 pub fn check_licenses(
     g: &LineageGraph,
     kb: &KnowledgeBase,
@@ -146,34 +149,40 @@ pub fn check_licenses(
 ) -> LicenseReport {
     let mut findings = Vec::new();
     // Effective declarations, resolved once per node.
-    let mut resolved = Resolutions(vec![None; g.len()]);
-    for n in g.nodes() {
-        if n.status() != NodeStatus::Ok {
-            continue;
+    let resolved = if policy.clarify.is_empty() {
+        Resolutions(
+            (0..g.len())
+                .into_par_iter()
+                .map(|i| {
+                    let n = g.at(NodeIx::new(i));
+                    (n.status() == NodeStatus::Ok).then(|| kb.resolve(&n.record().card.meta))
+                })
+                .collect(),
+        )
+    } else {
+        let mut r = Resolutions(vec![None; g.len()]);
+        for i in 0..g.len() {
+            let n = g.at(NodeIx::new(i));
+            if n.status() == NodeStatus::Ok {
+                r.0[i] = Some(kb.resolve(&effective_meta(&n, policy, &mut findings)));
+            }
         }
-        let r = if policy.clarify.is_empty() {
-            kb.resolve(&n.record().card.meta)
-        } else {
-            kb.resolve(&effective_meta(&n, policy, &mut findings))
-        };
-        resolved.0[g.position(&n).index()] = Some(r);
-    }
-    let mut report = LicenseReport::default();
-    // Each node is judged on its own: on every core.
-    let judged: Vec<NodeJudgement> = g
-        .nodes()
-        .par_iter()
-        .filter_map(|n| judge_node(g, n, &resolved))
+        r
+    };
+    let judged: Vec<NodeJudgement> = (0..g.len())
+        .into_par_iter()
+        .map(|i| judge_node(g, &g.at(NodeIx::new(i)), &resolved))
         .collect();
+    let mut obligations = Vec::with_capacity(judged.len());
     for j in judged {
         findings.extend(j.findings);
-        if let Some((node, lines)) = j.obligations {
-            report.obligations.insert(node, lines);
-        }
+        obligations.push(j.obligations);
     }
     findings.extend(policy_findings(g, policy, &resolved));
-    report.findings = findings;
-    report
+    LicenseReport {
+        findings,
+        obligations: Obligations(obligations),
+    }
 }
 
 /// Each node's effective license, resolved once, by node position.
@@ -186,18 +195,20 @@ impl Resolutions {
 }
 
 /// What judging one node gave: its findings, and its concluded obligations.
+#[derive(Default)]
 struct NodeJudgement {
     findings: Vec<Finding>,
-    obligations: Option<(String, Vec<String>)>,
+    obligations: Option<Box<[String]>>,
 }
 
-fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Option<NodeJudgement> {
-    let mine = resolved.of(n)?;
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut obligations_out: Option<(String, Vec<String>)> = None;
-    let node = n.id().node_id();
+fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> NodeJudgement {
+    let mut out = NodeJudgement::default();
+    let Some(mine) = resolved.of(n) else {
+        return out;
+    };
     if let Resolved::Unresolved(why) = mine {
-        findings.push(Finding::new(
+        let node = n.id().node_id();
+        out.findings.push(Finding::new(
             codes::UNRESOLVED,
             Severity::Warn,
             vec![node.clone()],
@@ -205,12 +216,22 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Opti
         ));
     }
     if n.id().kind() != RepoKind::Model {
-        return Some(NodeJudgement {
-            findings,
-            obligations: None,
-        });
+        return out;
     }
-    let ancestors = derivation_ancestors(g, n.id());
+    // Most models derive from nothing and were trained on nothing named: nothing to judge.
+    let mut derived = false;
+    let mut trained = false;
+    for (_, e) in g.neighbour_indices(n.ix(), true) {
+        derived |= e.relation.is_derivation();
+        trained |= e.relation == Relation::TrainedOn;
+    }
+    if trained {
+        out.findings.extend(data_terms(n, mine, resolved));
+    }
+    if !derived {
+        return out;
+    }
+    let ancestors = derivation_ancestors(g, n.ix());
     let mut violations: Vec<Violation> = Vec::new();
     // Ancestors grouped by license: the texts are built once per license, not per ancestor.
     let mut by_license: BTreeMap<&str, (&LicenseInfo, Vec<&Ancestor<'_>>)> = BTreeMap::new();
@@ -235,7 +256,7 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Opti
         collect_obligations(l, sources, &mut obligations);
     }
     if !obligations.is_empty() {
-        let lines = obligations
+        let lines: Vec<String> = obligations
             .into_iter()
             .map(|(text, from)| {
                 format!(
@@ -244,15 +265,11 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Opti
                 )
             })
             .collect();
-        obligations_out = Some((node.clone(), lines));
+        out.obligations = Some(lines.into_boxed_slice());
     }
-    findings.extend(summarize(g, n, violations));
-    findings.extend(merge_conflicts(g, n, resolved));
-    findings.extend(data_terms(n, mine, resolved));
-    Some(NodeJudgement {
-        findings,
-        obligations: obligations_out,
-    })
+    out.findings.extend(summarize(g, n, violations));
+    out.findings.extend(merge_conflicts(g, n, resolved));
+    out
 }
 
 fn collect_obligations(
@@ -432,7 +449,7 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) ->
     let mut demands: BTreeMap<String, (RepoId, String)> = BTreeMap::new();
     for p in &merge_parents {
         let mut lineage = vec![*p];
-        lineage.extend(derivation_ancestors(g, p.id()).into_iter().map(|a| a.node));
+        lineage.extend(derivation_ancestors(g, p.ix()).into_iter().map(|a| a.node));
         for anc in lineage {
             if let Some(Resolved::Known(ls)) = resolved.of(&anc) {
                 for l in ls.iter().filter(|l| l.keep_license || l.share_alike) {
@@ -517,6 +534,12 @@ fn policy_findings(
     resolved: &Resolutions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    if policy.licenses.allow.is_empty()
+        && policy.licenses.deny.is_empty()
+        && !policy.licenses.commercial_use
+    {
+        return out;
+    }
     let allow: BTreeSet<String> = policy
         .licenses
         .allow
@@ -530,10 +553,10 @@ fn policy_findings(
         .map(|s| s.to_ascii_lowercase())
         .collect();
     for n in g.nodes() {
-        let node = n.id().node_id();
         let Some(Resolved::Known(ls)) = resolved.of(&n) else {
             continue;
         };
+        let node = n.id().node_id();
         for l in ls {
             if !allow.is_empty() && !allow.contains(&l.id) {
                 out.push(Finding::new(
@@ -560,7 +583,7 @@ fn policy_findings(
             if ls.iter().any(|l| !l.commercial) {
                 sources.push((0, n.id().clone(), names(ls)));
             }
-            for a in derivation_ancestors(g, n.id()) {
+            for a in derivation_ancestors(g, n.ix()) {
                 if let Some(Resolved::Known(al)) = resolved.of(&a.node) {
                     if al.iter().any(|l| !l.commercial) {
                         sources.push((a.distance, a.node.id().clone(), names(al)));

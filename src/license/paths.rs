@@ -2,7 +2,7 @@
 //! path text (`A →finetune→ B →quantized→ C`) that explains a finding.
 
 use crate::graph::walk::walk;
-use crate::graph::{LineageGraph, RepoRef, Way};
+use crate::graph::{LineageGraph, NodeIx, RepoRef, Way};
 use crate::id::RepoId;
 
 pub(super) struct Ancestor<'g> {
@@ -10,13 +10,10 @@ pub(super) struct Ancestor<'g> {
     pub(super) distance: usize,
 }
 
-pub(super) fn derivation_ancestors<'g>(g: &'g LineageGraph, id: &RepoId) -> Vec<Ancestor<'g>> {
-    let Some(start) = g.get(id) else {
-        return vec![];
-    };
+pub(super) fn derivation_ancestors<'g>(g: &'g LineageGraph, start: NodeIx) -> Vec<Ancestor<'g>> {
     let w = walk(
         g,
-        &[g.position(&start)],
+        &[start],
         Way::Up,
         |e| e.relation.is_derivation(),
         false,

@@ -39,7 +39,7 @@ pub fn render_audit_text(g: &LineageGraph, color: bool) -> String {
             "{}\n  declared license: {declared}\n",
             paint(color, "1", &n.id().node_id())
         ));
-        match g.obligations(&n.id().node_id()) {
+        match g.obligations_of(&n) {
             Some(obs) if !obs.is_empty() => {
                 out.push_str("  concluded obligations (from its ancestors' licenses):\n");
                 for o in obs {

@@ -14,7 +14,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::graph::{LineageGraph, RepoRef};
-use crate::license::kb::{KnowledgeBase, Resolved};
+use crate::license::kb::KnowledgeBase;
 
 /// What went wrong writing the tables.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,7 @@ pub struct NodeRow {
     /// Old ids that lead here.
     pub aliases: Vec<String>,
     /// Codes of the findings whose subject it is.
-    pub flags: Vec<String>,
+    pub flags: Vec<&'static str>,
 }
 
 fn micros(t: Option<&str>) -> Option<i64> {
@@ -101,13 +101,7 @@ fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
         .map(|n| {
             let rec = n.record();
             let meta = &rec.card.meta;
-            let family = match kb.resolve(meta) {
-                Resolved::Known(ls) => ls
-                    .first()
-                    .map_or_else(|| "none".to_string(), |l| l.family.clone()),
-                Resolved::Missing => "none".into(),
-                Resolved::Unresolved(_) => "unresolved".into(),
-            };
+            let family = kb.family_of(meta).to_string();
             NodeRow {
                 id: n.id().node_id(),
                 kind: n.id().kind().as_str(),
@@ -125,7 +119,7 @@ fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
                 sha: rec.sha.clone(),
                 gated: rec.gated.clone(),
                 aliases: rec.aliases.iter().map(|a| a.node_id()).collect(),
-                flags: n.flags(),
+                flags: n.flag_codes().map(|c| c.as_str()).collect(),
             }
         })
         .collect()
@@ -164,11 +158,11 @@ fn parquet_file(
     Ok(())
 }
 
-fn list_of<'a>(values: impl Iterator<Item = &'a [String]>) -> ArrayRef {
+fn list_of<'a, S: AsRef<str> + 'a>(values: impl Iterator<Item = &'a [S]>) -> ArrayRef {
     let mut b = ListBuilder::new(StringBuilder::new());
     for v in values {
         for s in v {
-            b.values().append_value(s);
+            b.values().append_value(s.as_ref());
         }
         b.append(true);
     }
@@ -190,10 +184,33 @@ pub fn write_parquet_tables(
     kb: &KnowledgeBase,
     dir: &Path,
 ) -> Result<(), ExportError> {
+    let timed = |table: &'static str, r: Result<(), ExportError>, t: std::time::Instant| {
+        tracing::debug!(table, secs = t.elapsed().as_secs_f64(), "table written");
+        r
+    };
     let (nodes, edges, findings) = std::thread::scope(|scope| {
-        let nodes = scope.spawn(|| write_nodes_parquet(g, kb, &dir.join("nodes.parquet")));
-        let edges = scope.spawn(|| write_edges_parquet(g, &dir.join("edges.parquet")));
-        let findings = write_findings_parquet(g, &dir.join("findings.parquet"));
+        let nodes = scope.spawn(|| {
+            let t = std::time::Instant::now();
+            timed(
+                "nodes",
+                write_nodes_parquet(g, kb, &dir.join("nodes.parquet")),
+                t,
+            )
+        });
+        let edges = scope.spawn(|| {
+            let t = std::time::Instant::now();
+            timed(
+                "edges",
+                write_edges_parquet(g, &dir.join("edges.parquet")),
+                t,
+            )
+        });
+        let t = std::time::Instant::now();
+        let findings = timed(
+            "findings",
+            write_findings_parquet(g, &dir.join("findings.parquet")),
+            t,
+        );
         (nodes.join(), edges.join(), findings)
     });
     let joined = |r: std::thread::Result<Result<(), ExportError>>| {
@@ -245,7 +262,9 @@ fn write_nodes_parquet(
     ]));
     let all = g.nodes();
     let batches = all.chunks(BATCH_ROWS).map(|chunk| {
+        let t = std::time::Instant::now();
         let nodes = rows_of(chunk, kb);
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "node rows");
         let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
             let mut b = Int64Builder::with_capacity(nodes.len());
             for n in &nodes {

@@ -84,7 +84,7 @@ pub fn render_json(g: &LineageGraph) -> String {
                 gated: rec.gated.as_deref(),
                 flags: n.flags(),
                 obligations: g.has_obligations().then(|| {
-                    g.obligations(&n.id().node_id())
+                    g.obligations_of(&n)
                         .map(<[String]>::to_vec)
                         .unwrap_or_default()
                 }),

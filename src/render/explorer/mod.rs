@@ -124,7 +124,7 @@ pub fn explorer_data(
                 family: fam.class(),
                 worst: g.worst_severity(id).map(|s| s.as_str()),
                 root: n.is_root(),
-                obligations: g.obligations(id),
+                obligations: g.obligations_of(n),
                 documentation: g.doc_report(id),
             }
         })
