@@ -80,8 +80,8 @@ pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
     }
     tracing::info!(secs = t.elapsed().as_secs_f64(), n, "records read");
     let mut missing: Vec<RepoId> = links
-        .iter()
-        .flat_map(|l| [&l.upstream, &l.downstream])
+        .par_iter()
+        .flat_map_iter(|l| [&l.upstream, &l.downstream])
         .filter(|id| !b.contains(id))
         .cloned()
         .collect();

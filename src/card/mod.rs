@@ -7,10 +7,8 @@
 
 pub mod yaml;
 
-use std::sync::OnceLock;
-
-use regex::Regex;
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
@@ -28,19 +26,19 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CardMeta {
     /// `base_model` (or legacy `finetuned_from`): the direct parents.
-    pub base_models: Vec<RepoId>,
+    pub base_models: ThinVec<RepoId>,
     /// `base_model_relation`, when it holds one of the Hub's four values.
     pub base_model_relation: Option<Relation>,
     /// `license`, lowercased; a list when the card gives several.
-    pub licenses: Vec<String>,
+    pub licenses: ThinVec<String>,
     /// `license_name` (with `license: other`).
     pub license_name: Option<String>,
     /// `license_link` (with `license: other`).
     pub license_link: Option<String>,
     /// `datasets`: training data (models) or data used (Spaces).
-    pub datasets: Vec<RepoId>,
+    pub datasets: ThinVec<RepoId>,
     /// `tags`.
-    pub tags: Vec<String>,
+    pub tags: ThinVec<String>,
     /// `library_name`.
     pub library_name: Option<String>,
     /// `pipeline_tag`.
@@ -48,13 +46,13 @@ pub struct CardMeta {
     /// `new_version`.
     pub new_version: Option<RepoId>,
     /// Dataset cards: `source_datasets` that name Hub datasets.
-    pub source_datasets: Vec<RepoId>,
+    pub source_datasets: ThinVec<RepoId>,
     /// Space cards: `models`.
-    pub models: Vec<RepoId>,
+    pub models: ThinVec<RepoId>,
     /// Space cards: `duplicated_from`.
     pub duplicated_from: Option<RepoId>,
     /// Space cards: repos named in `preload_from_hub`.
-    pub preload_from_hub: Vec<RepoId>,
+    pub preload_from_hub: ThinVec<RepoId>,
 }
 
 impl CardMeta {
@@ -77,24 +75,67 @@ pub struct Card {
     /// The Markdown after the frontmatter (at most [`MAX_BODY_BYTES`]).
     pub body: String,
     /// Findings about the card (no node ids yet: the caller knows whose card it is).
-    pub findings: Vec<Finding>,
-}
-
-fn frontmatter_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // The Hub's own pattern (huggingface_hub repocard.py), applied at the start of the text.
-        Regex::new(r"\A(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\z))")
-            .expect("static regex")
-    })
+    pub findings: ThinVec<Finding>,
 }
 
 /// Splits a README into (frontmatter YAML, body). `None` when there is no frontmatter block.
+///
+/// The Hub's own pattern (huggingface_hub repocard.py), anchored at the start of the text:
+/// `\A(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\z))`, matched
+/// by a scan rather than a backtracking regex (millions of cards): leading whitespace, `---` and
+/// a line break open the block; the first line break followed by `---`, spaces or tabs, and a
+/// line break or the end closes it.
 pub fn split_frontmatter(text: &str) -> Option<(&str, &str)> {
-    let m = frontmatter_re().find(text)?;
-    let caps = frontmatter_re().captures(&text[..m.end()])?;
-    let yaml = caps.get(2)?.as_str();
-    Some((yaml, &text[m.end()..]))
+    let rest = text.trim_start();
+    let after_dashes = text.len() - rest.len() + 3;
+    if !rest.starts_with("---") {
+        return None;
+    }
+    let b = text.as_bytes();
+    // The opening line break: `\r\n` first; a lone `\r` is what the pattern falls back to
+    // when no block closes after `\r\n` (then the `\n` starts the block).
+    let mut starts = Vec::with_capacity(2);
+    match b.get(after_dashes) {
+        Some(b'\r') if b.get(after_dashes + 1) == Some(&b'\n') => {
+            starts.extend([after_dashes + 2, after_dashes + 1])
+        }
+        Some(b'\r' | b'\n') => starts.push(after_dashes + 1),
+        _ => return None,
+    }
+    starts.into_iter().find_map(|start| {
+        let end = closing(b, start)?;
+        Some((&text[start..end.0], &text[end.1..]))
+    })
+}
+
+/// The first closing line at or after `from`: (where the YAML ends, where the body starts).
+fn closing(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut p = from;
+    while p < b.len() {
+        let nl = match b[p] {
+            b'\r' if b.get(p + 1) == Some(&b'\n') => 2,
+            b'\r' | b'\n' => 1,
+            _ => {
+                p += 1;
+                continue;
+            }
+        };
+        let mut q = p + nl;
+        if b[q..].starts_with(b"---") {
+            q += 3;
+            while matches!(b.get(q), Some(b' ' | b'\t')) {
+                q += 1;
+            }
+            match (b.get(q), b.get(q + 1)) {
+                (None, _) => return Some((p, q)),
+                (Some(b'\n'), _) => return Some((p, q + 1)),
+                (Some(b'\r'), Some(b'\n')) => return Some((p, q + 2)),
+                _ => {}
+            }
+        }
+        p += 1;
+    }
+    None
 }
 
 /// Parses a README.md of the given kind. Never fails; problems become findings.
@@ -348,7 +389,7 @@ impl CardMeta {
             .strings("license")
             .into_iter()
             .map(|l| l.to_ascii_lowercase())
-            .fold(Vec::new(), |mut acc, l| {
+            .fold(Vec::new().into(), |mut acc, l| {
                 if !acc.contains(&l) {
                     acc.push(l);
                 }
@@ -356,14 +397,16 @@ impl CardMeta {
             });
         meta.license_name = r.string("license_name");
         meta.license_link = r.string("license_link");
-        meta.tags = r.strings("tags");
+        meta.tags = r.strings("tags").into();
         meta.library_name = r.string("library_name");
         meta.pipeline_tag = r.string("pipeline_tag");
 
         if kind == RepoKind::Model {
-            meta.base_models = r.ids("base_model", RepoKind::Model, Severity::Warn);
+            meta.base_models = r.ids("base_model", RepoKind::Model, Severity::Warn).into();
             if root.get("base_model").is_none() && root.get("finetuned_from").is_some() {
-                meta.base_models = r.ids("finetuned_from", RepoKind::Model, Severity::Warn);
+                meta.base_models = r
+                    .ids("finetuned_from", RepoKind::Model, Severity::Warn)
+                    .into();
                 r.findings.push(Finding::new(
                     codes::LEGACY_FIELD,
                     Severity::Info,
@@ -390,7 +433,9 @@ impl CardMeta {
                 .next();
         }
         let dataset_severity = Severity::Info;
-        meta.datasets = r.ids("datasets", RepoKind::Dataset, dataset_severity);
+        meta.datasets = r
+            .ids("datasets", RepoKind::Dataset, dataset_severity)
+            .into();
         match kind {
             RepoKind::Dataset => {
                 let values: Vec<String> = r
@@ -411,15 +456,17 @@ impl CardMeta {
                         }
                     })
                     .collect();
-                meta.source_datasets = r.parse_ids(
-                    "source_datasets",
-                    values,
-                    RepoKind::Dataset,
-                    dataset_severity,
-                );
+                meta.source_datasets = r
+                    .parse_ids(
+                        "source_datasets",
+                        values,
+                        RepoKind::Dataset,
+                        dataset_severity,
+                    )
+                    .into();
             }
             RepoKind::Space => {
-                meta.models = r.ids("models", RepoKind::Model, Severity::Info);
+                meta.models = r.ids("models", RepoKind::Model, Severity::Info).into();
                 meta.duplicated_from = r
                     .ids("duplicated_from", RepoKind::Space, Severity::Info)
                     .into_iter()
@@ -429,8 +476,9 @@ impl CardMeta {
                     .into_iter()
                     .filter_map(|entry| entry.split_whitespace().next().map(str::to_string))
                     .collect();
-                meta.preload_from_hub =
-                    r.parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info);
+                meta.preload_from_hub = r
+                    .parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info)
+                    .into();
             }
             RepoKind::Model => {}
         }

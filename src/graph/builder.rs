@@ -117,9 +117,18 @@ impl GraphBuilder {
         links.dedup();
         let mut seen: HashSet<(NodeIndex, NodeIndex, Relation), foldhash::fast::RandomState> =
             HashSet::with_capacity_and_hasher(links.len(), Default::default());
-        for link in links {
-            let up = self.node_for(&link.upstream);
-            let down = self.node_for(&link.downstream);
+        // Both ends looked up on every core first; only ends not yet in the graph (placeholders)
+        // need the builder itself.
+        let found: Vec<(Option<NodeIndex>, Option<NodeIndex>)> = links
+            .par_iter()
+            .map(|l| {
+                let get = |id: &RepoId| self.g.index.get(id).copied();
+                (get(&l.upstream), get(&l.downstream))
+            })
+            .collect();
+        for (link, (up, down)) in links.into_iter().zip(found) {
+            let up = up.unwrap_or_else(|| self.node_for(&link.upstream));
+            let down = down.unwrap_or_else(|| self.node_for(&link.downstream));
             if !seen.insert((up, down, link.relation)) {
                 continue;
             }

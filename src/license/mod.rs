@@ -112,7 +112,7 @@ fn effective_meta(
                 .to_ascii_lowercase()
                 .starts_with(&c.sha.as_ref().trim().to_ascii_lowercase())
         {
-            meta.licenses = vec![c.license.to_ascii_lowercase()];
+            meta.licenses = vec![c.license.to_ascii_lowercase()].into();
             meta.license_name = None;
         } else {
             let why = if at.is_empty() {

@@ -215,7 +215,8 @@ fn training_data_is_reported_separately() {
         "m/alpaca-ft",
         "license: apache-2.0\nbase_model: b/base\ndatasets: [tatsu/alpaca]",
     );
-    m.card.meta.datasets = vec![RepoId::parse("datasets/tatsu/alpaca", RepoKind::Dataset).unwrap()];
+    m.card.meta.datasets =
+        vec![RepoId::parse("datasets/tatsu/alpaca", RepoKind::Dataset).unwrap()].into();
     let d = RepoRecord::from_parts(
         &RepoId::parse("datasets/tatsu/alpaca", RepoKind::Model).unwrap(),
         None,

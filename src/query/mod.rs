@@ -93,7 +93,7 @@ impl<'g> Index<'g> {
                 let n = g.at(i);
                 by_id.insert(n.id().node_id(), i);
                 let meta = &n.record().card.meta;
-                let mut ls: Vec<String> = meta.licenses.clone();
+                let mut ls: Vec<String> = meta.licenses.to_vec();
                 if let Some(name) = &meta.license_name {
                     ls.push(name.to_ascii_lowercase());
                 }

@@ -6,6 +6,7 @@
 //! into a record, and [`RepoRecord::links`] the one place that turns a record into edges.
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 mod hub_fields;
 
@@ -111,7 +112,7 @@ pub struct RepoRecord {
     /// The canonical id (the API's `id` when known).
     pub id: RepoId,
     /// Other spellings that lead here (old names of a renamed repo).
-    pub aliases: Vec<RepoId>,
+    pub aliases: ThinVec<RepoId>,
     /// Whether it could be read.
     pub status: NodeStatus,
     /// Why it could not be read, when it could not.
@@ -119,11 +120,11 @@ pub struct RepoRecord {
     /// The parsed card (metadata from `cardData` when the API gave it).
     pub card: Card,
     /// The Hub's tags (includes `base_model:<relation>:<id>`).
-    pub tags: Vec<String>,
+    pub tags: ThinVec<String>,
     /// File signals (GGUF, quantization and adapter configs).
     pub files: FileSignals,
     /// The repo's file names, when known.
-    pub siblings: Vec<String>,
+    pub siblings: ThinVec<String>,
     /// The commit sha, when known.
     pub sha: Option<String>,
     /// `gated` (`auto`/`manual`) when the repo is gated.
@@ -137,20 +138,20 @@ pub struct RepoRecord {
     /// Likes, when known.
     pub likes: Option<u64>,
     /// Models: `childrenModelCount` when the API gave it (detail route only).
-    pub children_count: Option<ChildrenCount>,
+    pub children_count: Option<Box<ChildrenCount>>,
     /// Models: the Hub's resolved parents (`baseModels`, detail route only).
-    pub hub_parents: Option<HubParents>,
+    pub hub_parents: Option<Box<HubParents>>,
     /// Models: Spaces using it (the API's `spaces`, capped at 100 by the Hub).
-    pub api_spaces: Vec<RepoId>,
+    pub api_spaces: ThinVec<RepoId>,
     /// Models: whether the body carried the `spaces` field at all (when it did and it is
     /// empty, no Space uses the model).
     pub spaces_known: bool,
     /// Spaces: models the Hub says it uses.
-    pub api_models: Vec<RepoId>,
+    pub api_models: ThinVec<RepoId>,
     /// Spaces: datasets the Hub says it uses.
-    pub api_datasets: Vec<RepoId>,
+    pub api_datasets: ThinVec<RepoId>,
     /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
-    pub findings: Vec<Finding>,
+    pub findings: ThinVec<Finding>,
 }
 
 /// An edge a record declares.
@@ -178,13 +179,13 @@ impl RepoRecord {
     fn empty(id: RepoId) -> RepoRecord {
         RepoRecord {
             id,
-            aliases: vec![],
+            aliases: vec![].into(),
             status: NodeStatus::Ok,
             reason: None,
             card: Card::default(),
-            tags: vec![],
+            tags: vec![].into(),
             files: FileSignals::default(),
-            siblings: vec![],
+            siblings: vec![].into(),
             sha: None,
             gated: None,
             last_modified: None,
@@ -193,11 +194,11 @@ impl RepoRecord {
             likes: None,
             children_count: None,
             hub_parents: None,
-            api_spaces: vec![],
+            api_spaces: vec![].into(),
             spaces_known: false,
-            api_models: vec![],
-            api_datasets: vec![],
-            findings: vec![],
+            api_models: vec![].into(),
+            api_datasets: vec![].into(),
+            findings: vec![].into(),
         }
     }
 
@@ -309,13 +310,14 @@ impl RepoRecord {
             (Some((meta, card_findings)), Some(mut readme_card)) => {
                 // The API's cardData is the Hub's parse of the same README: prefer it for metadata.
                 readme_card.meta = meta;
-                readme_card.findings = merge_card_findings(card_findings, readme_card.findings);
+                readme_card.findings =
+                    merge_card_findings(card_findings, readme_card.findings.into()).into();
                 rec.card = readme_card;
             }
             (Some((meta, card_findings)), None) => {
                 rec.card = Card {
                     meta,
-                    findings: card_findings,
+                    findings: card_findings.into(),
                     ..Card::default()
                 };
             }
@@ -364,8 +366,8 @@ impl RepoRecord {
                 )),
             }
         }
-        self.tags = h.tags;
-        self.siblings = h.siblings;
+        self.tags = h.tags.into();
+        self.siblings = h.siblings.into();
         self.files = FileSignals::from_files(self.siblings.iter().map(String::as_str), None);
         if h.config_quantization {
             self.files.quant_config = true;
@@ -379,8 +381,8 @@ impl RepoRecord {
         self.downloads = h.downloads;
         self.likes = h.likes;
         self.gated = h.gated;
-        self.children_count = h.children_count;
-        self.hub_parents = h.hub_parents;
+        self.children_count = h.children_count.map(Box::new);
+        self.hub_parents = h.hub_parents.map(Box::new);
         self.spaces_known = h.spaces_known;
         let ids = |values: &[String], kind: RepoKind| -> Vec<RepoId> {
             values
@@ -389,10 +391,10 @@ impl RepoRecord {
                 .collect()
         };
         match kind {
-            RepoKind::Model => self.api_spaces = ids(&h.spaces, RepoKind::Space),
+            RepoKind::Model => self.api_spaces = ids(&h.spaces, RepoKind::Space).into(),
             RepoKind::Space => {
-                self.api_models = ids(&h.models, RepoKind::Model);
-                self.api_datasets = ids(&h.datasets, RepoKind::Dataset);
+                self.api_models = ids(&h.models, RepoKind::Model).into();
+                self.api_datasets = ids(&h.datasets, RepoKind::Dataset).into();
             }
             RepoKind::Dataset => {}
         }
@@ -459,7 +461,7 @@ impl RepoRecord {
             return out;
         }
         if !self.card.meta.base_models.is_empty() {
-            return self.card.meta.base_models.clone();
+            return self.card.meta.base_models.to_vec();
         }
         let mut out: Vec<RepoId> = Vec::new();
         for (id, _) in hub_bases {

@@ -65,6 +65,6 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
             ids(&used)
         },
         source_datasets: ids(&meta.source_datasets),
-        findings,
+        findings: findings.into(),
     }
 }

@@ -200,3 +200,85 @@ fn every_legacy_dataset_card_parses_without_panic() {
         "{with_sources} cards with source datasets"
     );
 }
+
+/// The Hub's frontmatter pattern (huggingface_hub repocard.py), the oracle for the scan in
+/// `split_frontmatter`.
+fn hub_split(text: &str) -> Option<(&str, &str)> {
+    let re = regex::Regex::new(
+        r"\A(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\z))",
+    )
+    .unwrap();
+    let c = re.captures(text)?;
+    let yaml = c.get(2)?.as_str();
+    Some((yaml, &text[c.get(0)?.end()..]))
+}
+
+#[test]
+fn frontmatter_split_agrees_with_the_hubs_pattern() {
+    // Every way a block can open and close, combined: line breaks of each kind, leading
+    // whitespace, trailing spaces and tabs, empty blocks, dashes inside values, no closing.
+    let opens = [
+        "---\n",
+        "---\r\n",
+        "---\r",
+        "  \n---\n",
+        "---",
+        "----\n",
+        "x---\n",
+        "\u{a0}---\n",
+    ];
+    let middles = [
+        "",
+        "a: 1",
+        "a: 1\n",
+        "a: 1\r",
+        "a: ---",
+        "a: 1\n----\nb: 2",
+        "\n",
+        "---",
+        "a:\r\n  - x",
+    ];
+    let closes = [
+        "\n---\n",
+        "\r\n---\r\n",
+        "\n---",
+        "\n--- \t\n",
+        "\r---\n",
+        "\n---x\n",
+        "\n---\r",
+        "---\n",
+        "",
+        "\r\n---",
+    ];
+    let tails = ["", "# Body\n", "\n---\nmore\n", "\r\n"];
+    let mut n = 0;
+    for o in opens {
+        for m in middles {
+            for c in closes {
+                for t in tails {
+                    let text = format!("{o}{m}{c}{t}");
+                    assert_eq!(
+                        hf_lineage::card::split_frontmatter(&text),
+                        hub_split(&text),
+                        "{text:?}"
+                    );
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(n, 8 * 9 * 10 * 4);
+    let Some(cards) = common::shared_cards("frontmatter_split_agrees_with_the_hubs_pattern") else {
+        return;
+    };
+    let mut files = 0;
+    for dir in ["model", "dataset", "space", "dataset_bulk"] {
+        for e in std::fs::read_dir(cards.join(dir)).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            assert_eq!(hf_lineage::card::split_frontmatter(text), hub_split(text));
+            files += 1;
+        }
+    }
+    assert!(files > 800, "{files} cards read");
+}
