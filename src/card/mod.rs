@@ -94,15 +94,14 @@ pub fn split_frontmatter(text: &str) -> Option<(&str, &str)> {
     let b = text.as_bytes();
     // The opening line break: `\r\n` first; a lone `\r` is what the pattern falls back to
     // when no block closes after `\r\n` (then the `\n` starts the block).
-    let mut starts = Vec::with_capacity(2);
-    match b.get(after_dashes) {
+    let starts = match b.get(after_dashes) {
         Some(b'\r') if b.get(after_dashes + 1) == Some(&b'\n') => {
-            starts.extend([after_dashes + 2, after_dashes + 1])
+            [Some(after_dashes + 2), Some(after_dashes + 1)]
         }
-        Some(b'\r' | b'\n') => starts.push(after_dashes + 1),
+        Some(b'\r' | b'\n') => [Some(after_dashes + 1), None],
         _ => return None,
-    }
-    starts.into_iter().find_map(|start| {
+    };
+    starts.into_iter().flatten().find_map(|start| {
         let end = closing(b, start)?;
         Some((&text[start..end.0], &text[end.1..]))
     })
@@ -389,7 +388,7 @@ impl CardMeta {
             .strings("license")
             .into_iter()
             .map(|l| l.to_ascii_lowercase())
-            .fold(Vec::new().into(), |mut acc, l| {
+            .fold(ThinVec::new(), |mut acc, l| {
                 if !acc.contains(&l) {
                     acc.push(l);
                 }

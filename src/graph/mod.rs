@@ -71,6 +71,29 @@ pub struct LineageGraph {
     order: std::sync::OnceLock<Vec<NodeIndex>>,
 }
 
+/// Sorts items by an id (then `full`, which must order by that id first), on every core. Each
+/// item is sorted beside its id's kind and name prefix, so most comparisons never read the ids
+/// themselves (millions of them, scattered in memory); `full` decides only between equal
+/// prefixes.
+fn sort_by_id<'a, T: Send>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> &'a RepoId + Sync,
+    full: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut keyed: Vec<(crate::id::RepoKind, u64, T)> = items
+        .into_iter()
+        .map(|x| {
+            let i = id(&x);
+            (i.kind(), i.sort_prefix(), x)
+        })
+        .collect();
+    keyed.par_sort_unstable_by(|(ka, pa, a), (kb, pb, b)| {
+        (ka, pa).cmp(&(kb, pb)).then_with(|| full(a, b))
+    });
+    keyed.into_iter().map(|(_, _, x)| x).collect()
+}
+
 /// Obligations concluded per node of one graph, by node position (see
 /// [`crate::license::check_licenses`]).
 #[derive(Debug, Clone, Default)]
@@ -232,25 +255,14 @@ impl LineageGraph {
     pub fn nodes(&self) -> Vec<RepoRef<'_>> {
         self.order
             .get_or_init(|| {
-                use rayon::prelude::*;
                 let t = std::time::Instant::now();
-                // Kind and name prefix beside each index: most comparisons never touch the
-                // records (millions of them, scattered in memory).
-                let mut v: Vec<(crate::id::RepoKind, u64, NodeIndex)> = self
-                    .graph
-                    .node_indices()
-                    .map(|i| {
-                        let id = &self.graph[i].id;
-                        (id.kind(), id.sort_prefix(), i)
-                    })
-                    .collect();
-                v.par_sort_unstable_by(|a, b| {
-                    (a.0, a.1)
-                        .cmp(&(b.0, b.1))
-                        .then_with(|| self.graph[a.2].id.cmp(&self.graph[b.2].id))
-                });
+                let v = sort_by_id(
+                    self.graph.node_indices().collect(),
+                    |i| &self.graph[*i].id,
+                    |a, b| self.graph[*a].id.cmp(&self.graph[*b].id),
+                );
                 tracing::debug!(secs = t.elapsed().as_secs_f64(), "nodes sorted by id");
-                v.into_iter().map(|(_, _, i)| i).collect()
+                v
             })
             .iter()
             .map(|&idx| RepoRef { graph: self, idx })
@@ -277,22 +289,17 @@ impl LineageGraph {
                 })
             })
             .collect();
-        // As `nodes`: the upstream's kind and name prefix beside each edge, on every core.
-        use rayon::prelude::*;
-        let mut keyed: Vec<(crate::id::RepoKind, u64, EdgeRefView<'_>)> = v
-            .into_iter()
-            .map(|e| (e.upstream.id().kind(), e.upstream.id().sort_prefix(), e))
-            .collect();
-        keyed.par_sort_unstable_by(|(ka, pa, a), (kb, pb, b)| {
-            (ka, pa).cmp(&(kb, pb)).then_with(|| {
+        sort_by_id(
+            v,
+            |e| e.upstream.id(),
+            |a, b| {
                 (a.upstream.id(), a.downstream.id(), a.data).cmp(&(
                     b.upstream.id(),
                     b.downstream.id(),
                     b.data,
                 ))
-            })
-        });
-        keyed.into_iter().map(|(_, _, e)| e).collect()
+            },
+        )
     }
 
     /// Number of node slots, for index-based algorithms in this crate.

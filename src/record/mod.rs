@@ -179,13 +179,13 @@ impl RepoRecord {
     fn empty(id: RepoId) -> RepoRecord {
         RepoRecord {
             id,
-            aliases: vec![].into(),
+            aliases: ThinVec::new(),
             status: NodeStatus::Ok,
             reason: None,
             card: Card::default(),
-            tags: vec![].into(),
+            tags: ThinVec::new(),
             files: FileSignals::default(),
-            siblings: vec![].into(),
+            siblings: ThinVec::new(),
             sha: None,
             gated: None,
             last_modified: None,
@@ -194,11 +194,11 @@ impl RepoRecord {
             likes: None,
             children_count: None,
             hub_parents: None,
-            api_spaces: vec![].into(),
+            api_spaces: ThinVec::new(),
             spaces_known: false,
-            api_models: vec![].into(),
-            api_datasets: vec![].into(),
-            findings: vec![].into(),
+            api_models: ThinVec::new(),
+            api_datasets: ThinVec::new(),
+            findings: ThinVec::new(),
         }
     }
 

@@ -262,9 +262,7 @@ fn write_nodes_parquet(
     ]));
     let all = g.nodes();
     let batches = all.chunks(BATCH_ROWS).map(|chunk| {
-        let t = std::time::Instant::now();
         let nodes = rows_of(chunk, kb);
-        tracing::debug!(secs = t.elapsed().as_secs_f64(), "node rows");
         let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
             let mut b = Int64Builder::with_capacity(nodes.len());
             for n in &nodes {
