@@ -4,7 +4,7 @@
 //! concurrently. A visited set (ids and aliases) makes cycles harmless. Nodes one hop past
 //! `depth` appear as `unvisited` placeholders, so the picture shows that the lineage goes on.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use crate::graph::{GraphBuilder, LineageGraph};
 use crate::id::{RepoId, RepoKind};

@@ -32,9 +32,14 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
         .format_for("trace", &[Text, Json, Dot, Svg, Mermaid, Html])?;
     // Off by default in trace: the graph shows what metadata declares.
     let infer = args.infer.enabled(false);
+    let t = std::time::Instant::now();
     let mut opened = open_source(&args.source, infer)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "source opened");
     let opts = args.walk.options();
+    let t = std::time::Instant::now();
     let mut graph = hf_lineage::trace::trace(opened.source.as_mut(), &roots, opts);
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "traced");
+    let t = std::time::Instant::now();
     if infer {
         hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
     }
@@ -60,6 +65,7 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
             },
         ),
     };
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "rendered");
     emit(&text, args.out.output.as_deref())?;
     Ok(super::exit::OK)
 }

@@ -4,6 +4,7 @@
 //! the records for some ids, and the children of some records. It never fails per repo: a repo
 //! that cannot be read is a record with a status and a reason.
 
+mod dir;
 pub mod hub;
 pub mod parquet;
 pub mod snapshot;

@@ -5,10 +5,12 @@
 //! (`models/gpt2/`). An `info.json` whose `id` differs from its directory marks a renamed repo:
 //! the directory name becomes an alias of the canonical id.
 
-use std::collections::HashMap;
+// foldhash: seeded per process, several times faster than SipHash on short ids.
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::dir::Dir;
 use super::{Child, Source, SourceError};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
@@ -21,25 +23,42 @@ pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 #[derive(Debug)]
 pub struct SnapshotSource {
     root: PathBuf,
-    /// Directory entries: id as named by its directory → path, and whether it has info.json.
-    dirs: HashMap<RepoId, (PathBuf, bool)>,
-    /// Entries with an info.json (only these can be renamed repos).
-    with_info: Vec<RepoId>,
+    /// Directory entries by the id their directory names.
+    dirs: HashMap<RepoId, Entry>,
     /// Canonical id → directory id, for renamed entries; built on the first miss.
     renames: Option<HashMap<RepoId, RepoId>>,
     /// Problems with entries that are not repos at all (bad directory names).
     entry_findings: Vec<Finding>,
     /// Loaded records, by canonical id and alias.
     loaded: HashMap<RepoId, RepoRecord>,
-    /// Every record, once `load_all` ran.
-    all: Option<Vec<RepoId>>,
+    /// Whether `load_all` ran.
+    indexed: bool,
     /// Reverse index: upstream → downstream ids, once `load_all` ran.
     reverse: HashMap<RepoId, Vec<RepoId>>,
 }
 
-/// The repo directories of one owner directory: `(id, path, has info.json)`, the owner's own
-/// entry included when it is a legacy owner-less repo (`models/gpt2/README.md`).
-fn list_owner(owner: &fs::DirEntry) -> Vec<(String, PathBuf, bool)> {
+/// A directory that may hold a repo. Opening a snapshot only lists directories (one `stat` per
+/// file would double the cost of opening 100k repos); which files are there is learnt when the
+/// entry is first read, and a directory with neither file is no entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    path: PathBuf,
+    /// Whether it has an info.json: `None` until known.
+    info: Option<bool>,
+}
+
+/// What reading an entry found.
+struct Read {
+    /// `None`: the directory has neither file (it is no repo).
+    record: Option<RepoRecord>,
+    has_info: bool,
+}
+
+/// The directories of one owner directory that may be repos: `(id, entry)`, the owner's own
+/// entry included when it is a legacy owner-less repo (`models/gpt2/README.md`). Directories
+/// whose name is not a valid id are checked for repo files, so the finding about them is
+/// about a repo, not any directory.
+fn list_owner(owner: &fs::DirEntry) -> Vec<(String, Entry)> {
     let mut out = Vec::new();
     let opath = owner.path();
     let oname = owner.file_name().to_string_lossy().into_owned();
@@ -57,18 +76,18 @@ fn list_owner(owner: &fs::DirEntry) -> Vec<(String, PathBuf, bool)> {
         if !name.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        let npath = name.path();
-        let has_info = npath.join("info.json").exists();
-        if has_info || npath.join("README.md").exists() {
-            out.push((
-                format!("{oname}/{}", fname.to_string_lossy()),
-                npath,
-                has_info,
-            ));
-        }
+        let entry = Entry {
+            path: name.path(),
+            info: None,
+        };
+        out.push((format!("{oname}/{}", fname.to_string_lossy()), entry));
     }
     if owner_files.0 || owner_files.1 {
-        out.push((oname, opath, owner_files.0));
+        let entry = Entry {
+            path: opath,
+            info: Some(owner_files.0),
+        };
+        out.push((oname, entry));
     }
     out
 }
@@ -84,11 +103,10 @@ impl SnapshotSource {
         let mut src = SnapshotSource {
             root: root.clone(),
             dirs: HashMap::new(),
-            with_info: vec![],
             renames: None,
             entry_findings: vec![],
             loaded: HashMap::new(),
-            all: None,
+            indexed: false,
             reverse: HashMap::new(),
         };
         let mut any = false;
@@ -105,11 +123,11 @@ impl SnapshotSource {
             // Owners are listed on every core (a snapshot is mostly directories to stat), then
             // added in a fixed order so findings and duplicates do not depend on scheduling.
             use rayon::prelude::*;
-            let mut found: Vec<(String, PathBuf, bool)> =
+            let mut found: Vec<(String, Entry)> =
                 owners.par_iter().flat_map_iter(list_owner).collect();
             found.sort();
-            for (name, path, has_info) in found {
-                src.add_dir(kind, &name, path, has_info);
+            for (name, entry) in found {
+                src.add_dir(kind, &name, entry);
             }
         }
         if !any {
@@ -118,14 +136,16 @@ impl SnapshotSource {
         Ok(src)
     }
 
-    fn add_dir(&mut self, kind: RepoKind, name: &str, path: PathBuf, has_info: bool) {
+    fn add_dir(&mut self, kind: RepoKind, name: &str, entry: Entry) {
+        let path = entry.path.clone();
         match RepoId::parse(name, kind) {
             Ok(id) if id.kind() == kind => {
-                if has_info {
-                    self.with_info.push(id.clone());
-                }
-                self.dirs.insert(id, (path, has_info));
+                self.dirs.insert(id, entry);
             }
+            // Only a directory with repo files is worth a finding.
+            _ if !["info.json", "README.md"]
+                .iter()
+                .any(|f| path.join(f).exists()) => {}
             _ => self.entry_findings.push(Finding::new(
                 codes::SNAPSHOT_ENTRY,
                 Severity::Warn,
@@ -148,7 +168,7 @@ impl SnapshotSource {
         &self.entry_findings
     }
 
-    /// Number of repo directories.
+    /// Number of directories that may be repos (those found empty when read are dropped).
     pub fn len(&self) -> usize {
         self.dirs.len()
     }
@@ -158,40 +178,82 @@ impl SnapshotSource {
         self.dirs.is_empty()
     }
 
-    fn read_entry(&self, id: &RepoId, dir: &Path, has_info: bool) -> RepoRecord {
+    fn read_entry(&self, id: &RepoId, entry: &Entry, bufs: &mut Buffers) -> Read {
+        let dir = entry.path.as_path();
         let mut problems = Vec::new();
-        // Which entries have an info.json was seen when the snapshot was opened.
-        let info = if has_info {
-            read_optional(&dir.join("info.json"), &mut problems)
-        } else {
-            None
+        // Files are opened relative to the owner directory, kept open while its entries are read.
+        let (parent, name) = match (dir.parent(), dir.file_name()) {
+            (Some(p), Some(n)) => (p, Path::new(n)),
+            _ => (dir, Path::new("")),
         };
-        let readme = read_optional(&dir.join("README.md"), &mut problems);
-        let mut rec = if info.is_none() && readme.is_none() {
+        if !matches!(&bufs.owner, Some(o) if o.path() == parent) {
+            bufs.owner = None;
+        }
+        let owner = bufs.owner.get_or_insert_with(|| Dir::open(parent));
+        let mut read = |file: &str, buf: &mut Vec<u8>| {
+            read_optional(owner, &name.join(file), &dir.join(file), buf, &mut problems)
+        };
+        // An entry read before is known to have an info.json or not.
+        let info = entry.info != Some(false) && read("info.json", &mut bufs.info);
+        let readme = read("README.md", &mut bufs.readme);
+        if !info && !readme && problems.is_empty() {
+            return Read {
+                record: None,
+                has_info: false,
+            };
+        }
+        let mut rec = if !info && !readme {
             RepoRecord::unavailable(
                 id.clone(),
                 NodeStatus::Error,
                 "snapshot entry has neither a readable info.json nor README.md",
             )
         } else {
-            RepoRecord::from_parts(id, info.as_deref(), readme.as_deref())
+            RepoRecord::from_parts(
+                id,
+                info.then_some(bufs.info.as_slice()),
+                readme.then_some(bufs.readme.as_slice()),
+            )
         };
-        let node = rec.id.node_id();
+        bufs.settle();
         // Findings about the entry's files name where they are (`problems` name the file).
         for f in rec.findings.iter_mut() {
             if f.code == codes::REPO_DATA {
                 f.message = format!("{}: {}", dir.display(), f.message);
             }
         }
-        for p in problems {
-            rec.findings.push(Finding::new(
-                codes::SNAPSHOT_ENTRY,
-                Severity::Warn,
-                vec![node.clone()],
-                p,
-            ));
+        if !problems.is_empty() {
+            let node = rec.id.node_id();
+            for p in problems {
+                rec.findings.push(Finding::new(
+                    codes::SNAPSHOT_ENTRY,
+                    Severity::Warn,
+                    vec![node.clone()],
+                    p,
+                ));
+            }
         }
-        rec
+        Read {
+            record: Some(rec),
+            has_info: info,
+        }
+    }
+
+    /// Keeps what reading entries taught: which have an info.json, and that directories with
+    /// neither file are no repos.
+    fn learn(&mut self, learnt: Vec<(RepoId, bool, bool)>) {
+        for (dir_id, is_repo, has_info) in learnt {
+            match is_repo {
+                true => {
+                    if let Some(e) = self.dirs.get_mut(&dir_id) {
+                        e.info = Some(has_info);
+                    }
+                }
+                false => {
+                    self.dirs.remove(&dir_id);
+                }
+            }
+        }
     }
 
     fn remember(&mut self, rec: RepoRecord) {
@@ -201,26 +263,61 @@ impl SnapshotSource {
         self.loaded.insert(rec.id.clone(), rec);
     }
 
-    fn fetch_one(&mut self, id: &RepoId) -> RepoRecord {
-        if let Some(r) = self.loaded.get(id) {
-            return r.clone();
-        }
-        let dir_id = match self.dirs.contains_key(id) {
+    /// The directory that answers for `id`: its own, or the old name of a renamed entry.
+    fn dir_of(&mut self, id: &RepoId) -> Option<RepoId> {
+        match self.dirs.contains_key(id) {
             true => Some(id.clone()),
-            // Maybe the canonical id of a renamed entry, stored under its old name.
             false => self.renames().get(id).cloned(),
-        };
-        if let Some(dir_id) = dir_id {
-            if let Some(r) = self.loaded.get(&dir_id) {
-                return r.clone();
-            }
-            if let Some((dir, has_info)) = self.dirs.get(&dir_id).cloned() {
-                let rec = self.read_entry(&dir_id, &dir, has_info);
-                self.remember(rec.clone());
-                return rec;
+        }
+    }
+
+    /// Reads the records of `ids` (each id as asked, alias or canonical), reading the entries
+    /// not loaded yet on every core.
+    fn fetch_batch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
+        let dir_ids: Vec<Option<RepoId>> = ids
+            .iter()
+            .map(|id| match self.loaded.contains_key(id) {
+                true => None,
+                false => self.dir_of(id),
+            })
+            .collect();
+        let mut todo: Vec<(&RepoId, &Entry)> = dir_ids
+            .iter()
+            .flatten()
+            .filter(|d| !self.loaded.contains_key(*d))
+            .filter_map(|d| self.dirs.get_key_value(d))
+            .collect();
+        todo.sort();
+        todo.dedup_by(|a, b| a.0 == b.0);
+        let fresh: Vec<(RepoId, Read)> = self
+            .read_in_parallel(&todo, |read| read)
+            .into_iter()
+            .map(|(id, read)| (id.clone(), read))
+            .collect();
+        let mut learnt = Vec::with_capacity(fresh.len());
+        for (dir_id, read) in fresh {
+            learnt.push((dir_id, read.record.is_some(), read.has_info));
+            if let Some(rec) = read.record {
+                self.remember(rec);
             }
         }
-        RepoRecord::unavailable(id.clone(), NodeStatus::NotFound, "not in the snapshot")
+        self.learn(learnt);
+        ids.iter()
+            .zip(&dir_ids)
+            .map(|(id, dir_id)| {
+                self.loaded
+                    .get(id)
+                    .or_else(|| dir_id.as_ref().and_then(|d| self.loaded.get(d)))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        RepoRecord::unavailable(
+                            id.clone(),
+                            NodeStatus::NotFound,
+                            "not in the snapshot",
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// Canonical ids of entries whose info.json names another id than their directory.
@@ -228,11 +325,14 @@ impl SnapshotSource {
     fn renames(&mut self) -> &HashMap<RepoId, RepoId> {
         if self.renames.is_none() {
             let mut map = HashMap::new();
-            for dir_id in &self.with_info {
-                let Some((path, _)) = self.dirs.get(dir_id) else {
-                    continue;
-                };
-                let Ok(bytes) = fs::read(path.join("info.json")) else {
+            let mut with_info: Vec<(&RepoId, &Entry)> = self
+                .dirs
+                .iter()
+                .filter(|(_, e)| e.info != Some(false))
+                .collect();
+            with_info.sort();
+            for (dir_id, entry) in with_info {
+                let Ok(bytes) = fs::read(entry.path.join("info.json")) else {
                     continue;
                 };
                 #[derive(serde::Deserialize)]
@@ -254,29 +354,44 @@ impl SnapshotSource {
         self.renames.get_or_insert_with(HashMap::new)
     }
 
-    /// Reads the entries not loaded yet, on every core (at most eight threads), in id order.
-    fn read_unloaded(&self) -> Vec<RepoRecord> {
-        let mut todo: Vec<(&RepoId, &(PathBuf, bool))> = self
+    /// The entries not loaded yet, in id order.
+    fn unloaded(&self) -> Vec<(&RepoId, &Entry)> {
+        let mut todo: Vec<(&RepoId, &Entry)> = self
             .dirs
             .iter()
             .filter(|(id, _)| !self.loaded.contains_key(*id))
             .collect();
         todo.sort();
+        todo
+    }
+
+    /// Reads `entries` on every core (at most eight threads) and hands what each read found
+    /// to `keep` on the thread that read it; results beside their entry's id, in the order of
+    /// `entries`.
+    fn read_in_parallel<'e, T: Send>(
+        &self,
+        entries: &[(&'e RepoId, &Entry)],
+        keep: impl Fn(Read) -> T + Sync,
+    ) -> Vec<(&'e RepoId, T)> {
+        let read = |part: &[(&'e RepoId, &Entry)]| {
+            let mut bufs = Buffers::new();
+            part.iter()
+                .map(|(id, e)| (*id, keep(self.read_entry(id, e, &mut bufs))))
+                .collect::<Vec<_>>()
+        };
+        if entries.len() < 2 {
+            return read(entries);
+        }
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 8);
-        let chunk = todo.len().div_ceil(threads).max(1);
+        let chunk = entries.len().div_ceil(threads).max(1);
+        let read = &read;
         std::thread::scope(|s| {
-            let handles: Vec<_> = todo
+            let handles: Vec<_> = entries
                 .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(id, (p, info))| self.read_entry(id, p, *info))
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|part| s.spawn(move || read(part)))
                 .collect();
             handles
                 .into_iter()
@@ -289,66 +404,107 @@ impl SnapshotSource {
     /// links kept, but not the record (a downstream trace reads again only the entries it
     /// reaches, so memory is the index, not the snapshot).
     pub fn load_all(&mut self) {
-        if self.all.is_some() {
+        if self.indexed {
             return;
         }
-        let fresh = self.read_unloaded();
-        let mut ids: Vec<RepoId> = Vec::with_capacity(fresh.len() + self.loaded.len());
+        let t = std::time::Instant::now();
+        // Each record becomes its (upstream, downstream) pairs on the thread that read it, so
+        // no more than one record per thread is held at a time.
+        let fresh = self.read_in_parallel(&self.unloaded(), |read| {
+            let pairs = read.record.as_ref().map(reverse_pairs);
+            (pairs, read.has_info)
+        });
         let mut reverse: HashMap<RepoId, Vec<RepoId>> = HashMap::new();
-        let mut index = |rec: &RepoRecord, ids: &mut Vec<RepoId>| {
-            ids.push(rec.id.clone());
-            for link in rec.links() {
-                if link.downstream == rec.id {
-                    reverse
-                        .entry(link.upstream)
-                        .or_default()
-                        .push(rec.id.clone());
-                } else {
-                    // Links a record declares downstream of itself (a model's Spaces).
-                    reverse
-                        .entry(rec.id.clone())
-                        .or_default()
-                        .push(link.downstream);
-                }
-            }
-        };
-        for rec in self.loaded.values() {
-            index(rec, &mut ids);
-        }
-        for rec in &fresh {
-            if !self.loaded.contains_key(&rec.id) {
-                index(rec, &mut ids);
+        for pairs in self.loaded.values().map(reverse_pairs) {
+            for (up, down) in pairs {
+                reverse.entry(up).or_default().push(down);
             }
         }
-        drop(fresh);
-        ids.sort();
-        ids.dedup();
+        let mut learnt = Vec::with_capacity(fresh.len());
+        for (dir_id, (pairs, has_info)) in fresh {
+            learnt.push((dir_id.clone(), pairs.is_some(), has_info));
+            for (up, down) in pairs.into_iter().flatten() {
+                reverse.entry(up).or_default().push(down);
+            }
+        }
+        self.learn(learnt);
         for v in reverse.values_mut() {
             v.sort();
             v.dedup();
         }
         self.reverse = reverse;
-        self.all = Some(ids);
+        self.indexed = true;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "reverse index built");
     }
 }
 
-fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+/// The record's links as reverse-index entries (upstream, downstream). A record that declares
+/// links downstream of itself (a model's Spaces) gives those too.
+fn reverse_pairs(rec: &RepoRecord) -> Vec<(RepoId, RepoId)> {
+    rec.links()
+        .into_iter()
+        .map(|l| (l.upstream, l.downstream))
+        .collect()
+}
+
+/// One reading thread's file buffers, reused from entry to entry (a fresh buffer per file
+/// grows by doubling and costs the kernel fresh pages each time).
+struct Buffers {
+    info: Vec<u8>,
+    readme: Vec<u8>,
+    /// The directory of the last entry's owner (entries are read in id order, so an owner's
+    /// entries come together).
+    owner: Option<Dir>,
+}
+
+impl Buffers {
+    const START: usize = 64 * 1024;
+    /// A buffer that grew past this (a giant card) is let go after the entry.
+    const KEEP: usize = 4 * 1024 * 1024;
+
+    fn new() -> Buffers {
+        Buffers {
+            info: Vec::with_capacity(Buffers::START),
+            readme: Vec::with_capacity(Buffers::START),
+            owner: None,
+        }
+    }
+
+    fn settle(&mut self) {
+        for buf in [&mut self.info, &mut self.readme] {
+            buf.clear();
+            if buf.capacity() > Buffers::KEEP {
+                *buf = Vec::with_capacity(Buffers::START);
+            }
+        }
+    }
+}
+
+/// Reads the file at `rel` under `dir` into `buf` (cleared first); false when there is no
+/// such file or it cannot be read (then `problems` says why, naming it by `path`).
+fn read_optional(
+    dir: &Dir,
+    rel: &Path,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    problems: &mut Vec<String>,
+) -> bool {
     use std::io::Read;
+    buf.clear();
     // Open and read at most one byte past the limit: no separate stat per file (a snapshot
     // of 100k repos is otherwise mostly system calls).
-    let file = match fs::File::open(path) {
+    let file = match dir.open_file(rel) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return false,
         Err(e) => {
             problems.push(format!("{}: cannot read: {e}", path.display()));
-            return None;
+            return false;
         }
     };
-    let mut buf = Vec::new();
     let mut limited = (&file).take(MAX_FILE_BYTES + 1);
-    if let Err(e) = limited.read_to_end(&mut buf) {
+    if let Err(e) = limited.read_to_end(buf) {
         problems.push(format!("{}: cannot read: {e}", path.display()));
-        return None;
+        return false;
     }
     if buf.len() as u64 > MAX_FILE_BYTES {
         let len = file.metadata().map_or(buf.len() as u64, |m| m.len());
@@ -358,9 +514,10 @@ fn read_optional(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
             len,
             MAX_FILE_BYTES
         ));
-        return None;
+        buf.clear();
+        return false;
     }
-    Some(buf)
+    true
 }
 
 /// A snapshot directory could not be written.
@@ -413,7 +570,7 @@ pub fn write_snapshot<'a>(
 
 impl Source for SnapshotSource {
     fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
-        ids.iter().map(|id| self.fetch_one(id)).collect()
+        self.fetch_batch(ids)
     }
 
     fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>> {
@@ -433,9 +590,12 @@ impl Source for SnapshotSource {
     }
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
-        let mut records = self.read_unloaded();
-        let mut seen: std::collections::HashSet<RepoId> =
-            records.iter().map(|r| r.id.clone()).collect();
+        let mut records: Vec<RepoRecord> = self
+            .read_in_parallel(&self.unloaded(), |read| read.record)
+            .into_iter()
+            .filter_map(|(_, rec)| rec)
+            .collect();
+        let mut seen: HashSet<RepoId> = records.iter().map(|r| r.id.clone()).collect();
         let mut held: Vec<&RepoRecord> = self.loaded.values().collect();
         held.sort_by(|a, b| a.id.cmp(&b.id));
         for r in held {
@@ -491,5 +651,68 @@ mod tests {
             assert_eq!(got.siblings, want.siblings);
             assert_eq!(got.sha, want.sha);
         }
+    }
+
+    #[test]
+    fn only_directories_with_repo_files_are_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |rel: &str, body: &str| {
+            let p = dir.path().join("models").join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, body).unwrap();
+        };
+        w("gpt2/README.md", "---\nlicense: mit\n---\n");
+        // A legacy repo's own folder, and an owner's empty folder: no repos.
+        fs::create_dir_all(dir.path().join("models/gpt2/onnx")).unwrap();
+        fs::create_dir_all(dir.path().join("models/org/empty")).unwrap();
+        w("org/ft/README.md", "---\nbase_model: gpt2\n---\n");
+        // Renamed: the directory's name is an alias of the id its info.json gives.
+        w(
+            "org/old/info.json",
+            r#"{"id": "org/new", "cardData": {"base_model": "gpt2"}}"#,
+        );
+        // A directory name that is no valid id: a finding only when it holds repo files.
+        fs::create_dir_all(dir.path().join("models/bad name!/no-files")).unwrap();
+        w("bad name!/x/README.md", "---\nlicense: mit\n---\n");
+        let mut src = SnapshotSource::open(dir.path()).unwrap();
+        let found: Vec<&str> = src
+            .entry_findings()
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("\"bad name!/x\""), "{found:?}");
+        let gpt2 = RepoId::parse("gpt2", RepoKind::Model).unwrap();
+        let gpt2 = src.fetch(&[gpt2]);
+        let kids = src.children(&gpt2);
+        let kids: Vec<String> = kids[0]
+            .iter()
+            .map(|c| match c {
+                Child::Id(id) => id.to_string(),
+                Child::Record(r) => r.id.to_string(),
+            })
+            .collect();
+        assert_eq!(kids, ["org/ft", "org/new"]);
+        let id = |s: &str| RepoId::parse(s, RepoKind::Model).unwrap();
+        let got = src.fetch(&[
+            id("org/empty"),
+            id("gpt2/onnx"),
+            id("org/new"),
+            id("org/old"),
+        ]);
+        assert_eq!(got[0].status, NodeStatus::NotFound);
+        assert_eq!(got[1].status, NodeStatus::NotFound);
+        assert_eq!(
+            (got[2].id.to_string(), got[2].status),
+            ("org/new".into(), NodeStatus::Ok)
+        );
+        assert_eq!(got[3].id, got[2].id);
+        let all: Vec<String> = src
+            .all_records()
+            .unwrap()
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect();
+        assert_eq!(all, ["gpt2", "org/ft", "org/new"]);
     }
 }
