@@ -7,8 +7,8 @@
 //! ~31% of models declare a parent; fine-tune / quantized / adapter edges in the proportion
 //! 190k / 100k / 240k per 1.86M models, plus a few merges; quantizations and adapters are leaves;
 //! the license mix is led by apache-2.0, mit, other, openrail, the llama licenses, cc-by-nc-4.0
-//! and gemma. Cards are short (a frontmatter and a sentence or two): real cards are longer, so
-//! parsing here is cheaper than on the real dump. Deterministic (a fixed seed).
+//! and gemma. Cards are short (a frontmatter and a sentence or two) unless CARD_BYTES pads them
+//! with template sections to real cards' size. Deterministic (a fixed seed).
 #![allow(clippy::unwrap_used)] // benchmark code
 
 use std::fs::File;
@@ -68,9 +68,12 @@ fn main() {
     let pos = args
         .iter()
         .position(|a| a == "gen")
-        .expect("usage: gen OUT_DIR N");
+        .expect("usage: gen OUT_DIR N [CARD_BYTES]");
     let out = Path::new(&args[pos + 1]);
     let n: usize = args[pos + 2].parse().unwrap();
+    // Optional: pad every card to about this many bytes with template sections, as real cards
+    // are (the 69 model cards in ../shared average 5.6 KB, median 1.5 KB).
+    let card_bytes: usize = args.get(pos + 3).map_or(0, |b| b.parse().unwrap());
     std::fs::create_dir_all(out).unwrap();
     let shard_rows = 200_000usize;
     let shards = n.div_ceil(shard_rows);
@@ -197,6 +200,15 @@ fn main() {
                     _ => "# Model card\n\nMore information needed.\n".to_string(),
                 };
                 yaml.push_str(&body);
+                let mut section = 0;
+                while yaml.len() < card_bytes {
+                    section += 1;
+                    yaml.push_str(&format!(
+                        "\n## Section {section}\n\n[More Information Needed]. This part of the card \
+                         follows the Hub's template: intended uses, limitations, evaluation results, \
+                         environmental impact and citation, each left for the author to fill in.\n"
+                    ));
+                }
                 id.append_value(&name);
                 author.append_value(&owner);
                 let day = 1_650_000_000_000_000i64 + (k as i64) * 60_000_000;

@@ -13,7 +13,6 @@ use crate::finding::{Code, Finding, Severity};
 use crate::graph::{GraphBuilder, LineageGraph};
 use crate::id::RepoId;
 use crate::license::policy::{parse_repo, LicensePolicy};
-use crate::record::RepoRecord;
 use crate::source::Source;
 use crate::trace::trace_for_analysis;
 
@@ -54,11 +53,22 @@ pub fn audit(
     graph
 }
 
+/// What a whole-snapshot build does with each card's Markdown text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardText {
+    /// Keep it in the graph (for inferring parents from card text afterwards).
+    Keep,
+    /// Judge "what changed" as the record is read (a node's derivation parents are its own
+    /// record's links), keep the report, and let the text go: real cards average several KB,
+    /// millions of them do not fit in memory together.
+    JudgeAndDrop,
+}
+
 /// The graph of everything a source holds (a snapshot; the live Hub cannot be listed whole):
 /// every record, the parents it does not hold as `not_found` nodes (not placeholders beyond a
 /// depth), and the source's own findings (bad entries, duplicate rows). `None` when the source
 /// cannot list its records.
-pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
+pub fn whole_graph(source: &mut dyn Source, text: CardText) -> Option<LineageGraph> {
     use rayon::prelude::*;
     let t = std::time::Instant::now();
     let hint = source.record_count_hint().unwrap_or(0);
@@ -66,17 +76,35 @@ pub fn whole_graph(source: &mut dyn Source) -> Option<LineageGraph> {
     let mut links: Vec<crate::record::Link> = Vec::with_capacity(hint / 2);
     let mut n = 0usize;
     // Records move from each batch into the graph as they are read: the snapshot is never held
-    // twice. Each record's links are decided once (tags, card, inference) and kept for the graph.
+    // twice. Each record's links are decided once (tags, card) and kept for the graph.
     let listed = source.each_record_batch(&mut |mut batch| {
         n += batch.len();
-        links.par_extend(batch.par_iter().flat_map_iter(|r| r.links()));
-        batch.par_iter_mut().for_each(RepoRecord::keep_for_graph);
-        for r in batch {
+        let read: Vec<(Vec<crate::record::Link>, Option<docs_check::DocReport>)> = batch
+            .par_iter_mut()
+            .map(|r| {
+                let own = r.links();
+                let mut report = None;
+                if text == CardText::JudgeAndDrop {
+                    report = docs_check::judge_record(r, &own);
+                    r.drop_card_text();
+                }
+                r.keep_for_graph();
+                (own, report)
+            })
+            .collect();
+        for (r, (own, report)) in batch.into_iter().zip(read) {
+            links.extend(own);
+            if let Some(report) = report {
+                b.add_judged_at_read(r.id.clone(), report);
+            }
             b.add_record(r);
         }
     });
     if !listed {
         return None;
+    }
+    if text == CardText::JudgeAndDrop {
+        b.set_card_text_dropped();
     }
     tracing::info!(secs = t.elapsed().as_secs_f64(), n, "records read");
     let mut missing: Vec<RepoId> = links
@@ -117,7 +145,8 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     let mut findings = graph.take_findings();
     findings.extend(report.findings);
     graph.set_obligations(report.obligations);
-    let (doc_findings, doc_reports) = docs_check::check_docs(graph);
+    let judged = graph.take_judged_at_read();
+    let (doc_findings, doc_reports) = docs_check::check_docs(graph, judged);
     tracing::info!(secs = t.elapsed().as_secs_f64(), "documentation");
     findings.extend(doc_findings);
     graph.set_documentation(doc_reports.into_iter().collect());

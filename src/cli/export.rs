@@ -5,7 +5,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::{open_source, parse_roots, Format, SourceArgs};
-use hf_lineage::audit::{analyse, audit, whole_graph, AuditOptions};
+use hf_lineage::audit::{analyse, audit, whole_graph, AuditOptions, CardText};
 use hf_lineage::render::export::{write_csv_tables, write_graphml, write_parquet_tables};
 
 /// Arguments of `export`.
@@ -47,7 +47,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
     let mut opened = open_source(&args.source, infer)?;
     let t0 = std::time::Instant::now();
     let graph = if args.all {
-        let mut g = whole_graph(opened.source.as_mut()).ok_or_else(|| {
+        // Card text is only needed after the build to infer parents from it.
+        let text = match infer {
+            true => CardText::Keep,
+            false => CardText::JudgeAndDrop,
+        };
+        let mut g = whole_graph(opened.source.as_mut(), text).ok_or_else(|| {
             anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)")
         })?;
         tracing::info!(

@@ -93,7 +93,13 @@ fn build_graph(
 ) -> anyhow::Result<LineageGraph> {
     let policy = args.policy.load()?;
     let mut opened = open_source(&args.source, true)?;
-    let mut graph = match hf_lineage::audit::whole_graph(opened.source.as_mut()) {
+    let infer = args.infer.enabled(false);
+    // Card text is only needed after the build to infer parents from it.
+    let text = match infer {
+        true => hf_lineage::audit::CardText::Keep,
+        false => hf_lineage::audit::CardText::JudgeAndDrop,
+    };
+    let mut graph = match hf_lineage::audit::whole_graph(opened.source.as_mut(), text) {
         Some(g) => g,
         None => {
             let (repos, _up, down, all) = crawl_plan(e, vars);
@@ -110,7 +116,7 @@ fn build_graph(
     };
     drop(opened.progress.take());
     // Off by default in query, as in trace: the graph is what metadata declares.
-    hf_lineage::audit::analyse(&mut graph, &policy, args.infer.enabled(false));
+    hf_lineage::audit::analyse(&mut graph, &policy, infer);
     Ok(graph)
 }
 

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
 use crate::graph::LineageGraph;
-use crate::record::NodeStatus;
+use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::Relation;
 pub use subject::RepoFacts;
 use text::Line;
@@ -440,11 +440,43 @@ pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
     }
 }
 
+/// The documentation report of a record whose derivation parents come from its own links
+/// (`links`, as [`RepoRecord::links`] gives them): what [`check_docs`] would conclude for it in
+/// any graph where those links are its parents. `None` when it is no readable derivative model.
+/// Lets a whole-snapshot build judge each card as it is read and then let its text go.
+pub fn judge_record(rec: &RepoRecord, links: &[Link]) -> Option<DocReport> {
+    if rec.status != NodeStatus::Ok || rec.id.kind() != crate::id::RepoKind::Model {
+        return None;
+    }
+    let own = links.iter().filter(|l| l.downstream == rec.id);
+    let rel = node_relation(own.map(|l| l.relation))?;
+    Some(assess_record(rec, rel))
+}
+
+fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
+    let facts = RepoFacts {
+        id: Some(&rec.id),
+        files: &rec.siblings,
+    };
+    assess_repo(rel, &rec.card.meta, &rec.card.body, facts)
+}
+
 /// Judges every readable derivative in the graph; returns findings and per-node reports.
-pub fn check_docs(g: &LineageGraph) -> (Vec<Finding>, Vec<(String, DocReport)>) {
+/// Nodes judged when their record was read (`judged`, from [`LineageGraph::take_judged_at_read`])
+/// keep that report, moved, not copied; in a graph whose card text was let go, a node judged
+/// by an earlier run keeps that run's report.
+pub fn check_docs(
+    g: &LineageGraph,
+    mut judged: JudgedAtRead,
+) -> (Vec<Finding>, Vec<(String, DocReport)>) {
     use rayon::prelude::*;
     // Each card is judged on its own: on every core, gathered back in node order.
-    let judged: Vec<(Option<Finding>, (String, DocReport))> = g
+    let found: Vec<(
+        &crate::id::RepoId,
+        String,
+        Option<Finding>,
+        Option<DocReport>,
+    )> = g
         .nodes()
         .par_iter()
         .filter_map(|n| {
@@ -452,24 +484,31 @@ pub fn check_docs(g: &LineageGraph) -> (Vec<Finding>, Vec<(String, DocReport)>) 
                 return None;
             }
             let rel = node_relation(n.parents().iter().map(|(_, e)| e.relation))?;
-            let rec = n.record();
-            let facts = RepoFacts {
-                id: Some(n.id()),
-                files: &rec.siblings,
-            };
-            let r = assess_repo(rel, &rec.card.meta, &rec.card.body, facts);
             let node = n.id().node_id();
-            Some((finding_for(&node, &r), (node, r)))
+            if let Some(r) = judged.get(n.id()) {
+                return Some((n.id(), node.clone(), finding_for(&node, r), None));
+            }
+            let r = match g.doc_report(&node) {
+                Some(earlier) if g.card_text_dropped() => earlier.clone(),
+                _ => assess_record(n.record(), rel),
+            };
+            Some((n.id(), node.clone(), finding_for(&node, &r), Some(r)))
         })
         .collect();
     let mut findings = Vec::new();
-    let mut reports = Vec::with_capacity(judged.len());
-    for (f, r) in judged {
+    let mut reports = Vec::with_capacity(found.len());
+    for (id, node, f, r) in found {
         findings.extend(f);
-        reports.push(r);
+        if let Some(r) = r.or_else(|| judged.remove(id)) {
+            reports.push((node, r));
+        }
     }
     (findings, reports)
 }
+
+/// Documentation reports judged as records were read, by repo (see [`judge_record`]).
+pub type JudgedAtRead =
+    std::collections::HashMap<crate::id::RepoId, DocReport, foldhash::fast::RandomState>;
 
 #[cfg(test)]
 mod tests;

@@ -105,6 +105,17 @@ impl GraphBuilder {
         idx
     }
 
+    /// Keeps the documentation report of a record judged as it was read, for the
+    /// documentation check (see [`crate::docs_check::judge_record`]).
+    pub fn add_judged_at_read(&mut self, id: RepoId, report: crate::docs_check::DocReport) {
+        self.g.judged_at_read.insert(id, report);
+    }
+
+    /// Marks the records' card text as let go once judged.
+    pub fn set_card_text_dropped(&mut self) {
+        self.g.card_text_dropped = true;
+    }
+
     /// Adds a graph-level finding.
     pub fn add_finding(&mut self, f: Finding) {
         self.g.findings.push(f);

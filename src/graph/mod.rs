@@ -67,6 +67,11 @@ pub struct LineageGraph {
     /// Concluded obligations by node position (empty until an analysis sets them).
     obligations: Vec<Option<Box<[String]>>>,
     documentation: BTreeMap<String, crate::docs_check::DocReport>,
+    /// Documentation reports of records judged as they were read, whose card text was then
+    /// let go (a whole-snapshot build: see [`crate::audit::whole_graph`]).
+    judged_at_read: crate::docs_check::JudgedAtRead,
+    /// Whether the records' card text was let go after they were judged.
+    card_text_dropped: bool,
     /// Node indices sorted by id, computed on first use (reset when a node is added).
     order: std::sync::OnceLock<Vec<NodeIndex>>,
 }
@@ -376,6 +381,11 @@ impl LineageGraph {
             .cloned()
             .collect();
         let mut g = b.finish(roots);
+        g.judged_at_read = set
+            .iter()
+            .filter_map(|id| Some((id.clone(), self.judged_at_read.get(id)?.clone())))
+            .collect();
+        g.card_text_dropped = self.card_text_dropped;
         g.findings = self
             .findings
             .iter()
@@ -460,6 +470,18 @@ impl LineageGraph {
     /// Records what the documentation check found per node (by node id).
     pub fn set_documentation(&mut self, docs: BTreeMap<String, crate::docs_check::DocReport>) {
         self.documentation = docs;
+    }
+
+    /// Takes the documentation reports of records judged as they were read (their card text
+    /// then let go), for the documentation check to keep.
+    pub fn take_judged_at_read(&mut self) -> crate::docs_check::JudgedAtRead {
+        std::mem::take(&mut self.judged_at_read)
+    }
+
+    /// Whether the records' card text was let go once judged (a whole-snapshot build): the
+    /// documentation check then keeps its earlier reports instead of judging empty text.
+    pub fn card_text_dropped(&self) -> bool {
+        self.card_text_dropped
     }
 
     /// The documentation check's report for a node, when it ran.

@@ -400,6 +400,12 @@ impl RepoRecord {
         }
     }
 
+    /// Lets go of the card's Markdown text (metadata stays): for whole-snapshot graphs whose
+    /// text analyses already ran as the record was read.
+    pub fn drop_card_text(&mut self) {
+        self.card.body = String::new();
+    }
+
     /// Drops what a whole-snapshot graph never reads once the record's links are decided:
     /// the Hub's tags other than `base_model:…` (which still name parents for the analyses).
     pub fn keep_for_graph(&mut self) {

@@ -280,3 +280,94 @@ fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
     );
     assert!(out.contains("[undocumented-change]"), "{out}");
 }
+
+/// What the documentation check concluded in a graph: every node's report, then the
+/// documentation findings.
+fn concluded(g: &hf_lineage::graph::LineageGraph) -> (Vec<String>, Vec<String>) {
+    let reports = g
+        .nodes()
+        .iter()
+        .filter_map(|n| {
+            Some(format!(
+                "{} {}",
+                n.id(),
+                g.documentation(&n.id().node_id())?
+            ))
+        })
+        .collect();
+    let findings = g
+        .findings()
+        .iter()
+        .filter(|f| f.code.as_str().contains("documented"))
+        .map(|f| format!("{} {}", f.code.as_str(), f.message))
+        .collect();
+    (reports, findings)
+}
+
+/// The documentation a whole-snapshot build of `dir` concludes, and how many nodes kept
+/// card text.
+fn documentation_of(
+    dir: &std::path::Path,
+    text: hf_lineage::audit::CardText,
+) -> ((Vec<String>, Vec<String>), usize) {
+    use hf_lineage::audit::{analyse, whole_graph};
+    let mut src = hf_lineage::source::SnapshotSource::open(dir).unwrap();
+    let mut g = whole_graph(&mut src, text).unwrap();
+    let policy = hf_lineage::license::policy::LicensePolicy::default();
+    analyse(&mut g, &policy, false);
+    let once = concluded(&g);
+    // Analysing again (as a library user may) concludes the same, text or no text.
+    analyse(&mut g, &policy, false);
+    assert_eq!(
+        once,
+        concluded(&g),
+        "a second analysis changed the verdicts"
+    );
+    let with_text = g
+        .nodes()
+        .iter()
+        .filter(|n| !n.record().card.body.is_empty())
+        .count();
+    (once, with_text)
+}
+
+/// A whole-snapshot build judges "what changed" as each card is read and lets the text go
+/// (`export --all`, `query` without `--infer`): the reports must be those of judging the kept
+/// text in the finished graph, on the bundled snapshot and on every real model card.
+#[test]
+fn judging_cards_as_they_are_read_concludes_what_judging_the_graph_does() {
+    use hf_lineage::audit::CardText;
+    let mut dirs = vec![common::example_snapshot()];
+    let tmp = tempfile::tempdir().unwrap();
+    if let Some(cards) = common::shared_cards("judging_cards_as_they_are_read") {
+        // The real model cards as a snapshot: models/<owner>/<name>/README.md.
+        for e in std::fs::read_dir(cards.join("model")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().replace("__", "/");
+            let Some(name) = name.strip_suffix(".md") else {
+                continue;
+            };
+            let d = tmp.path().join("models").join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::copy(e.path(), d.join("README.md")).unwrap();
+        }
+        dirs.push(tmp.path().to_path_buf());
+    }
+    for dir in dirs {
+        let (kept, kept_text) = documentation_of(&dir, CardText::Keep);
+        let (judged, judged_text) = documentation_of(&dir, CardText::JudgeAndDrop);
+        eprintln!(
+            "{}: {} reports, {} findings",
+            dir.display(),
+            kept.0.len(),
+            kept.1.len()
+        );
+        assert!(
+            kept.0.len() >= 3,
+            "{}: too few derivatives judged",
+            dir.display()
+        );
+        assert_eq!(kept, judged, "{}", dir.display());
+        assert!(kept_text > 0);
+        assert_eq!(judged_text, 0, "card text was kept");
+    }
+}

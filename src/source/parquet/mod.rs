@@ -240,6 +240,22 @@ impl ParquetSource {
 
     /// Reads some rows of one row group (`None`: all of them).
     fn rows(&self, file: usize, group: usize, want: Option<&[usize]>) -> Vec<(usize, Row)> {
+        let mut out = Vec::new();
+        self.each_slice(file, group, want, &mut |mut rows| out.append(&mut rows));
+        out
+    }
+
+    /// Reads some rows of one row group (`None`: all of them), [`SLICE_ROWS`] at a time: each
+    /// slice goes to `each` (rows by their position in the group) before the next is read, so
+    /// a row group of large cards is never in memory whole, as Arrow columns, rows and records
+    /// at once. A group that cannot be read (or stops being readable) gives what was read.
+    fn each_slice(
+        &self,
+        file: usize,
+        group: usize,
+        want: Option<&[usize]>,
+        each: &mut dyn FnMut(Vec<(usize, Row)>),
+    ) {
         let f = &self.files[file];
         let names: Vec<(&[&str], &str)> = vec![
             (ID, "id"),
@@ -273,10 +289,36 @@ impl ParquetSource {
         }
         let mut idx: Vec<usize> = leaves.iter().map(|l| l.0).collect();
         idx.sort_unstable();
-        let batch = match read_group(f, group, &idx) {
-            Ok(b) => b,
-            Err(_) => return vec![],
+        let want: Option<Vec<usize>> = want.map(|w| {
+            let mut w = w.to_vec();
+            w.sort_unstable();
+            w
+        });
+        let Ok(reader) = group_reader(f, group, &idx) else {
+            return;
         };
+        let mut offset = 0;
+        for batch in reader {
+            let Ok(batch) = batch else {
+                return;
+            };
+            let n = batch.num_rows();
+            let rows = rows_of(f, &batch, &leaves);
+            let rows: Vec<(usize, Row)> = rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (offset + i, r))
+                .filter(|(i, _)| want.as_ref().is_none_or(|w| w.binary_search(i).is_ok()))
+                .collect();
+            offset += n;
+            each(rows);
+        }
+    }
+}
+
+/// The rows of one Arrow batch: the columns in `leaves` (file column, key, whether a list).
+fn rows_of(f: &ShardFile, batch: &RecordBatch, leaves: &[(usize, &str, bool)]) -> Vec<Row> {
+    {
         let schema = batch.schema();
         let pos = |file_col: usize| -> Option<usize> {
             let name = f.columns.iter().find(|(_, i)| **i == file_col)?.0;
@@ -284,7 +326,7 @@ impl ParquetSource {
         };
         let n = batch.num_rows();
         let mut rows: Vec<Row> = (0..n).map(|_| Row::default()).collect();
-        for (file_col, key, is_list) in leaves {
+        for &(file_col, key, is_list) in leaves {
             let Some(c) = pos(file_col) else { continue };
             let col = batch.column(c);
             if is_list {
@@ -324,12 +366,11 @@ impl ParquetSource {
                 }
             }
         }
-        rows.into_iter()
-            .enumerate()
-            .filter(|(i, _)| want.is_none_or(|w| w.contains(i)))
-            .collect()
+        rows
     }
+}
 
+impl ParquetSource {
     fn record(&self, file: usize, row: Row) -> Option<RepoRecord> {
         let kind = kind_of(row.kind.as_deref(), self.files[file].default_kind);
         let id = RepoId::parse(row.id.as_deref()?, kind).ok()?;
@@ -392,36 +433,47 @@ impl ParquetSource {
     }
 }
 
-fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBatch, ParquetError> {
+/// How many rows of a row group are read and turned into records at a time.
+const SLICE_ROWS: usize = 16 * 1024;
+
+/// A reader of some columns of one row group, [`SLICE_ROWS`] rows per batch.
+fn group_reader(
+    f: &ShardFile,
+    group: usize,
+    leaves: &[usize],
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, ParquetError> {
     let b = builder(&f.path)?;
     let mask = ProjectionMask::roots(b.parquet_schema(), leaves.iter().copied());
-    let reader = b
-        .with_projection(mask)
+    b.with_projection(mask)
         .with_row_groups(vec![group])
-        .with_batch_size(1 << 20)
+        .with_batch_size(SLICE_ROWS)
         .build()
-        .map_err(format_err(&f.path))?;
-    let batches: Vec<RecordBatch> =
-        reader
-            .collect::<Result<_, _>>()
-            .map_err(|e| ParquetError::Format {
-                path: f.path.clone(),
-                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-            })?;
-    match batches.len() {
-        1 => Ok(batches.into_iter().next().unwrap_or_else(|| unreachable!())),
-        _ => arrow_select_concat(&batches).map_err(|e| ParquetError::Format {
-            path: f.path.clone(),
-            source: parquet::errors::ParquetError::ArrowError(e),
-        }),
-    }
+        .map_err(format_err(&f.path))
 }
 
-fn arrow_select_concat(batches: &[RecordBatch]) -> Result<RecordBatch, String> {
+/// Some columns of one row group, whole (for small columns: ids, kinds).
+fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBatch, ParquetError> {
+    let batches: Vec<RecordBatch> = group_reader(f, group, leaves)?
+        .collect::<Result<_, _>>()
+        .map_err(|e| ParquetError::Format {
+            path: f.path.clone(),
+            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+        })?;
     let Some(first) = batches.first() else {
-        return Err("empty row group".into());
+        return Err(ParquetError::Format {
+            path: f.path.clone(),
+            source: parquet::errors::ParquetError::General("empty row group".into()),
+        });
     };
-    arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| e.to_string())
+    if batches.len() == 1 {
+        return Ok(first.clone());
+    }
+    arrow_select::concat::concat_batches(&first.schema(), &batches).map_err(|e| {
+        ParquetError::Format {
+            path: f.path.clone(),
+            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+        }
+    })
 }
 
 fn entry_finding(message: String) -> Finding {
@@ -485,17 +537,18 @@ impl Source for ParquetSource {
                 .map(|b| b.metadata().num_row_groups())
                 .unwrap_or(0);
             for g in 0..groups {
-                let rows = self.rows(fi, g, None);
-                let recs: Vec<RepoRecord> = rows
-                    .into_par_iter()
-                    .filter_map(|(row, r)| {
-                        // Only the row the index kept for each id (duplicates were reported).
-                        let rec = self.record(fi, r)?;
-                        let l = self.index.get(&id_key(&rec.id))?;
-                        (l.file == fi && l.group == g && l.row == row).then_some(rec)
-                    })
-                    .collect();
-                each(recs);
+                self.each_slice(fi, g, None, &mut |rows| {
+                    let recs: Vec<RepoRecord> = rows
+                        .into_par_iter()
+                        .filter_map(|(row, r)| {
+                            // Only the row the index kept for each id (duplicates were reported).
+                            let rec = self.record(fi, r)?;
+                            let l = self.index.get(&id_key(&rec.id))?;
+                            (l.file == fi && l.group == g && l.row == row).then_some(rec)
+                        })
+                        .collect();
+                    each(recs);
+                });
             }
         }
         true
