@@ -22,7 +22,7 @@ if [ ! -x "$work/venv/bin/python" ]; then python3 -m venv "$work/venv"; fi
 "$work/venv/bin/python" -c 'import huggingface_hub, networkx; print("huggingface_hub", huggingface_hub.__version__, "networkx", networkx.__version__)'
 bin=target/release/hf-lineage
 # shellcheck disable=SC2046
-for run in 1 2 3; do
+for run in 1 2 3 4 5; do
   /usr/bin/time -f "hf-lineage trace --down, 1,600 roots: %e s wall, %M KB peak RSS" \
     "$bin" trace $(cat "$roots") --down --snapshot "$snap" --format json -o "$work/down1600.json"
 done

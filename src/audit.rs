@@ -72,8 +72,11 @@ pub fn whole_graph(source: &mut dyn Source, text: CardText) -> Option<LineageGra
     use rayon::prelude::*;
     let t = std::time::Instant::now();
     let hint = source.record_count_hint().unwrap_or(0);
-    let mut b = GraphBuilder::with_capacity(hint, hint / 2);
-    let mut links: Vec<crate::record::Link> = Vec::with_capacity(hint / 2);
+    // Room for the parents a dump names but does not hold (placeholders, often a sixth of the
+    // rows): growing a node table of millions past its capacity copies it whole, doubling the
+    // peak; capacity never written costs address space, not memory.
+    let mut b = GraphBuilder::with_capacity(hint + hint / 2, hint * 3 / 4);
+    let mut links: Vec<crate::record::Link> = Vec::with_capacity(hint * 3 / 4);
     let mut n = 0usize;
     // Records move from each batch into the graph as they are read: the snapshot is never held
     // twice. Each record's links are decided once (tags, card) and kept for the graph.
