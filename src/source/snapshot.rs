@@ -26,7 +26,7 @@ pub struct SnapshotSource {
     /// Directory entries by the id their directory names.
     dirs: HashMap<RepoId, Entry>,
     /// Canonical id → directory id, for renamed entries; built on the first miss.
-    renames: Option<HashMap<RepoId, RepoId>>,
+    renames: [Option<HashMap<RepoId, RepoId>>; 3],
     /// Problems with entries that are not repos at all (bad directory names).
     entry_findings: Vec<Finding>,
     /// Loaded records, by canonical id and alias.
@@ -103,7 +103,7 @@ impl SnapshotSource {
         let mut src = SnapshotSource {
             root: root.clone(),
             dirs: HashMap::new(),
-            renames: None,
+            renames: [None, None, None],
             entry_findings: vec![],
             loaded: HashMap::new(),
             indexed: false,
@@ -181,15 +181,7 @@ impl SnapshotSource {
     fn read_entry(&self, id: &RepoId, entry: &Entry, bufs: &mut Buffers) -> Read {
         let dir = entry.path.as_path();
         let mut problems = Vec::new();
-        // Files are opened relative to the owner directory, kept open while its entries are read.
-        let (parent, name) = match (dir.parent(), dir.file_name()) {
-            (Some(p), Some(n)) => (p, Path::new(n)),
-            _ => (dir, Path::new("")),
-        };
-        if !matches!(&bufs.owner, Some(o) if o.path() == parent) {
-            bufs.owner = None;
-        }
-        let owner = bufs.owner.get_or_insert_with(|| Dir::open(parent));
+        let (owner, name) = owner_of(&mut bufs.owner, dir);
         let mut read = |file: &str, buf: &mut Vec<u8>| {
             read_optional(owner, &name.join(file), &dir.join(file), buf, &mut problems)
         };
@@ -267,7 +259,7 @@ impl SnapshotSource {
     fn dir_of(&mut self, id: &RepoId) -> Option<RepoId> {
         match self.dirs.contains_key(id) {
             true => Some(id.clone()),
-            false => self.renames().get(id).cloned(),
+            false => self.renames(id.kind()).get(id).cloned(),
         }
     }
 
@@ -322,36 +314,56 @@ impl SnapshotSource {
 
     /// Canonical ids of entries whose info.json names another id than their directory.
     /// Reads only the `id` of each info.json, once.
-    fn renames(&mut self) -> &HashMap<RepoId, RepoId> {
-        if self.renames.is_none() {
-            let mut map = HashMap::new();
-            let mut with_info: Vec<(&RepoId, &Entry)> = self
+    /// Built per kind (a dataset missing from a snapshot of models costs nothing).
+    fn renames(&mut self, kind: RepoKind) -> &HashMap<RepoId, RepoId> {
+        let slot = RepoKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        if self.renames[slot].is_none() {
+            let mut maybe: Vec<(&RepoId, &Entry)> = self
                 .dirs
                 .iter()
-                .filter(|(_, e)| e.info != Some(false))
+                .filter(|(id, e)| id.kind() == kind && e.info != Some(false))
                 .collect();
-            with_info.sort();
-            for (dir_id, entry) in with_info {
-                let Ok(bytes) = fs::read(entry.path.join("info.json")) else {
-                    continue;
-                };
+            maybe.sort();
+            // Which entries have an info.json is not known until they are read: each is tried
+            // once, on every core (a snapshot of READMEs only costs one failed open per entry).
+            let found = self.in_parallel(&maybe, |dir_id, entry, bufs| {
+                let (owner, name) = owner_of(&mut bufs.owner, &entry.path);
+                let file = owner.open_file(&name.join("info.json"));
+                if file
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    return Err(false);
+                }
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file.map_err(|_| true)?, &mut bytes)
+                    .map_err(|_| true)?;
                 #[derive(serde::Deserialize)]
                 struct IdOnly {
                     id: Option<String>,
                 }
-                let Ok(IdOnly { id: Some(canon) }) = serde_json::from_slice::<IdOnly>(&bytes)
-                else {
-                    continue;
-                };
-                if let Ok(canon) = RepoId::parse(&canon, dir_id.kind()) {
-                    if canon != *dir_id {
+                let canon = serde_json::from_slice::<IdOnly>(&bytes)
+                    .ok()
+                    .and_then(|i| i.id);
+                let canon = canon.and_then(|c| RepoId::parse(&c, dir_id.kind()).ok());
+                Ok(canon.filter(|c| c != dir_id))
+            });
+            let mut map = HashMap::new();
+            let mut learnt = Vec::new();
+            for (dir_id, found) in found {
+                match found {
+                    Ok(Some(canon)) => {
                         map.insert(canon, dir_id.clone());
                     }
+                    // No info.json: reading the entry need not try it again.
+                    Err(false) => learnt.push((dir_id.clone(), true, false)),
+                    Ok(None) | Err(true) => {}
                 }
             }
-            self.renames = Some(map);
+            self.learn(learnt);
+            self.renames[slot] = Some(map);
         }
-        self.renames.get_or_insert_with(HashMap::new)
+        self.renames[slot].get_or_insert_with(HashMap::new)
     }
 
     /// The entries not loaded yet, in id order.
@@ -373,10 +385,20 @@ impl SnapshotSource {
         entries: &[(&'e RepoId, &Entry)],
         keep: impl Fn(Read) -> T + Sync,
     ) -> Vec<(&'e RepoId, T)> {
+        self.in_parallel(entries, |id, e, bufs| keep(self.read_entry(id, e, bufs)))
+    }
+
+    /// Runs `work` over `entries` on every core (at most eight threads), each thread with its
+    /// own [`Buffers`]; results beside their entry's id, in the order of `entries`.
+    fn in_parallel<'e, T: Send>(
+        &self,
+        entries: &[(&'e RepoId, &Entry)],
+        work: impl Fn(&RepoId, &Entry, &mut Buffers) -> T + Sync,
+    ) -> Vec<(&'e RepoId, T)> {
         let read = |part: &[(&'e RepoId, &Entry)]| {
             let mut bufs = Buffers::new();
             part.iter()
-                .map(|(id, e)| (*id, keep(self.read_entry(id, e, &mut bufs))))
+                .map(|(id, e)| (*id, work(id, e, &mut bufs)))
                 .collect::<Vec<_>>()
         };
         if entries.len() < 2 {
@@ -478,6 +500,19 @@ impl Buffers {
             }
         }
     }
+}
+
+/// The owner directory of the entry at `dir` (opened into `slot`, or kept there from the last
+/// entry) and the entry's name under it: files are opened relative to it.
+fn owner_of<'a, 'p>(slot: &'a mut Option<Dir>, dir: &'p Path) -> (&'a Dir, &'p Path) {
+    let (parent, name) = match (dir.parent(), dir.file_name()) {
+        (Some(p), Some(n)) => (p, Path::new(n)),
+        _ => (dir, Path::new("")),
+    };
+    if !matches!(slot, Some(o) if o.path() == parent) {
+        *slot = None;
+    }
+    (slot.get_or_insert_with(|| Dir::open(parent)), name)
 }
 
 /// Reads the file at `rel` under `dir` into `buf` (cleared first); false when there is no
