@@ -1,6 +1,7 @@
 //! A directory whose files are opened relative to it: one path lookup for the directory, then
 //! one short lookup per file under it (`openat`), where the platform has it. A snapshot of 100k
 //! repos is otherwise mostly the kernel walking the same long path prefix again and again.
+//! Also the buffers and the bounded read with which a snapshot's entries are read.
 
 use std::fs::File;
 use std::io;
@@ -47,6 +48,92 @@ impl Dir {
         }
         File::open(self.path.join(rel))
     }
+}
+
+/// One reading thread's file buffers, reused from entry to entry (a fresh buffer per file
+/// grows by doubling and costs the kernel fresh pages each time).
+pub(super) struct Buffers {
+    pub(super) info: Vec<u8>,
+    pub(super) readme: Vec<u8>,
+    /// The directory of the last entry's owner (entries are read in id order, so an owner's
+    /// entries come together).
+    pub(super) owner: Option<Dir>,
+}
+
+impl Buffers {
+    const START: usize = 64 * 1024;
+    /// A buffer that grew past this (a giant card) is let go after the entry.
+    const KEEP: usize = 4 * 1024 * 1024;
+
+    pub(super) fn new() -> Buffers {
+        Buffers {
+            info: Vec::with_capacity(Buffers::START),
+            readme: Vec::with_capacity(Buffers::START),
+            owner: None,
+        }
+    }
+
+    pub(super) fn settle(&mut self) {
+        for buf in [&mut self.info, &mut self.readme] {
+            buf.clear();
+            if buf.capacity() > Buffers::KEEP {
+                *buf = Vec::with_capacity(Buffers::START);
+            }
+        }
+    }
+}
+
+/// The owner directory of the entry at `dir` (opened into `slot`, or kept there from the last
+/// entry) and the entry's name under it: files are opened relative to it.
+pub(super) fn owner_of<'a, 'p>(slot: &'a mut Option<Dir>, dir: &'p Path) -> (&'a Dir, &'p Path) {
+    let (parent, name) = match (dir.parent(), dir.file_name()) {
+        (Some(p), Some(n)) => (p, Path::new(n)),
+        _ => (dir, Path::new("")),
+    };
+    if !matches!(slot, Some(o) if o.path() == parent) {
+        *slot = None;
+    }
+    (slot.get_or_insert_with(|| Dir::open(parent)), name)
+}
+
+/// Reads the file at `rel` under `dir` into `buf` (cleared first); false when there is no
+/// such file or it cannot be read (then `problems` says why, naming it by `path`).
+pub(super) fn read_optional(
+    dir: &Dir,
+    rel: &Path,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    problems: &mut Vec<String>,
+) -> bool {
+    use std::io::Read;
+    buf.clear();
+    // Open and read at most one byte past the limit: no separate stat per file (a snapshot
+    // of 100k repos is otherwise mostly system calls).
+    let file = match dir.open_file(rel) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            return false;
+        }
+    };
+    let mut limited = (&file).take(super::snapshot::MAX_FILE_BYTES + 1);
+    if let Err(e) = limited.read_to_end(buf) {
+        problems.push(format!("{}: cannot read: {e}", path.display()));
+        return false;
+    }
+    if buf.len() as u64 > super::snapshot::MAX_FILE_BYTES {
+        let len = file.metadata().map_or(buf.len() as u64, |m| m.len());
+        problems.push(format!(
+            "{}: {} bytes, over the {} byte limit; not read",
+            path.display(),
+            len,
+            super::snapshot::MAX_FILE_BYTES
+        ));
+        buf.clear();
+        return false;
+    }
+    true
 }
 
 #[cfg(test)]

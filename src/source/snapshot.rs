@@ -10,7 +10,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::dir::Dir;
+use super::dir::{owner_of, read_optional, Buffers};
 use super::{Child, Source, SourceError};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
@@ -467,92 +467,6 @@ fn reverse_pairs(rec: &RepoRecord) -> Vec<(RepoId, RepoId)> {
         .into_iter()
         .map(|l| (l.upstream, l.downstream))
         .collect()
-}
-
-/// One reading thread's file buffers, reused from entry to entry (a fresh buffer per file
-/// grows by doubling and costs the kernel fresh pages each time).
-struct Buffers {
-    info: Vec<u8>,
-    readme: Vec<u8>,
-    /// The directory of the last entry's owner (entries are read in id order, so an owner's
-    /// entries come together).
-    owner: Option<Dir>,
-}
-
-impl Buffers {
-    const START: usize = 64 * 1024;
-    /// A buffer that grew past this (a giant card) is let go after the entry.
-    const KEEP: usize = 4 * 1024 * 1024;
-
-    fn new() -> Buffers {
-        Buffers {
-            info: Vec::with_capacity(Buffers::START),
-            readme: Vec::with_capacity(Buffers::START),
-            owner: None,
-        }
-    }
-
-    fn settle(&mut self) {
-        for buf in [&mut self.info, &mut self.readme] {
-            buf.clear();
-            if buf.capacity() > Buffers::KEEP {
-                *buf = Vec::with_capacity(Buffers::START);
-            }
-        }
-    }
-}
-
-/// The owner directory of the entry at `dir` (opened into `slot`, or kept there from the last
-/// entry) and the entry's name under it: files are opened relative to it.
-fn owner_of<'a, 'p>(slot: &'a mut Option<Dir>, dir: &'p Path) -> (&'a Dir, &'p Path) {
-    let (parent, name) = match (dir.parent(), dir.file_name()) {
-        (Some(p), Some(n)) => (p, Path::new(n)),
-        _ => (dir, Path::new("")),
-    };
-    if !matches!(slot, Some(o) if o.path() == parent) {
-        *slot = None;
-    }
-    (slot.get_or_insert_with(|| Dir::open(parent)), name)
-}
-
-/// Reads the file at `rel` under `dir` into `buf` (cleared first); false when there is no
-/// such file or it cannot be read (then `problems` says why, naming it by `path`).
-fn read_optional(
-    dir: &Dir,
-    rel: &Path,
-    path: &Path,
-    buf: &mut Vec<u8>,
-    problems: &mut Vec<String>,
-) -> bool {
-    use std::io::Read;
-    buf.clear();
-    // Open and read at most one byte past the limit: no separate stat per file (a snapshot
-    // of 100k repos is otherwise mostly system calls).
-    let file = match dir.open_file(rel) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return false,
-        Err(e) => {
-            problems.push(format!("{}: cannot read: {e}", path.display()));
-            return false;
-        }
-    };
-    let mut limited = (&file).take(MAX_FILE_BYTES + 1);
-    if let Err(e) = limited.read_to_end(buf) {
-        problems.push(format!("{}: cannot read: {e}", path.display()));
-        return false;
-    }
-    if buf.len() as u64 > MAX_FILE_BYTES {
-        let len = file.metadata().map_or(buf.len() as u64, |m| m.len());
-        problems.push(format!(
-            "{}: {} bytes, over the {} byte limit; not read",
-            path.display(),
-            len,
-            MAX_FILE_BYTES
-        ));
-        buf.clear();
-        return false;
-    }
-    true
 }
 
 /// A snapshot directory could not be written.
