@@ -55,9 +55,7 @@ struct Read {
 }
 
 /// The directories of one owner directory that may be repos: `(id, entry)`, the owner's own
-/// entry included when it is a legacy owner-less repo (`models/gpt2/README.md`). Directories
-/// whose name is not a valid id are checked for repo files, so the finding about them is
-/// about a repo, not any directory.
+/// entry included when it is a legacy owner-less repo (`models/gpt2/README.md`).
 fn list_owner(owner: &fs::DirEntry) -> Vec<(String, Entry)> {
     let mut out = Vec::new();
     let opath = owner.path();
@@ -182,12 +180,14 @@ impl SnapshotSource {
         let dir = entry.path.as_path();
         let mut problems = Vec::new();
         let (owner, name) = owner_of(&mut bufs.owner, dir);
-        let mut read = |file: &str, buf: &mut Vec<u8>| {
-            read_optional(owner, &name.join(file), &dir.join(file), buf, &mut problems)
+        let read = |file: &str, buf: &mut Vec<u8>, problems: &mut Vec<String>| {
+            read_optional(owner, &name.join(file), &dir.join(file), buf, problems)
         };
-        // An entry read before is known to have an info.json or not.
-        let info = entry.info != Some(false) && read("info.json", &mut bufs.info);
-        let readme = read("README.md", &mut bufs.readme);
+        // An entry read before is known to have an info.json or not. One that is there but
+        // cannot be read still counts as there: reading the entry again must say so again.
+        let info = entry.info != Some(false) && read("info.json", &mut bufs.info, &mut problems);
+        let info_there = info || !problems.is_empty();
+        let readme = read("README.md", &mut bufs.readme, &mut problems);
         if !info && !readme && problems.is_empty() {
             return Read {
                 record: None,
@@ -227,7 +227,7 @@ impl SnapshotSource {
         }
         Read {
             record: Some(rec),
-            has_info: info,
+            has_info: info_there,
         }
     }
 
@@ -663,5 +663,29 @@ mod tests {
             .map(|r| r.id.to_string())
             .collect();
         assert_eq!(all, ["gpt2", "org/ft", "org/new"]);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_reported_each_time_its_entry_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("models/org");
+        fs::create_dir_all(m.join("odd/info.json")).unwrap(); // a directory: cannot be read
+        fs::write(m.join("odd/README.md"), "---\nbase_model: org/base\n---\n").unwrap();
+        fs::create_dir_all(m.join("base")).unwrap();
+        fs::write(m.join("base/README.md"), "---\nlicense: mit\n---\n").unwrap();
+        let mut src = SnapshotSource::open(dir.path()).unwrap();
+        let base = src.fetch(&[RepoId::parse("org/base", RepoKind::Model).unwrap()]);
+        // Indexing reads every entry once; the walk then reads the child again.
+        assert_eq!(src.children(&base)[0].len(), 1);
+        let odd = src.fetch(&[RepoId::parse("org/odd", RepoKind::Model).unwrap()]);
+        assert_eq!(odd[0].status, NodeStatus::Ok);
+        assert!(
+            odd[0]
+                .findings
+                .iter()
+                .any(|f| f.code == codes::SNAPSHOT_ENTRY && f.message.contains("info.json")),
+            "{:?}",
+            odd[0].findings
+        );
     }
 }
