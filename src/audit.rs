@@ -64,6 +64,16 @@ pub enum CardText {
     JudgeAndDrop,
 }
 
+impl CardText {
+    /// What a command needs: the text only when it infers parents from it afterwards.
+    pub fn for_inference(infer_from_text: bool) -> CardText {
+        match infer_from_text {
+            true => CardText::Keep,
+            false => CardText::JudgeAndDrop,
+        }
+    }
+}
+
 /// The graph of everything a source holds (a snapshot; the live Hub cannot be listed whole):
 /// every record, the parents it does not hold as `not_found` nodes (not placeholders beyond a
 /// depth), and the source's own findings (bad entries, duplicate rows). `None` when the source

@@ -47,11 +47,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
     let mut opened = open_source(&args.source, infer)?;
     let t0 = std::time::Instant::now();
     let graph = if args.all {
-        // Card text is only needed after the build to infer parents from it.
-        let text = match infer {
-            true => CardText::Keep,
-            false => CardText::JudgeAndDrop,
-        };
+        let text = CardText::for_inference(infer);
         let mut g = whole_graph(opened.source.as_mut(), text).ok_or_else(|| {
             anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)")
         })?;

@@ -94,11 +94,7 @@ fn build_graph(
     let policy = args.policy.load()?;
     let mut opened = open_source(&args.source, true)?;
     let infer = args.infer.enabled(false);
-    // Card text is only needed after the build to infer parents from it.
-    let text = match infer {
-        true => hf_lineage::audit::CardText::Keep,
-        false => hf_lineage::audit::CardText::JudgeAndDrop,
-    };
+    let text = hf_lineage::audit::CardText::for_inference(infer);
     let mut graph = match hf_lineage::audit::whole_graph(opened.source.as_mut(), text) {
         Some(g) => g,
         None => {

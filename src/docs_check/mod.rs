@@ -486,13 +486,15 @@ pub fn check_docs(
             let rel = node_relation(n.parents().iter().map(|(_, e)| e.relation))?;
             let node = n.id().node_id();
             if let Some(r) = judged.get(n.id()) {
-                return Some((n.id(), node.clone(), finding_for(&node, r), None));
+                let f = finding_for(&node, r);
+                return Some((n.id(), node, f, None));
             }
             let r = match g.doc_report(&node) {
                 Some(earlier) if g.card_text_dropped() => earlier.clone(),
                 _ => assess_record(n.record(), rel),
             };
-            Some((n.id(), node.clone(), finding_for(&node, &r), Some(r)))
+            let f = finding_for(&node, &r);
+            Some((n.id(), node, f, Some(r)))
         })
         .collect();
     let mut findings = Vec::new();

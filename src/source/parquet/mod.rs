@@ -314,63 +314,7 @@ impl ParquetSource {
             each(rows);
         }
     }
-}
 
-/// The rows of one Arrow batch: the columns in `leaves` (file column, key, whether a list).
-fn rows_of(f: &ShardFile, batch: &RecordBatch, leaves: &[(usize, &str, bool)]) -> Vec<Row> {
-    {
-        let schema = batch.schema();
-        let pos = |file_col: usize| -> Option<usize> {
-            let name = f.columns.iter().find(|(_, i)| **i == file_col)?.0;
-            schema.index_of(name).ok()
-        };
-        let n = batch.num_rows();
-        let mut rows: Vec<Row> = (0..n).map(|_| Row::default()).collect();
-        for &(file_col, key, is_list) in leaves {
-            let Some(c) = pos(file_col) else { continue };
-            let col = batch.column(c);
-            if is_list {
-                for (r, v) in string_lists(col).into_iter().enumerate() {
-                    let h = &mut rows[r].hub;
-                    match key {
-                        "tags" => h.tags = v,
-                        "siblings" => h.siblings = v,
-                        "spaces" => {
-                            h.spaces = v;
-                            h.spaces_known = true;
-                        }
-                        "models" => h.models = v,
-                        "datasets" => h.datasets = v,
-                        _ => {}
-                    }
-                }
-                continue;
-            }
-            for (r, v) in strings(col).into_iter().enumerate() {
-                let Some(v) = v else { continue };
-                let row = &mut rows[r];
-                match key {
-                    "id" => row.id = Some(v),
-                    "kind" => row.kind = Some(v),
-                    "card" => row.card = Some(v),
-                    "status" => row.status = Some(v),
-                    "downloads" => row.hub.downloads = v.parse().ok(),
-                    "likes" => row.hub.likes = v.parse().ok(),
-                    "lastModified" => row.hub.last_modified = Some(v),
-                    "createdAt" => row.hub.created = Some(v),
-                    "sha" => row.hub.sha = Some(v),
-                    "gated" => row.hub.gated = Some(v),
-                    // The dump's library_name and pipeline_tag repeat the card's metadata,
-                    // which is what records use.
-                    _ => {}
-                }
-            }
-        }
-        rows
-    }
-}
-
-impl ParquetSource {
     fn record(&self, file: usize, row: Row) -> Option<RepoRecord> {
         let kind = kind_of(row.kind.as_deref(), self.files[file].default_kind);
         let id = RepoId::parse(row.id.as_deref()?, kind).ok()?;
@@ -431,6 +375,58 @@ impl ParquetSource {
         }
         self.children.get_or_insert_with(HashMap::new)
     }
+}
+
+/// The rows of one Arrow batch: the columns in `leaves` (file column, key, whether a list).
+fn rows_of(f: &ShardFile, batch: &RecordBatch, leaves: &[(usize, &str, bool)]) -> Vec<Row> {
+    let schema = batch.schema();
+    let pos = |file_col: usize| -> Option<usize> {
+        let name = f.columns.iter().find(|(_, i)| **i == file_col)?.0;
+        schema.index_of(name).ok()
+    };
+    let n = batch.num_rows();
+    let mut rows: Vec<Row> = (0..n).map(|_| Row::default()).collect();
+    for &(file_col, key, is_list) in leaves {
+        let Some(c) = pos(file_col) else { continue };
+        let col = batch.column(c);
+        if is_list {
+            for (r, v) in string_lists(col).into_iter().enumerate() {
+                let h = &mut rows[r].hub;
+                match key {
+                    "tags" => h.tags = v,
+                    "siblings" => h.siblings = v,
+                    "spaces" => {
+                        h.spaces = v;
+                        h.spaces_known = true;
+                    }
+                    "models" => h.models = v,
+                    "datasets" => h.datasets = v,
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        for (r, v) in strings(col).into_iter().enumerate() {
+            let Some(v) = v else { continue };
+            let row = &mut rows[r];
+            match key {
+                "id" => row.id = Some(v),
+                "kind" => row.kind = Some(v),
+                "card" => row.card = Some(v),
+                "status" => row.status = Some(v),
+                "downloads" => row.hub.downloads = v.parse().ok(),
+                "likes" => row.hub.likes = v.parse().ok(),
+                "lastModified" => row.hub.last_modified = Some(v),
+                "createdAt" => row.hub.created = Some(v),
+                "sha" => row.hub.sha = Some(v),
+                "gated" => row.hub.gated = Some(v),
+                // The dump's library_name and pipeline_tag repeat the card's metadata,
+                // which is what records use.
+                _ => {}
+            }
+        }
+    }
+    rows
 }
 
 /// How many rows of a row group are read and turned into records at a time.
