@@ -91,6 +91,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl HubArgs {
+    /// The cache database: `--cache`, else `$HF_HOME/hf-lineage/cache.sqlite`.
+    pub fn cache_path(&self) -> PathBuf {
+        self.cache.clone().unwrap_or_else(|| {
+            hf_lineage::hub::auth::hf_home(&hf_lineage::hub::auth::ProcessEnv)
+                .join("hf-lineage")
+                .join("cache.sqlite")
+        })
+    }
+
     /// The crawler configuration these arguments and the environment ask for.
     pub fn hub_config(&self, want_readme: bool) -> anyhow::Result<HubConfig> {
         let env = hf_lineage::hub::auth::ProcessEnv;
@@ -118,11 +127,7 @@ impl HubArgs {
         cfg.max_age = self.max_age;
         cfg.refresh = self.refresh;
         cfg.offline = hf_lineage::hub::auth::offline(&env);
-        cfg.cache_path = Some(self.cache.clone().unwrap_or_else(|| {
-            hf_lineage::hub::auth::hf_home(&env)
-                .join("hf-lineage")
-                .join("cache.sqlite")
-        }));
+        cfg.cache_path = Some(self.cache_path());
         if self.timeout.is_zero() {
             return Err(anyhow::anyhow!("--timeout must be longer than zero"));
         }
@@ -378,7 +383,7 @@ pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opene
             offline: false,
         }),
         Some(dir) => Ok(Opened {
-            source: Box::new(SnapshotSource::open(dir)?),
+            source: Box::new(SnapshotSource::open(dir)?.with_links_index(args.hub.cache_path())),
             progress: None,
             offline: false,
         }),

@@ -50,6 +50,55 @@ impl Dir {
     }
 }
 
+/// What a file looked like when it was last read, for the links index to tell whether it may
+/// have changed since: its inode, size and both timestamps (a `ctime` cannot be set back, so an
+/// edit that restores size and `mtime` still shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stamp {
+    /// There was no such file.
+    Absent,
+    /// The file as `stat` saw it.
+    File {
+        ino: u64,
+        size: u64,
+        mtime_ns: i64,
+        ctime_ns: i64,
+    },
+}
+
+impl Dir {
+    /// The stamp of the file at `rel` under this directory; `None` when it cannot be told
+    /// (a `stat` that fails other than with "not found", or a platform without `ctime`).
+    pub(super) fn stamp(&self, rel: &Path) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            let st = match &self.fd {
+                Some(fd) => rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()),
+                None => rustix::fs::stat(self.path.join(rel)),
+            };
+            let ns = |s: i64, n: u64| s.saturating_mul(1_000_000_000).saturating_add(n as i64);
+            // The field types of `stat` differ between unix platforms: the casts are no-ops
+            // only on some.
+            #[allow(clippy::unnecessary_cast)]
+            match st {
+                Ok(st) => Some(Stamp::File {
+                    ino: st.st_ino as u64,
+                    size: st.st_size as u64,
+                    mtime_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as u64),
+                    ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as u64),
+                }),
+                Err(rustix::io::Errno::NOENT) => Some(Stamp::Absent),
+                Err(_) => None,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = rel;
+            None
+        }
+    }
+}
+
 /// One reading thread's file buffers, reused from entry to entry (a fresh buffer per file
 /// grows by doubling and costs the kernel fresh pages each time).
 pub(super) struct Buffers {

@@ -6,6 +6,7 @@
 
 mod dir;
 pub mod hub;
+mod links_index;
 pub mod parquet;
 pub mod snapshot;
 

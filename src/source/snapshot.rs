@@ -10,7 +10,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::dir::{owner_of, read_optional, Buffers};
+use super::dir::{owner_of, read_optional, Buffers, Stamp};
+use super::links_index::{decode_pairs, encode_pairs, LinksIndex, Row};
 use super::{Child, Source, SourceError};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
@@ -35,6 +36,10 @@ pub struct SnapshotSource {
     indexed: bool,
     /// Reverse index: upstream → downstream ids, once `load_all` ran.
     reverse: HashMap<RepoId, Vec<RepoId>>,
+    /// The cache database that keeps this snapshot's links index, when one is used.
+    index_db: Option<PathBuf>,
+    /// What the links index saved, once `load_all` used one.
+    index_use: Option<IndexUse>,
 }
 
 /// A directory that may hold a repo. Opening a snapshot only lists directories (one `stat` per
@@ -106,6 +111,8 @@ impl SnapshotSource {
             loaded: HashMap::new(),
             indexed: false,
             reverse: HashMap::new(),
+            index_db: None,
+            index_use: None,
         };
         let mut any = false;
         for kind in RepoKind::ALL {
@@ -154,6 +161,20 @@ impl SnapshotSource {
                 ),
             )),
         }
+    }
+
+    /// Keeps the snapshot's links index in the cache database at `db` (see
+    /// [`links_index`](super::links_index)): a downward trace then reads only the entries that
+    /// changed since the last one, and those it reaches.
+    pub fn with_links_index(mut self, db: impl Into<PathBuf>) -> SnapshotSource {
+        self.index_db = Some(db.into());
+        self
+    }
+
+    /// What the links index saved the reverse index, when one was used (`None` before a
+    /// downward trace, or when the index could not be opened).
+    pub fn index_use(&self) -> Option<IndexUse> {
+        self.index_use
     }
 
     /// The snapshot's root directory.
@@ -373,7 +394,8 @@ impl SnapshotSource {
             .iter()
             .filter(|(id, _)| !self.loaded.contains_key(*id))
             .collect();
-        todo.sort();
+        // Ids are unique keys: ordering by id alone is the whole order.
+        todo.sort_unstable_by(|a, b| a.0.cmp(b.0));
         todo
     }
 
@@ -422,19 +444,77 @@ impl SnapshotSource {
         })
     }
 
-    /// Builds the reverse index used for downstream traces, once: every entry is read and its
-    /// links kept, but not the record (a downstream trace reads again only the entries it
-    /// reaches, so memory is the index, not the snapshot).
+    /// Builds the reverse index used for downstream traces, once: every entry's links are
+    /// read and kept, but not the record (a downstream trace reads again only the entries it
+    /// reaches, so memory is the index, not the snapshot). With a links index, an entry whose
+    /// files are unchanged since it was indexed is not read at all.
     pub fn load_all(&mut self) {
         if self.indexed {
             return;
         }
         let t = std::time::Instant::now();
-        // Each record becomes its (upstream, downstream) pairs on the thread that read it, so
-        // no more than one record per thread is held at a time.
-        let fresh = self.read_in_parallel(&self.unloaded(), |read| {
+        let mut index = self.index_db.as_deref().and_then(|db| {
+            LinksIndex::open(db, &self.root)
+                .map_err(|e| tracing::debug!(error = %e, "no links index"))
+                .ok()
+        });
+        let known = index
+            .as_ref()
+            .and_then(|ix| {
+                ix.load()
+                    .map_err(|e| tracing::debug!(error = %e, "links index unreadable"))
+                    .ok()
+            })
+            .unwrap_or_default();
+        let use_index = index.is_some();
+        let todo = self.unloaded();
+        let root = self.root.as_path();
+        // Each entry becomes its (upstream, downstream) pairs on the thread that read it (or
+        // found it unchanged), so no more than one record per thread is held at a time.
+        let fresh = self.in_parallel(&todo, |id, entry, bufs| {
+            let key = use_index.then(|| index_key(root, &entry.path)).flatten();
+            let stamps = key.as_ref().and_then(|_| {
+                let (owner, name) = owner_of(&mut bufs.owner, &entry.path);
+                Some((
+                    owner.stamp(&name.join("README.md"))?,
+                    owner.stamp(&name.join("info.json"))?,
+                ))
+            });
+            let row = key.as_ref().and_then(|k| known.get(k));
+            if let (Some((readme, info)), Some(row)) = (stamps, row) {
+                if row.readme == readme && row.info == info {
+                    if let Some(pairs) = decode_pairs(&row.pairs) {
+                        return Indexed {
+                            pairs: Some(pairs),
+                            has_info: info != Stamp::Absent,
+                            row: None,
+                            was_indexed: true,
+                            reused: true,
+                        };
+                    }
+                }
+            }
+            let was_indexed = row.is_some();
+            let read = self.read_entry(id, entry, bufs);
             let pairs = read.record.as_ref().map(reverse_pairs);
-            (pairs, read.has_info)
+            let row = match (key, stamps, &pairs) {
+                (Some(key), Some((readme, info)), Some(pairs)) => Some((
+                    key,
+                    Row {
+                        readme,
+                        info,
+                        pairs: encode_pairs(pairs),
+                    },
+                )),
+                _ => None,
+            };
+            Indexed {
+                pairs,
+                has_info: read.has_info,
+                row,
+                was_indexed,
+                reused: false,
+            }
         });
         let mut reverse: HashMap<RepoId, Vec<RepoId>> = HashMap::new();
         for pairs in self.loaded.values().map(reverse_pairs) {
@@ -443,9 +523,15 @@ impl SnapshotSource {
             }
         }
         let mut learnt = Vec::with_capacity(fresh.len());
-        for (dir_id, (pairs, has_info)) in fresh {
-            learnt.push((dir_id.clone(), pairs.is_some(), has_info));
-            for (up, down) in pairs.into_iter().flatten() {
+        let mut changed = Vec::new();
+        let mut still_listed = 0;
+        let mut reused = 0;
+        for (dir_id, found) in fresh {
+            still_listed += usize::from(found.was_indexed);
+            reused += usize::from(found.reused);
+            learnt.push((dir_id.clone(), found.pairs.is_some(), found.has_info));
+            changed.extend(found.row);
+            for (up, down) in found.pairs.into_iter().flatten() {
                 reverse.entry(up).or_default().push(down);
             }
         }
@@ -456,8 +542,86 @@ impl SnapshotSource {
         }
         self.reverse = reverse;
         self.indexed = true;
+        if let Some(ix) = index.as_mut() {
+            // Rows of entries no longer listed go; when every row was matched by an entry read
+            // above or loaded before, there are none.
+            let loaded_keys: Vec<String> = self
+                .dirs
+                .iter()
+                .filter(|(id, _)| self.loaded.contains_key(*id))
+                .filter_map(|(_, e)| index_key(&self.root, &e.path))
+                .collect();
+            still_listed += loaded_keys
+                .iter()
+                .filter(|k| known.contains_key(*k))
+                .count();
+            let gone: Vec<String> = match still_listed == known.len() {
+                true => Vec::new(),
+                false => {
+                    let listed: HashSet<String> = self
+                        .dirs
+                        .values()
+                        .filter_map(|e| index_key(&self.root, &e.path))
+                        .collect();
+                    known
+                        .keys()
+                        .filter(|k| !listed.contains(*k))
+                        .cloned()
+                        .collect()
+                }
+            };
+            if !changed.is_empty() || !gone.is_empty() {
+                if let Err(e) = ix.store(&changed, &gone) {
+                    tracing::debug!(error = %e, "links index not written");
+                }
+            }
+            let used = IndexUse {
+                reused,
+                written: changed.len(),
+                gone: gone.len(),
+            };
+            tracing::debug!(
+                rows = known.len(),
+                reused = used.reused,
+                written = used.written,
+                gone = used.gone,
+                "links index"
+            );
+            self.index_use = Some(used);
+        }
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "reverse index built");
     }
+}
+
+/// What building the reverse index learnt of one entry.
+struct Indexed {
+    /// Its pairs; `None` when the directory is no repo.
+    pairs: Option<Vec<(RepoId, RepoId)>>,
+    has_info: bool,
+    /// The entry's new row for the links index, when it was read and can be indexed.
+    row: Option<(String, Row)>,
+    /// Whether the index had a row for the entry (matched or not).
+    was_indexed: bool,
+    /// Whether its links came from the index (it was not read).
+    reused: bool,
+}
+
+/// What the links index saved a downward trace, once it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexUse {
+    /// Entries whose links came from the index (not read).
+    pub reused: usize,
+    /// Entries read and (re)written to the index.
+    pub written: usize,
+    /// Rows dropped for entries no longer in the snapshot.
+    pub gone: usize,
+}
+
+/// An entry's key in the links index: its path under the snapshot root, `/`-separated.
+fn index_key(root: &Path, dir: &Path) -> Option<String> {
+    let rel = dir.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.iter().map(|p| p.to_str()).collect();
+    Some(parts?.join("/"))
 }
 
 /// The record's links as reverse-index entries (upstream, downstream). A record that declares

@@ -96,6 +96,45 @@ fn down_follows_children_and_spaces() {
 }
 
 #[test]
+fn down_keeps_a_links_index_in_the_cache_and_answers_the_same_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let down = |cache: &std::path::Path| {
+        let snap = example_snapshot();
+        let (code, out, err) = run(&[
+            "trace",
+            "meta-llama/Llama-2-7b-hf",
+            "--down",
+            "--format",
+            "json",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--cache",
+            cache.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "stderr: {err}");
+        out
+    };
+    // A cache that cannot be created (its directory is a file) means no index, same answer.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let without = down(&dir.path().join("file/cache.sqlite"));
+    let first = down(&cache);
+    let rows: i64 = rusqlite::Connection::open(&cache)
+        .unwrap()
+        .query_row("SELECT count(*) FROM snapshot_links", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        rows > 10,
+        "the example snapshot's entries are indexed: {rows}"
+    );
+    let second = down(&cache);
+    assert_eq!(first, without);
+    assert_eq!(second, without);
+    let g: serde_json::Value = serde_json::from_str(&second).unwrap();
+    assert!(edges(&g).len() > 10, "{g}");
+}
+
+#[test]
 fn depth_limits_the_walk_and_marks_the_frontier_unvisited() {
     let g = trace_json(&["TheBloke/Llama-2-7B-Chat-GGUF", "--depth", "1"]);
     assert_eq!(node(&g, "meta-llama/Llama-2-7b-chat-hf")["status"], "ok");

@@ -29,7 +29,10 @@ pub fn shared_cards(test: &str) -> Option<PathBuf> {
 /// The binary under test.
 pub fn bin() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("hf-lineage").expect("binary built");
+    // The cache (and the links index of snapshots) goes under target/, never the user's home.
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hf-home");
     c.env("NO_COLOR", "1")
+        .env("HF_HOME", home)
         .env_remove("HF_TOKEN")
         .env_remove("HF_ENDPOINT");
     c
