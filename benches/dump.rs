@@ -73,7 +73,11 @@ fn main() {
     let n: usize = args[pos + 2].parse().unwrap();
     // Optional: pad every card to about this many bytes with template sections, as real cards
     // are (the 69 model cards in ../shared average 5.6 KB, median 1.5 KB).
-    let card_bytes: usize = args.get(pos + 3).map_or(0, |b| b.parse().unwrap());
+    // (`cargo bench` appends `--bench` after the arguments: not a size.)
+    let card_bytes: usize = args
+        .get(pos + 3)
+        .filter(|b| !b.starts_with('-'))
+        .map_or(0, |b| b.parse().unwrap());
     std::fs::create_dir_all(out).unwrap();
     let shard_rows = 200_000usize;
     let shards = n.div_ceil(shard_rows);
