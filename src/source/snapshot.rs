@@ -571,8 +571,12 @@ impl SnapshotSource {
                 }
             };
             if !changed.is_empty() || !gone.is_empty() {
-                if let Err(e) = ix.store(&changed, &gone) {
-                    tracing::debug!(error = %e, "links index not written");
+                let t = std::time::Instant::now();
+                match ix.store(&changed, &gone) {
+                    Ok(()) => {
+                        tracing::debug!(secs = t.elapsed().as_secs_f64(), "links index written")
+                    }
+                    Err(e) => tracing::debug!(error = %e, "links index not written"),
                 }
             }
             let used = IndexUse {
