@@ -34,7 +34,7 @@ impl GraphBuilder {
         let mut b = GraphBuilder::default();
         b.g.graph.reserve_nodes(records);
         b.g.graph.reserve_edges(links);
-        b.g.index.reserve(records);
+        b.g.index.reserve(&b.g.graph, records);
         b.links.reserve(links);
         b
     }
@@ -43,7 +43,7 @@ impl GraphBuilder {
     pub fn add_record(&mut self, rec: RepoRecord) {
         let existing = std::iter::once(&rec.id)
             .chain(rec.aliases.iter())
-            .find_map(|id| self.g.index.get(id).copied());
+            .find_map(|id| self.g.index.get(&self.g.graph, id));
         let keys: Vec<RepoId> = std::iter::once(rec.id.clone())
             .chain(rec.aliases.iter().cloned())
             .collect();
@@ -54,6 +54,8 @@ impl GraphBuilder {
                 if old.status == NodeStatus::Unvisited
                     || (old.status != NodeStatus::Ok && rec.status == NodeStatus::Ok)
                 {
+                    self.g.index.before_replacing(&self.g.graph, idx, &rec.id);
+                    let old = &mut self.g.graph[idx];
                     let mut aliases = std::mem::take(&mut old.aliases);
                     *old = rec;
                     for a in aliases.drain(..) {
@@ -72,14 +74,14 @@ impl GraphBuilder {
             }
             None => self.g.graph.add_node(rec),
         };
-        for k in keys {
-            self.g.index.insert(k, idx);
+        for k in &keys {
+            self.g.index.insert(&self.g.graph, k, idx);
         }
     }
 
     /// Whether a node (by id or alias) is present.
     pub fn contains(&self, id: &RepoId) -> bool {
-        self.g.index.contains_key(id)
+        self.g.index.contains(&self.g.graph, id)
     }
 
     /// Records a link; endpoints not (yet) added become `unvisited` placeholders at `finish`.
@@ -93,15 +95,15 @@ impl GraphBuilder {
     }
 
     fn node_for(&mut self, id: &RepoId) -> NodeIndex {
-        if let Some(idx) = self.g.index.get(id) {
-            return *idx;
+        if let Some(idx) = self.g.index.get(&self.g.graph, id) {
+            return idx;
         }
         let idx = self.g.graph.add_node(RepoRecord::unavailable(
             id.clone(),
             NodeStatus::Unvisited,
             "not read (beyond --depth or direction)",
         ));
-        self.g.index.insert(id.clone(), idx);
+        self.g.index.insert(&self.g.graph, id, idx);
         idx
     }
 
@@ -133,7 +135,7 @@ impl GraphBuilder {
         let found: Vec<(Option<NodeIndex>, Option<NodeIndex>)> = links
             .par_iter()
             .map(|l| {
-                let get = |id: &RepoId| self.g.index.get(id).copied();
+                let get = |id: &RepoId| self.g.index.get(&self.g.graph, id);
                 (get(&l.upstream), get(&l.downstream))
             })
             .collect();
@@ -169,8 +171,8 @@ impl GraphBuilder {
             .map(|r| {
                 self.g
                     .index
-                    .get(&r)
-                    .map(|i| self.g.graph[*i].id.clone())
+                    .get(&self.g.graph, &r)
+                    .map(|i| self.g.graph[i].id.clone())
                     .unwrap_or(r)
             })
             .collect();

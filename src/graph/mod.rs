@@ -7,6 +7,7 @@
 //! output iterates in sorted order.
 
 mod builder;
+mod id_index;
 pub mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -55,9 +56,8 @@ impl EdgeData {
 #[derive(Debug, Clone, Default)]
 pub struct LineageGraph {
     graph: DiGraph<RepoRecord, EdgeData>,
-    /// Ids and aliases → nodes (foldhash: seeded per process, several times faster than SipHash
-    /// on millions of ids).
-    index: HashMap<RepoId, NodeIndex, foldhash::fast::RandomState>,
+    /// Ids and aliases → nodes (own ids through the nodes themselves: no copy of every id).
+    index: id_index::IdIndex,
     roots: Vec<RepoId>,
     findings: Vec<Finding>,
     /// Finding codes by node id (see [`LineageGraph::reindex_findings`]).
@@ -247,7 +247,9 @@ impl LineageGraph {
 
     /// The node for an id or alias.
     pub fn get(&self, id: &RepoId) -> Option<RepoRef<'_>> {
-        self.index.get(id).map(|&idx| RepoRef { graph: self, idx })
+        self.index
+            .get(&self.graph, id)
+            .map(|idx| RepoRef { graph: self, idx })
     }
 
     /// The node with this node id string (`owner/name`, `datasets/…`, `spaces/…`).
@@ -580,11 +582,11 @@ impl LineageGraph {
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as
     /// `unvisited` placeholders. Returns false when an edge of that relation already exists.
     pub fn add_suggested_edge(&mut self, link: &Link) -> bool {
-        let Some(&down) = self.index.get(&link.downstream) else {
+        let Some(down) = self.index.get(&self.graph, &link.downstream) else {
             return false;
         };
-        let up = match self.index.get(&link.upstream) {
-            Some(&i) => i,
+        let up = match self.index.get(&self.graph, &link.upstream) {
+            Some(i) => i,
             None => {
                 self.order = std::sync::OnceLock::new();
                 let i = self.graph.add_node(RepoRecord::unavailable(
@@ -592,7 +594,7 @@ impl LineageGraph {
                     NodeStatus::Unvisited,
                     "suggested from card text; not read",
                 ));
-                self.index.insert(link.upstream.clone(), i);
+                self.index.insert(&self.graph, &link.upstream, i);
                 i
             }
         };
@@ -631,7 +633,7 @@ impl LineageGraph {
         dir: EdgeDir,
         follow: impl Fn(&EdgeData) -> bool,
     ) -> Vec<RepoRef<'_>> {
-        let Some(&start) = self.index.get(id) else {
+        let Some(start) = self.index.get(&self.graph, id) else {
             return vec![];
         };
         let way = if dir == EdgeDir::Incoming {
@@ -669,7 +671,10 @@ impl LineageGraph {
 
     /// A shortest path from `from` to `to` following edges downstream, if any.
     pub fn shortest_path(&self, from: &RepoId, to: &RepoId) -> Option<Vec<RepoRef<'_>>> {
-        let (&a, &b) = (self.index.get(from)?, self.index.get(to)?);
+        let (a, b) = (
+            self.index.get(&self.graph, from)?,
+            self.index.get(&self.graph, to)?,
+        );
         let target = NodeIx::new(b.index());
         let w = walk::walk(
             self,
