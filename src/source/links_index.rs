@@ -9,7 +9,6 @@
 use foldhash::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
-use std::time::Duration;
 
 use super::dir::Stamp;
 use crate::id::{RepoId, RepoKind};
@@ -157,15 +156,9 @@ impl LinksIndex {
         let rules = rules().ok_or_else(unusable)?;
         let root = std::fs::canonicalize(root).map_err(|_| unusable())?;
         let root = root.to_str().ok_or_else(unusable)?.to_owned();
-        if let Some(dir) = db.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let conn = Connection::open(db)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        let conn = crate::hub::cache::open_connection(db)?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS snapshot_roots (
+            "CREATE TABLE IF NOT EXISTS snapshot_roots (
                  id    INTEGER PRIMARY KEY,
                  root  TEXT NOT NULL UNIQUE,
                  rules TEXT NOT NULL
@@ -426,7 +419,7 @@ mod tests {
         card("models/d/uses-data", "---\ndatasets: [org/data]\n---\n");
         // Files changed in the last two seconds are not indexed (their next change could
         // keep every stamp): wait them out once.
-        std::thread::sleep(Duration::from_millis(2100));
+        std::thread::sleep(std::time::Duration::from_millis(2100));
         let parents = ["org/base", "a/ft", "datasets/org/data", "org/else"];
 
         let (plain, got, used) = children_both_ways(&snap, &db, &parents);
