@@ -50,7 +50,8 @@ pub struct HubArgs {
     /// Hub endpoint (a mirror, or a local server).
     #[arg(long, env = "HF_ENDPOINT", value_name = "URL", default_value = hf_lineage::hub::DEFAULT_ENDPOINT)]
     pub endpoint: String,
-    /// The cache database [default: $HF_HOME/hf-lineage/cache.sqlite].
+    /// The cache database: Hub answers, and the links index of directory snapshots walked
+    /// `--down` [default: $HF_HOME/hf-lineage/cache.sqlite].
     #[arg(long, value_name = "PATH")]
     pub cache: Option<PathBuf>,
     /// Use cached answers younger than this without asking the Hub (e.g. 1d, 6h, 30m, 90s).
