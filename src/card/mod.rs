@@ -7,7 +7,6 @@
 
 pub mod yaml;
 
-use serde::Serialize;
 use thin_vec::ThinVec;
 
 use crate::finding::{codes, Finding, Severity};
@@ -23,7 +22,10 @@ pub const MAX_FRONTMATTER_BYTES: usize = 512 * 1024;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Typed card metadata. Every list is deduplicated and in card order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// Fields most cards lack are kept out of line ([`CardExtra`], behind [`CardMeta::extra`]):
+/// whole-Hub graphs hold millions of these inline.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CardMeta {
     /// `base_model` (or legacy `finetuned_from`): the direct parents.
     pub base_models: ThinVec<RepoId>,
@@ -31,10 +33,6 @@ pub struct CardMeta {
     pub base_model_relation: Option<Relation>,
     /// `license`, lowercased; a list when the card gives several.
     pub licenses: ThinVec<String>,
-    /// `license_name` (with `license: other`).
-    pub license_name: Option<String>,
-    /// `license_link` (with `license: other`).
-    pub license_link: Option<String>,
     /// `datasets`: training data (models) or data used (Spaces).
     pub datasets: ThinVec<RepoId>,
     /// `tags`.
@@ -43,16 +41,62 @@ pub struct CardMeta {
     pub library_name: Option<String>,
     /// `pipeline_tag`.
     pub pipeline_tag: Option<String>,
+    /// Space cards: `models`.
+    pub models: ThinVec<RepoId>,
+    extra: Option<Box<CardExtra>>,
+}
+
+/// The card fields few cards fill in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardExtra {
+    /// `license_name` (with `license: other`).
+    pub license_name: Option<String>,
+    /// `license_link` (with `license: other`).
+    pub license_link: Option<String>,
     /// `new_version`.
     pub new_version: Option<RepoId>,
     /// Dataset cards: `source_datasets` that name Hub datasets.
     pub source_datasets: ThinVec<RepoId>,
-    /// Space cards: `models`.
-    pub models: ThinVec<RepoId>,
     /// Space cards: `duplicated_from`.
     pub duplicated_from: Option<RepoId>,
     /// Space cards: repos named in `preload_from_hub`.
     pub preload_from_hub: ThinVec<RepoId>,
+}
+
+static NO_EXTRA: CardExtra = CardExtra {
+    license_name: None,
+    license_link: None,
+    new_version: None,
+    source_datasets: ThinVec::new(),
+    duplicated_from: None,
+    preload_from_hub: ThinVec::new(),
+};
+
+impl CardMeta {
+    /// The fields few cards fill in (all empty when the card has none of them).
+    pub fn extra(&self) -> &CardExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// The rare fields, to change them (created when the card had none).
+    pub fn extra_mut(&mut self) -> &mut CardExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// Sets the rare fields; empty ones take no room.
+    pub fn set_extra(&mut self, extra: CardExtra) {
+        self.extra = (extra != NO_EXTRA).then(|| Box::new(extra));
+    }
+
+    /// `license_name` (with `license: other`).
+    pub fn license_name(&self) -> Option<&str> {
+        self.extra().license_name.as_deref()
+    }
+
+    /// `license_link` (with `license: other`).
+    pub fn license_link(&self) -> Option<&str> {
+        self.extra().license_link.as_deref()
+    }
 }
 
 impl CardMeta {
@@ -394,8 +438,11 @@ impl CardMeta {
                 }
                 acc
             });
-        meta.license_name = r.string("license_name");
-        meta.license_link = r.string("license_link");
+        let mut extra = CardExtra {
+            license_name: r.string("license_name"),
+            license_link: r.string("license_link"),
+            ..CardExtra::default()
+        };
         meta.tags = r.strings("tags").into();
         meta.library_name = r.string("library_name");
         meta.pipeline_tag = r.string("pipeline_tag");
@@ -426,7 +473,7 @@ impl CardMeta {
                     )),
                 }
             }
-            meta.new_version = r
+            extra.new_version = r
                 .ids("new_version", RepoKind::Model, Severity::Info)
                 .into_iter()
                 .next();
@@ -455,7 +502,7 @@ impl CardMeta {
                         }
                     })
                     .collect();
-                meta.source_datasets = r
+                extra.source_datasets = r
                     .parse_ids(
                         "source_datasets",
                         values,
@@ -466,7 +513,7 @@ impl CardMeta {
             }
             RepoKind::Space => {
                 meta.models = r.ids("models", RepoKind::Model, Severity::Info).into();
-                meta.duplicated_from = r
+                extra.duplicated_from = r
                     .ids("duplicated_from", RepoKind::Space, Severity::Info)
                     .into_iter()
                     .next();
@@ -475,12 +522,13 @@ impl CardMeta {
                     .into_iter()
                     .filter_map(|entry| entry.split_whitespace().next().map(str::to_string))
                     .collect();
-                meta.preload_from_hub = r
+                extra.preload_from_hub = r
                     .parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info)
                     .into();
             }
             RepoKind::Model => {}
         }
+        meta.set_extra(extra);
         (meta, r.findings)
     }
 }
@@ -608,7 +656,13 @@ mod tests {
             "---\nlicense: [cc-by-4.0, MIT]\nsource_datasets:\n- original\n- extended|squad\n- other-foo\n- rajpurkar/squad_v2\n---\n",
             RepoKind::Dataset,
         );
-        let src: Vec<_> = d.meta.source_datasets.iter().map(|x| x.node_id()).collect();
+        let src: Vec<_> = d
+            .meta
+            .extra()
+            .source_datasets
+            .iter()
+            .map(|x| x.node_id())
+            .collect();
         assert_eq!(src, vec!["datasets/squad", "datasets/rajpurkar/squad_v2"]);
         assert_eq!(d.meta.licenses, vec!["cc-by-4.0", "mit"]);
         let s = parse_card(
@@ -618,10 +672,10 @@ mod tests {
         assert_eq!(s.meta.models[0].node_id(), "a/b");
         assert_eq!(s.meta.datasets[0].node_id(), "datasets/c/d");
         assert_eq!(
-            s.meta.duplicated_from.as_ref().unwrap().node_id(),
+            s.meta.extra().duplicated_from.as_ref().unwrap().node_id(),
             "spaces/e/f"
         );
-        assert_eq!(s.meta.preload_from_hub[0].node_id(), "g/h");
+        assert_eq!(s.meta.extra().preload_from_hub[0].node_id(), "g/h");
     }
 
     #[test]

@@ -234,7 +234,7 @@ impl GraphBuilder {
                         "{rel} parent {} could not be read: {} ({})",
                         rec.id.node_id(),
                         rec.status.as_str(),
-                        rec.reason.as_deref().unwrap_or("no reason given")
+                        rec.reason().unwrap_or("no reason given")
                     ),
                 ));
             }

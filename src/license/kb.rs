@@ -183,7 +183,7 @@ impl KnowledgeBase {
     ) -> Result<(), String> {
         for id in &meta.licenses {
             if id == "other" {
-                match (&meta.license_name, &meta.license_link) {
+                match (meta.license_name(), meta.license_link()) {
                     (Some(name), _) => match self.lookup(name) {
                         Some(l) => each(l),
                         None => {
@@ -283,11 +283,15 @@ mod tests {
     #[test]
     fn resolution_of_other_and_unknown() {
         let kb = KnowledgeBase::builtin();
-        let meta = |l: &[&str], name: Option<&str>, link: Option<&str>| CardMeta {
-            licenses: l.iter().map(|s| s.to_string()).collect(),
-            license_name: name.map(String::from),
-            license_link: link.map(String::from),
-            ..Default::default()
+        let meta = |l: &[&str], name: Option<&str>, link: Option<&str>| {
+            let mut m = CardMeta::default();
+            m.licenses = l.iter().map(|s| s.to_string()).collect();
+            m.set_extra(crate::card::CardExtra {
+                license_name: name.map(String::from),
+                license_link: link.map(String::from),
+                ..Default::default()
+            });
+            m
         };
         assert_eq!(kb.resolve(&meta(&[], None, None)), Resolved::Missing);
         assert!(

@@ -106,14 +106,14 @@ fn effective_meta(
         if &id != n.id() {
             continue;
         }
-        let at = rec.sha.as_deref().unwrap_or("");
+        let at = rec.sha().unwrap_or("");
         if !at.is_empty()
             && at
                 .to_ascii_lowercase()
                 .starts_with(&c.sha.as_ref().trim().to_ascii_lowercase())
         {
             meta.licenses = vec![c.license.to_ascii_lowercase()].into();
-            meta.license_name = None;
+            meta.extra_mut().license_name = None;
         } else {
             let why = if at.is_empty() {
                 "its commit is not known here".to_string()

@@ -94,7 +94,7 @@ impl<'g> Index<'g> {
                 by_id.insert(n.id().node_id(), i);
                 let meta = &n.record().card.meta;
                 let mut ls: Vec<String> = meta.licenses.to_vec();
-                if let Some(name) = &meta.license_name {
+                if let Some(name) = meta.license_name() {
                     ls.push(name.to_ascii_lowercase());
                 }
                 ls

@@ -106,7 +106,50 @@ impl FileSignals {
     }
 }
 
+/// A moment, in microseconds since the Unix epoch (UTC): how the Hub's dates are kept (the
+/// dump's own unit; 8 bytes where the text was ~56).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From microseconds since the epoch.
+    pub fn from_micros(us: i64) -> Timestamp {
+        Timestamp(us)
+    }
+
+    /// Microseconds since the epoch.
+    pub fn micros(self) -> i64 {
+        self.0
+    }
+
+    /// Parses an RFC 3339 date as the API writes it (`2024-01-02T03:04:05.000Z`); `None` when
+    /// it is not one (or before 1970).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        humantime::parse_rfc3339_weak(text.trim().trim_end_matches('Z'))
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_micros()).ok())
+            .map(Timestamp)
+    }
+
+    /// RFC 3339 in UTC, in the API's form: milliseconds, or microseconds when they are not
+    /// whole milliseconds.
+    pub fn to_rfc3339(self) -> String {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(self.0.max(0) as u64);
+        if self.0 % 1000 == 0 {
+            humantime::format_rfc3339_millis(t).to_string()
+        } else {
+            humantime::format_rfc3339_micros(t).to_string()
+        }
+    }
+}
+
 /// Everything a source knows about one repo.
+///
+/// Whole-Hub graphs hold millions of records inline, so what most records lack (a failed
+/// read's reason, the detail only the Hub's API gives) is kept out of line in one box,
+/// [`RecordDetail`], present only when something in it is known.
 #[derive(Debug, Clone)]
 pub struct RepoRecord {
     /// The canonical id (the API's `id` when known).
@@ -115,8 +158,6 @@ pub struct RepoRecord {
     pub aliases: ThinVec<RepoId>,
     /// Whether it could be read.
     pub status: NodeStatus,
-    /// Why it could not be read, when it could not.
-    pub reason: Option<String>,
     /// The parsed card (metadata from `cardData` when the API gave it).
     pub card: Card,
     /// The Hub's tags (includes `base_model:<relation>:<id>`).
@@ -125,22 +166,35 @@ pub struct RepoRecord {
     pub files: FileSignals,
     /// The repo's file names, when known.
     pub siblings: ThinVec<String>,
-    /// The commit sha, when known.
-    pub sha: Option<String>,
-    /// `gated` (`auto`/`manual`) when the repo is gated.
-    pub gated: Option<String>,
-    /// When the repo last changed (`lastModified`, else `createdAt`), as the API wrote it.
-    pub last_modified: Option<String>,
+    /// When the repo last changed (`lastModified`, else `createdAt`).
+    pub last_modified: Option<Timestamp>,
     /// When the repo was created (`createdAt`), when known.
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     /// Downloads (the Hub's last-30-days count), when known.
     pub downloads: Option<u64>,
     /// Likes, when known.
     pub likes: Option<u64>,
+    /// What only some records know; see [`RepoRecord::detail`].
+    detail: Option<Box<RecordDetail>>,
+    /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
+    pub findings: ThinVec<Finding>,
+}
+
+/// What only some records know: why a read failed, and what the Hub's API gives beyond the
+/// dump's columns (commit, gating, the detail route's counts and resolved parents, the links
+/// between models and Spaces).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordDetail {
+    /// Why it could not be read, when it could not.
+    pub reason: Option<String>,
+    /// The commit sha, when known.
+    pub sha: Option<String>,
+    /// `gated` (`auto`/`manual`) when the repo is gated.
+    pub gated: Option<String>,
     /// Models: `childrenModelCount` when the API gave it (detail route only).
-    pub children_count: Option<Box<ChildrenCount>>,
+    pub children_count: Option<ChildrenCount>,
     /// Models: the Hub's resolved parents (`baseModels`, detail route only).
-    pub hub_parents: Option<Box<HubParents>>,
+    pub hub_parents: Option<HubParents>,
     /// Models: Spaces using it (the API's `spaces`, capped at 100 by the Hub).
     pub api_spaces: ThinVec<RepoId>,
     /// Models: whether the body carried the `spaces` field at all (when it did and it is
@@ -150,9 +204,19 @@ pub struct RepoRecord {
     pub api_models: ThinVec<RepoId>,
     /// Spaces: datasets the Hub says it uses.
     pub api_datasets: ThinVec<RepoId>,
-    /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
-    pub findings: ThinVec<Finding>,
 }
+
+static NO_DETAIL: RecordDetail = RecordDetail {
+    reason: None,
+    sha: None,
+    gated: None,
+    children_count: None,
+    hub_parents: None,
+    api_spaces: ThinVec::new(),
+    spaces_known: false,
+    api_models: ThinVec::new(),
+    api_datasets: ThinVec::new(),
+};
 
 /// An edge a record declares.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -172,7 +236,7 @@ impl RepoRecord {
     pub fn unavailable(id: RepoId, status: NodeStatus, reason: impl Into<String>) -> RepoRecord {
         let mut r = RepoRecord::empty(id);
         r.status = status;
-        r.reason = Some(reason.into());
+        r.detail_mut().reason = Some(reason.into());
         r
     }
 
@@ -181,25 +245,47 @@ impl RepoRecord {
             id,
             aliases: ThinVec::new(),
             status: NodeStatus::Ok,
-            reason: None,
             card: Card::default(),
             tags: ThinVec::new(),
             files: FileSignals::default(),
             siblings: ThinVec::new(),
-            sha: None,
-            gated: None,
             last_modified: None,
             created: None,
             downloads: None,
             likes: None,
-            children_count: None,
-            hub_parents: None,
-            api_spaces: ThinVec::new(),
-            spaces_known: false,
-            api_models: ThinVec::new(),
-            api_datasets: ThinVec::new(),
+            detail: None,
             findings: ThinVec::new(),
         }
+    }
+
+    /// What only some records know (empty when nothing is).
+    pub fn detail(&self) -> &RecordDetail {
+        self.detail.as_deref().unwrap_or(&NO_DETAIL)
+    }
+
+    /// The detail, to change it (created when the record had none).
+    pub fn detail_mut(&mut self) -> &mut RecordDetail {
+        self.detail.get_or_insert_with(Default::default)
+    }
+
+    /// Sets the detail; an empty one takes no room.
+    pub fn set_detail(&mut self, detail: RecordDetail) {
+        self.detail = (detail != NO_DETAIL).then(|| Box::new(detail));
+    }
+
+    /// Why the record could not be read, when it could not.
+    pub fn reason(&self) -> Option<&str> {
+        self.detail().reason.as_deref()
+    }
+
+    /// The commit sha, when known.
+    pub fn sha(&self) -> Option<&str> {
+        self.detail().sha.as_deref()
+    }
+
+    /// `gated` (`auto`/`manual`) when the repo is gated.
+    pub fn gated(&self) -> Option<&str> {
+        self.detail().gated.as_deref()
     }
 
     /// Builds a record from an API body (`info.json`) and/or a raw README.
@@ -326,7 +412,7 @@ impl RepoRecord {
         }
         if !had_any {
             rec.status = NodeStatus::Error;
-            rec.reason = Some("neither info.json nor README.md present".into());
+            rec.detail_mut().reason = Some("neither info.json nor README.md present".into());
         }
         let node = rec.id.node_id();
         for mut f in rec.card.findings.drain(..).chain(findings) {
@@ -375,29 +461,38 @@ impl RepoRecord {
         if self.tags.iter().any(|t| t.eq_ignore_ascii_case("gguf")) {
             self.files.gguf = true;
         }
-        self.sha = h.sha;
-        self.last_modified = h.last_modified.or_else(|| h.created.clone());
-        self.created = h.created;
+        self.last_modified = h
+            .last_modified
+            .as_deref()
+            .or(h.created.as_deref())
+            .and_then(Timestamp::parse);
+        self.created = h.created.as_deref().and_then(Timestamp::parse);
         self.downloads = h.downloads;
         self.likes = h.likes;
-        self.gated = h.gated;
-        self.children_count = h.children_count.map(Box::new);
-        self.hub_parents = h.hub_parents.map(Box::new);
-        self.spaces_known = h.spaces_known;
-        let ids = |values: &[String], kind: RepoKind| -> Vec<RepoId> {
+        let ids = |values: &[String], kind: RepoKind| -> ThinVec<RepoId> {
             values
                 .iter()
                 .filter_map(|s| RepoId::parse(s, kind).ok())
                 .collect()
         };
+        let mut detail = RecordDetail {
+            reason: self.detail.take().and_then(|d| d.reason),
+            sha: h.sha,
+            gated: h.gated,
+            children_count: h.children_count,
+            hub_parents: h.hub_parents,
+            spaces_known: h.spaces_known,
+            ..RecordDetail::default()
+        };
         match kind {
-            RepoKind::Model => self.api_spaces = ids(&h.spaces, RepoKind::Space).into(),
+            RepoKind::Model => detail.api_spaces = ids(&h.spaces, RepoKind::Space),
             RepoKind::Space => {
-                self.api_models = ids(&h.models, RepoKind::Model).into();
-                self.api_datasets = ids(&h.datasets, RepoKind::Dataset).into();
+                detail.api_models = ids(&h.models, RepoKind::Model);
+                detail.api_datasets = ids(&h.datasets, RepoKind::Dataset);
             }
             RepoKind::Dataset => {}
         }
+        self.set_detail(detail);
     }
 
     /// Lets go of the card's Markdown text (metadata stays): for whole-snapshot graphs whose
@@ -422,7 +517,12 @@ impl RepoRecord {
 
     /// [`RepoRecord::hub_relation`] with the tag-declared bases already read.
     fn hub_relation_in(&self, base: &RepoId, hub_bases: &[(RepoId, Relation)]) -> Option<Relation> {
-        if let Some(rel) = self.hub_parents.as_ref().and_then(|hp| hp.relation) {
+        if let Some(rel) = self
+            .detail()
+            .hub_parents
+            .as_ref()
+            .and_then(|hp| hp.relation)
+        {
             return Some(rel);
         }
         hub_bases.iter().find(|(id, _)| id == base).map(|(_, r)| *r)
@@ -457,7 +557,7 @@ impl RepoRecord {
 
     /// [`RepoRecord::base_models`] with the tag-declared bases already read.
     fn base_models_in(&self, hub_bases: &[(RepoId, Relation)]) -> Vec<RepoId> {
-        if let Some(hp) = &self.hub_parents {
+        if let Some(hp) = &self.detail().hub_parents {
             let mut out = hp.models.clone();
             for b in &self.card.meta.base_models {
                 if !out.contains(b) {
@@ -529,12 +629,12 @@ impl RepoRecord {
                 for d in &meta.datasets {
                     push(d, me, Relation::TrainedOn, RelationSource::Declared);
                 }
-                for s in &self.api_spaces {
+                for s in &self.detail().api_spaces {
                     push(me, s, Relation::UsedBy, RelationSource::Hub);
                 }
             }
             RepoKind::Dataset => {
-                for d in &meta.source_datasets {
+                for d in &meta.extra().source_datasets {
                     push(d, me, Relation::SourceOf, RelationSource::Declared);
                 }
             }
@@ -542,15 +642,20 @@ impl RepoRecord {
                 for m in meta
                     .models
                     .iter()
-                    .chain(&meta.preload_from_hub)
+                    .chain(&meta.extra().preload_from_hub)
                     .chain(&meta.datasets)
                 {
                     push(m, me, Relation::UsedBy, RelationSource::Declared);
                 }
-                for m in self.api_models.iter().chain(&self.api_datasets) {
+                for m in self
+                    .detail()
+                    .api_models
+                    .iter()
+                    .chain(&self.detail().api_datasets)
+                {
                     push(m, me, Relation::UsedBy, RelationSource::Hub);
                 }
-                if let Some(d) = &meta.duplicated_from {
+                if let Some(d) = &meta.extra().duplicated_from {
                     push(d, me, Relation::DuplicatedFrom, RelationSource::Declared);
                 }
             }

@@ -65,6 +65,7 @@ fn inference_from_files_and_metadata() {
 fn children_counts_are_objects_per_relation_or_a_number() {
     let obj = br#"{"id":"a/b","childrenModelCount":{"adapter":716,"merge":19,"quantized":190,"finetune":328}}"#;
     let c = RepoRecord::from_parts(&id("a/b"), Some(obj), None)
+        .detail()
         .children_count
         .unwrap();
     assert_eq!(c.total, 716 + 19 + 190 + 328);
@@ -75,6 +76,7 @@ fn children_counts_are_objects_per_relation_or_a_number() {
         Some(br#"{"id":"a/b","childrenModelCount":3}"#),
         None,
     )
+    .detail()
     .children_count
     .unwrap();
     assert_eq!((n.total, n.of(Relation::Finetune)), (3, None));
@@ -83,7 +85,7 @@ fn children_counts_are_objects_per_relation_or_a_number() {
         Some(br#"{"id":"a/b","childrenModelCount":"x"}"#),
         None,
     );
-    assert_eq!(bad.children_count, None);
+    assert_eq!(bad.detail().children_count, None);
 }
 
 #[test]
@@ -120,4 +122,50 @@ fn bad_info_json_is_a_finding_not_a_panic() {
         None,
     );
     assert_eq!(r.findings[0].code, codes::YAML_INVALID);
+}
+
+#[test]
+fn dates_are_kept_as_microseconds_and_written_back_in_the_apis_form() {
+    let t = Timestamp::parse("2024-01-02T03:04:05.000Z").unwrap();
+    assert_eq!(t.micros(), 1_704_164_645_000_000);
+    assert_eq!(t.to_rfc3339(), "2024-01-02T03:04:05.000Z");
+    let fine = Timestamp::parse("2024-01-02T03:04:05.123456Z").unwrap();
+    assert_eq!(fine.micros() % 1_000_000, 123_456);
+    assert_eq!(fine.to_rfc3339(), "2024-01-02T03:04:05.123456Z");
+    for bad in [
+        "",
+        "yesterday",
+        "2024-13-45T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+    ] {
+        assert_eq!(Timestamp::parse(bad), None, "{bad:?}");
+    }
+    // lastModified falls back to createdAt; an unreadable date is absent, not an error.
+    let body = br#"{"id":"a/b","createdAt":"2023-05-06T07:08:09.000Z","lastModified":"soon"}"#;
+    let r = RepoRecord::from_parts(&id("a/b"), Some(body), None);
+    assert_eq!(r.created, Timestamp::parse("2023-05-06T07:08:09.000Z"));
+    assert_eq!(r.last_modified, None);
+    let body = br#"{"id":"a/b","createdAt":"2023-05-06T07:08:09.000Z"}"#;
+    let r = RepoRecord::from_parts(&id("a/b"), Some(body), None);
+    assert_eq!(r.last_modified, r.created);
+}
+
+#[test]
+fn what_few_records_know_is_kept_out_of_line_only_when_known() {
+    let plain = RepoRecord::from_parts(&id("a/b"), None, Some(b"---\nlicense: mit\n---\nhi"));
+    assert_eq!(plain.detail(), &RecordDetail::default());
+    assert!(
+        std::mem::size_of::<RepoRecord>() <= 300,
+        "a record is {} bytes inline: millions are held at once",
+        std::mem::size_of::<RepoRecord>()
+    );
+    let body = br#"{"id":"a/b","sha":"abc","gated":"manual"}"#;
+    let detailed = RepoRecord::from_parts(&id("a/b"), Some(body), None);
+    assert_eq!(
+        (detailed.sha(), detailed.gated()),
+        (Some("abc"), Some("manual"))
+    );
+    let failed = RepoRecord::unavailable(id("a/b"), NodeStatus::NotFound, "404 from the Hub");
+    assert_eq!(failed.reason(), Some("404 from the Hub"));
+    assert_eq!(plain.reason(), None);
 }

@@ -52,19 +52,19 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
         relation: rel.map(|r| r.0.as_str()),
         relation_source: rel.map(|r| r.1.as_str()),
         license: meta.declared_license(),
-        license_name: meta.license_name.clone(),
-        license_link: meta.license_link.clone(),
+        license_name: meta.license_name().map(str::to_string),
+        license_link: meta.license_link().map(str::to_string),
         datasets: ids(&meta.datasets),
         models: {
             let mut used: Vec<RepoId> = Vec::new();
-            for m in meta.models.iter().chain(&meta.preload_from_hub) {
+            for m in meta.models.iter().chain(&meta.extra().preload_from_hub) {
                 if !used.contains(m) {
                     used.push(m.clone());
                 }
             }
             ids(&used)
         },
-        source_datasets: ids(&meta.source_datasets),
+        source_datasets: ids(&meta.extra().source_datasets),
         findings: findings.into(),
     }
 }

@@ -15,6 +15,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::graph::{LineageGraph, RepoRef};
 use crate::license::kb::KnowledgeBase;
+use crate::record::Timestamp;
 
 /// What went wrong writing the tables.
 #[derive(Debug, thiserror::Error)]
@@ -79,15 +80,6 @@ pub struct NodeRow {
     pub flags: Vec<&'static str>,
 }
 
-fn micros(t: Option<&str>) -> Option<i64> {
-    let t = t?;
-    humantime::parse_rfc3339_weak(t.trim_end_matches('Z'))
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_micros() as i64)
-}
-
 /// The node rows, sorted by id.
 pub fn node_rows(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<NodeRow> {
     rows_of(&g.nodes(), kb)
@@ -106,18 +98,18 @@ fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
                 id: n.id().node_id(),
                 kind: n.id().kind().as_str(),
                 status: n.status().as_str(),
-                reason: rec.reason.clone(),
+                reason: rec.reason().map(str::to_string),
                 license: meta.declared_license(),
-                license_name: meta.license_name.clone(),
+                license_name: meta.license_name().map(str::to_string),
                 license_family: family,
                 downloads: rec.downloads.map(|d| d as i64),
                 likes: rec.likes.map(|d| d as i64),
-                created: micros(rec.created.as_deref()),
-                last_modified: micros(rec.last_modified.as_deref()),
+                created: rec.created.map(Timestamp::micros),
+                last_modified: rec.last_modified.map(Timestamp::micros),
                 pipeline_tag: meta.pipeline_tag.clone(),
                 library_name: meta.library_name.clone(),
-                sha: rec.sha.clone(),
-                gated: rec.gated.clone(),
+                sha: rec.sha().map(str::to_string),
+                gated: rec.gated().map(str::to_string),
                 aliases: rec.aliases.iter().map(|a| a.node_id()).collect(),
                 flags: n.flag_codes().map(|c| c.as_str()).collect(),
             }

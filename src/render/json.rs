@@ -76,12 +76,12 @@ pub fn render_json(g: &LineageGraph) -> String {
                 id: n.id().node_id(),
                 kind: n.id().kind().as_str(),
                 status: n.status().as_str(),
-                reason: rec.reason.as_deref(),
+                reason: rec.reason(),
                 license: rec.card.meta.declared_license(),
-                license_name: rec.card.meta.license_name.as_deref(),
-                license_link: rec.card.meta.license_link.as_deref(),
+                license_name: rec.card.meta.license_name(),
+                license_link: rec.card.meta.license_link(),
                 aliases,
-                gated: rec.gated.as_deref(),
+                gated: rec.gated(),
                 flags: n.flags(),
                 obligations: g.has_obligations().then(|| {
                     g.obligations_of(&n)

@@ -124,7 +124,7 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
     });
     match rec.card.meta.declared_license() {
         Some(l) if l == "other" => {
-            let detail = rec.card.meta.license_name.as_deref().unwrap_or("unnamed");
+            let detail = rec.card.meta.license_name().unwrap_or("unnamed");
             s.push_str(&format!(" (other: {detail})"));
         }
         Some(l) => s.push_str(&format!(" ({l})")),
@@ -135,7 +135,7 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
         s.push(' ');
         s.push_str(&p.paint("2", &format!("[{}]", rec.status.as_str())));
     }
-    if let Some(g) = &rec.gated {
+    if let Some(g) = rec.gated() {
         s.push_str(&p.paint("2", &format!(" [gated: {g}]")));
     }
     if let Some(e) = edge {

@@ -766,7 +766,7 @@ mod tests {
             assert_eq!(got.links(), want.links());
             assert_eq!(got.card.meta, want.card.meta);
             assert_eq!(got.siblings, want.siblings);
-            assert_eq!(got.sha, want.sha);
+            assert_eq!(got.sha(), want.sha());
         }
     }
 

@@ -17,6 +17,7 @@ use crate::finding::{Finding, Severity};
 use crate::graph::{LineageGraph, RepoRef};
 use crate::id::{RepoId, RepoKind};
 use crate::license::kb::{KnowledgeBase, LicenseInfo, Resolved};
+use crate::record::Timestamp;
 use crate::relation::{Relation, RelationSource};
 
 /// Hub license ids that are SPDX license ids, with the SPDX spelling (the Hub lowercases them;
@@ -218,7 +219,7 @@ fn licenses_of(n: &RepoRef<'_>, kb: &KnowledgeBase) -> Vec<BomLicense> {
     match kb.resolve(meta) {
         Resolved::Known(ls) => ls
             .iter()
-            .map(|l| BomLicense::of(&l.id, kb, meta.license_link.as_deref()))
+            .map(|l| BomLicense::of(&l.id, kb, meta.license_link()))
             .collect(),
         Resolved::Missing => vec![],
         Resolved::Unresolved(_) => meta
@@ -226,11 +227,11 @@ fn licenses_of(n: &RepoRef<'_>, kb: &KnowledgeBase) -> Vec<BomLicense> {
             .iter()
             .map(|l| {
                 let id = if l == "other" {
-                    meta.license_name.clone().unwrap_or_else(|| "other".into())
+                    meta.license_name().unwrap_or("other").to_string()
                 } else {
                     l.clone()
                 };
-                BomLicense::of(&id, kb, meta.license_link.as_deref())
+                BomLicense::of(&id, kb, meta.license_link())
             })
             .collect(),
     }
@@ -270,8 +271,8 @@ pub fn bom_repos(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<BomRepo> {
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
         out.push(BomRepo {
             id: n.id().clone(),
-            sha: rec.sha.clone(),
-            released: rec.last_modified.clone(),
+            sha: rec.sha().map(str::to_string),
+            released: rec.last_modified.map(Timestamp::to_rfc3339),
             task: rec.card.meta.pipeline_tag.clone(),
             readable: n.status() == crate::record::NodeStatus::Ok,
             declared,

@@ -119,7 +119,7 @@ pub fn explorer_data(
                 id: id.clone(),
                 kind: n.id().kind().as_str(),
                 status: n.status().as_str(),
-                reason: rec.reason.as_deref(),
+                reason: rec.reason(),
                 license: rec.card.meta.declared_license(),
                 family: fam.class(),
                 worst: g.worst_severity(id).map(|s| s.as_str()),
