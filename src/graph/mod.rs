@@ -7,16 +7,17 @@
 //! output iterates in sorted order.
 
 mod builder;
+mod flags;
 mod id_index;
 pub mod walk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction as EdgeDir;
 
-use crate::finding::{codes, Finding};
+use crate::finding::Finding;
 use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
@@ -116,17 +117,7 @@ impl Obligations {
     }
 }
 
-type FlagIndex = HashMap<String, NodeFindings, foldhash::fast::RandomState>;
-
-/// What the findings say of one node: their codes (a cycle's for each node on it), and the
-/// findings whose subject it is (positions in the graph's sorted findings) with the worst
-/// severity among them. Built once per change of the findings.
-#[derive(Debug, Clone, Default)]
-struct NodeFindings {
-    codes: BTreeSet<crate::finding::Code>,
-    subject: Vec<u32>,
-    worst: Option<crate::finding::Severity>,
-}
+use flags::FlagIndex;
 
 /// A borrowed view of one node.
 #[derive(Debug, Clone, Copy)]
@@ -174,15 +165,7 @@ impl<'g> RepoRef<'g> {
     }
     /// The codes of [`RepoRef::flags`], without copying them.
     pub fn flag_codes(&self) -> impl Iterator<Item = crate::finding::Code> + 'g {
-        let index = self.graph.flag_index();
-        let id = self.id();
-        // A model's node id is its name: looked up without building it.
-        let entry = if id.kind() == crate::id::RepoKind::Model {
-            index.get(id.name())
-        } else {
-            index.get(&id.node_id())
-        };
-        entry.into_iter().flat_map(|e| e.codes.iter().copied())
+        self.graph.flag_index().codes(self.idx).iter()
     }
     /// The node's position in its graph.
     pub fn ix(&self) -> NodeIx {
@@ -536,47 +519,27 @@ impl LineageGraph {
         self.flags = std::sync::OnceLock::new();
     }
 
-    /// Finding codes, subjects and worst severity by node id, built once per change of the
+    /// Finding codes, subjects and worst severity by node, built once per change of the
     /// findings.
     fn flag_index(&self) -> &FlagIndex {
         self.flags.get_or_init(|| {
-            let mut flags: FlagIndex =
-                HashMap::with_capacity_and_hasher(self.findings.len(), Default::default());
-            for (i, f) in self.findings.iter().enumerate() {
-                let nodes: &[String] = if f.code == codes::CYCLE {
-                    &f.nodes
-                } else {
-                    f.nodes.get(..1).unwrap_or(&[])
-                };
-                for (k, n) in nodes.iter().enumerate() {
-                    let entry = match flags.get_mut(n.as_str()) {
-                        Some(e) => e,
-                        None => flags.entry(n.clone()).or_default(),
-                    };
-                    entry.codes.insert(f.code);
-                    if k == 0 {
-                        entry.subject.push(i as u32);
-                        entry.worst = entry.worst.max(Some(f.severity));
-                    }
-                }
-            }
-            flags
+            FlagIndex::build(&self.findings, |n| self.get_by_node_id(n).map(|r| r.idx))
         })
     }
 
     /// The findings whose subject (first node) is this node, in the graph's order.
     pub fn findings_of(&self, node_id: &str) -> impl Iterator<Item = &Finding> + '_ {
-        self.flag_index()
-            .get(node_id)
-            .map(|e| e.subject.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&i| self.findings.get(i as usize))
+        let index = self.flag_index();
+        self.get_by_node_id(node_id)
+            .into_iter()
+            .flat_map(move |n| index.subjects(n.idx))
+            .filter_map(|i| self.findings.get(i))
     }
 
     /// The worst severity among the findings whose subject is this node.
     pub fn worst_severity(&self, node_id: &str) -> Option<crate::finding::Severity> {
-        self.flag_index().get(node_id).and_then(|e| e.worst)
+        let n = self.get_by_node_id(node_id)?;
+        self.flag_index().worst(n.idx)
     }
 
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as

@@ -1,6 +1,7 @@
 //! LineageGraph: cycles, placeholders, aliases, roots and paths.
 
 use super::*;
+use crate::finding::codes;
 use crate::id::RepoKind;
 
 fn id(s: &str) -> RepoId {
