@@ -44,11 +44,19 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
     let policy = args.policy.load()?;
     // Off by default, as in trace: the tables are what metadata declares.
     let infer = args.infer.enabled(false);
-    let mut opened = open_source(&args.source, infer)?;
+    let super::Opened {
+        mut source,
+        progress,
+        offline,
+    } = open_source(&args.source, infer)?;
     let t0 = std::time::Instant::now();
     let graph = if args.all {
         let text = CardText::for_inference(infer);
-        let mut g = whole_graph(opened.source.as_mut(), text).ok_or_else(|| {
+        let g = whole_graph(source.as_mut(), text);
+        // Everything is read: the source (a snapshot's index holds an entry per row) goes
+        // before the analyses need the room.
+        drop(source);
+        let mut g = g.ok_or_else(|| {
             anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)")
         })?;
         tracing::info!(
@@ -65,11 +73,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
             depth: None,
             infer_from_text: infer,
         };
-        let g = audit(opened.source.as_mut(), &roots, opts, &policy);
-        super::check_crawl(&g, opened.source.as_ref(), opened.offline)?;
+        let g = audit(source.as_mut(), &roots, opts, &policy);
+        super::check_crawl(&g, source.as_ref(), offline)?;
         g
     };
-    drop(opened.progress.take());
+    drop(progress);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let kb = policy.knowledge_base();

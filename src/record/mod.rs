@@ -5,6 +5,8 @@
 //! [`RepoRecord::from_parts`] is the one place that turns an API body (`info.json`) and a README
 //! into a record, and [`RepoRecord::links`] the one place that turns a record into edges.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -185,16 +187,16 @@ pub struct RepoRecord {
 /// between models and Spaces).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordDetail {
-    /// Why it could not be read, when it could not.
-    pub reason: Option<String>,
+    /// Why it could not be read, when it could not (placeholders share one text).
+    pub reason: Option<Cow<'static, str>>,
     /// The commit sha, when known.
     pub sha: Option<String>,
     /// `gated` (`auto`/`manual`) when the repo is gated.
     pub gated: Option<String>,
     /// Models: `childrenModelCount` when the API gave it (detail route only).
-    pub children_count: Option<ChildrenCount>,
+    pub children_count: Option<Box<ChildrenCount>>,
     /// Models: the Hub's resolved parents (`baseModels`, detail route only).
-    pub hub_parents: Option<HubParents>,
+    pub hub_parents: Option<Box<HubParents>>,
     /// Models: Spaces using it (the API's `spaces`, capped at 100 by the Hub).
     pub api_spaces: ThinVec<RepoId>,
     /// Models: whether the body carried the `spaces` field at all (when it did and it is
@@ -233,7 +235,11 @@ pub struct Link {
 
 impl RepoRecord {
     /// A record for a repo that could not be read.
-    pub fn unavailable(id: RepoId, status: NodeStatus, reason: impl Into<String>) -> RepoRecord {
+    pub fn unavailable(
+        id: RepoId,
+        status: NodeStatus,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> RepoRecord {
         let mut r = RepoRecord::empty(id);
         r.status = status;
         r.detail_mut().reason = Some(reason.into());
@@ -421,6 +427,7 @@ impl RepoRecord {
             }
             rec.findings.push(f);
         }
+        rec.findings.shrink_to_fit();
     }
 
     fn apply_info(
@@ -479,8 +486,8 @@ impl RepoRecord {
             reason: self.detail.take().and_then(|d| d.reason),
             sha: h.sha,
             gated: h.gated,
-            children_count: h.children_count,
-            hub_parents: h.hub_parents,
+            children_count: h.children_count.map(Box::new),
+            hub_parents: h.hub_parents.map(Box::new),
             spaces_known: h.spaces_known,
             ..RecordDetail::default()
         };

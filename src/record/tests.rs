@@ -67,6 +67,8 @@ fn children_counts_are_objects_per_relation_or_a_number() {
     let c = RepoRecord::from_parts(&id("a/b"), Some(obj), None)
         .detail()
         .children_count
+        .as_deref()
+        .copied()
         .unwrap();
     assert_eq!(c.total, 716 + 19 + 190 + 328);
     assert_eq!(c.of(Relation::Adapter), Some(716));
@@ -78,6 +80,8 @@ fn children_counts_are_objects_per_relation_or_a_number() {
     )
     .detail()
     .children_count
+    .as_deref()
+    .copied()
     .unwrap();
     assert_eq!((n.total, n.of(Relation::Finetune)), (3, None));
     let bad = RepoRecord::from_parts(

@@ -119,7 +119,7 @@ fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
 
 /// Rows per batch (and Parquet row group) of an exported table: whole tables are never held
 /// as Arrow arrays at once.
-const BATCH_ROWS: usize = 131_072;
+const BATCH_ROWS: usize = 65_536;
 
 /// Writes one table from batches of columns, each batch a row group.
 fn parquet_file(

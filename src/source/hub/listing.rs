@@ -181,7 +181,7 @@ fn relation_to_parent(child: &RepoRecord, parent: &[RepoId]) -> Relation {
 /// per-relation counts, with the relation-prefixed filter for relations that fall short.
 async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord) -> Listing {
     let mut out = Listing::default();
-    let counts = parent.detail().children_count;
+    let counts = parent.detail().children_count.as_deref().copied();
     if counts.is_some_and(|c| c.total == 0) {
         return out;
     }
