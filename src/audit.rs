@@ -182,7 +182,7 @@ pub fn analyse(graph: &mut LineageGraph, policy: &LicensePolicy, infer_from_text
     );
     findings.reserve_exact(doc_findings.len());
     findings.extend(doc_findings);
-    graph.set_documentation(doc_reports.into_iter().collect());
+    graph.set_documentation(doc_reports);
     let present = |id: &RepoId| graph.get(id).is_some();
     let judged = apply_policy(findings, policy, &present);
     graph.replace_findings(judged);

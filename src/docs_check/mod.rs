@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
-use crate::graph::LineageGraph;
+use crate::graph::{LineageGraph, NodeIx};
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::Relation;
 pub use subject::RepoFacts;
@@ -468,12 +468,12 @@ fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
 pub fn check_docs(
     g: &LineageGraph,
     mut judged: JudgedAtRead,
-) -> (Vec<Finding>, Vec<(String, DocReport)>) {
+) -> (Vec<Finding>, Vec<(NodeIx, DocReport)>) {
     use rayon::prelude::*;
     // Each card is judged on its own: on every core, gathered back in node order.
     let found: Vec<(
+        NodeIx,
         &crate::id::RepoId,
-        String,
         Option<Finding>,
         Option<DocReport>,
     )> = g
@@ -487,22 +487,22 @@ pub fn check_docs(
             let node = n.id().node_id();
             if let Some(r) = judged.get(n.id()) {
                 let f = finding_for(&node, r);
-                return Some((n.id(), node, f, None));
+                return Some((n.ix(), n.id(), f, None));
             }
-            let r = match g.doc_report(&node) {
+            let r = match g.doc_report_of(n) {
                 Some(earlier) if g.card_text_dropped() => earlier.clone(),
                 _ => assess_record(n.record(), rel),
             };
             let f = finding_for(&node, &r);
-            Some((n.id(), node, f, Some(r)))
+            Some((n.ix(), n.id(), f, Some(r)))
         })
         .collect();
     let mut findings = Vec::new();
     let mut reports = Vec::with_capacity(found.len());
-    for (id, node, f, r) in found {
+    for (ix, id, f, r) in found {
         findings.extend(f);
         if let Some(r) = r.or_else(|| judged.remove(id)) {
-            reports.push((node, r));
+            reports.push((ix, r));
         }
     }
     (findings, reports)

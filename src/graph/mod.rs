@@ -11,8 +11,6 @@ mod flags;
 mod id_index;
 pub mod walk;
 
-use std::collections::BTreeMap;
-
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction as EdgeDir;
@@ -65,9 +63,11 @@ pub struct LineageGraph {
     /// Built on first use after the findings change: an analysis that replaces them all never
     /// pays for an index nobody read.
     flags: std::sync::OnceLock<FlagIndex>,
-    /// Concluded obligations by node position (empty until an analysis sets them).
-    obligations: Vec<Option<Box<[String]>>>,
-    documentation: BTreeMap<String, crate::docs_check::DocReport>,
+    /// Concluded obligations by node position (empty until an analysis sets them); nodes
+    /// with the same lines share them.
+    obligations: Vec<Option<std::sync::Arc<[String]>>>,
+    /// The documentation check's reports by node position, sorted.
+    documentation: Vec<(u32, crate::docs_check::DocReport)>,
     /// Documentation reports of records judged as they were read, whose card text was then
     /// let go (a whole-snapshot build: see [`crate::audit::whole_graph`]).
     judged_at_read: crate::docs_check::JudgedAtRead,
@@ -103,7 +103,7 @@ fn sort_by_id<'a, T: Send>(
 /// Obligations concluded per node of one graph, by node position (see
 /// [`crate::license::check_licenses`]).
 #[derive(Debug, Clone, Default)]
-pub struct Obligations(pub(crate) Vec<Option<Box<[String]>>>);
+pub struct Obligations(pub(crate) Vec<Option<std::sync::Arc<[String]>>>);
 
 impl Obligations {
     /// Nodes with obligations.
@@ -261,35 +261,46 @@ impl LineageGraph {
 
     /// All edges, sorted by (upstream, downstream, relation).
     pub fn edges(&self) -> Vec<EdgeRefView<'_>> {
-        let v: Vec<EdgeRefView<'_>> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e: EdgeIndex| {
-                let (a, b) = self.graph.edge_endpoints(e)?;
-                Some(EdgeRefView {
-                    upstream: RepoRef {
-                        graph: self,
-                        idx: a,
-                    },
-                    downstream: RepoRef {
-                        graph: self,
-                        idx: b,
-                    },
-                    data: self.graph[e],
-                })
-            })
-            .collect();
+        self.sorted_edges()
+            .into_iter()
+            .map(|e| self.edge_view(e))
+            .collect()
+    }
+
+    /// Every edge's index, in the order of [`LineageGraph::edges`]: 4 bytes an edge, for
+    /// writers of millions of them that take views a slice at a time.
+    pub(crate) fn sorted_edges(&self) -> Vec<EdgeIndex> {
+        let ends = |e: EdgeIndex| {
+            let (a, b) = self
+                .graph
+                .edge_endpoints(e)
+                .expect("an index from this graph's own edge_indices");
+            (&self.graph[a].id, &self.graph[b].id, self.graph[e])
+        };
         sort_by_id(
-            v,
-            |e| e.upstream.id(),
-            |a, b| {
-                (a.upstream.id(), a.downstream.id(), a.data).cmp(&(
-                    b.upstream.id(),
-                    b.downstream.id(),
-                    b.data,
-                ))
-            },
+            self.graph.edge_indices().collect(),
+            |&e| ends(e).0,
+            |&a, &b| ends(a).cmp(&ends(b)),
         )
+    }
+
+    /// The view of one edge.
+    pub(crate) fn edge_view(&self, e: EdgeIndex) -> EdgeRefView<'_> {
+        let (a, b) = self
+            .graph
+            .edge_endpoints(e)
+            .expect("an index from this graph's own edge_indices");
+        EdgeRefView {
+            upstream: RepoRef {
+                graph: self,
+                idx: a,
+            },
+            downstream: RepoRef {
+                graph: self,
+                idx: b,
+            },
+            data: self.graph[e],
+        }
     }
 
     /// Number of node slots, for index-based algorithms in this crate.
@@ -383,7 +394,7 @@ impl LineageGraph {
             .cloned()
             .collect();
         g.reindex_findings();
-        let kept: std::collections::HashSet<String> = keep.iter().map(|x| x.node_id()).collect();
+        let kept: std::collections::HashSet<&RepoId> = keep.iter().collect();
         if self.has_obligations() {
             let mut obligations = vec![None; g.len()];
             for n in g.nodes() {
@@ -393,11 +404,16 @@ impl LineageGraph {
             }
             g.set_obligations(Obligations(obligations));
         }
-        g.documentation = self
-            .documentation
-            .iter()
-            .filter(|(k, _)| kept.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
+        g.documentation = g
+            .positions()
+            .filter_map(|ix| {
+                let n = g.at(ix);
+                if !kept.contains(n.id()) {
+                    return None;
+                }
+                let old = self.get(n.id())?;
+                Some((ix.index() as u32, self.doc_report_of(&old)?.clone()))
+            })
             .collect();
         g
     }
@@ -452,8 +468,13 @@ impl LineageGraph {
         self.obligations.get(n.idx.index())?.as_deref()
     }
 
-    /// Records what the documentation check found per node (by node id).
-    pub fn set_documentation(&mut self, docs: BTreeMap<String, crate::docs_check::DocReport>) {
+    /// Records what the documentation check found per node.
+    pub fn set_documentation(&mut self, docs: Vec<(NodeIx, crate::docs_check::DocReport)>) {
+        let mut docs: Vec<(u32, crate::docs_check::DocReport)> = docs
+            .into_iter()
+            .map(|(ix, r)| (ix.index() as u32, r))
+            .collect();
+        docs.sort_unstable_by_key(|(ix, _)| *ix);
         self.documentation = docs;
     }
 
@@ -471,13 +492,22 @@ impl LineageGraph {
 
     /// The documentation check's report for a node, when it ran.
     pub fn doc_report(&self, node_id: &str) -> Option<&crate::docs_check::DocReport> {
-        self.documentation.get(node_id)
+        self.doc_report_of(&self.get_by_node_id(node_id)?)
+    }
+
+    /// The documentation check's report for a node, when it ran.
+    pub fn doc_report_of(&self, n: &RepoRef<'_>) -> Option<&crate::docs_check::DocReport> {
+        let at = n.idx.index() as u32;
+        let i = self
+            .documentation
+            .binary_search_by_key(&at, |(ix, _)| *ix)
+            .ok()?;
+        Some(&self.documentation[i].1)
     }
 
     /// The documentation check's report for a node as JSON (keys sorted), when it ran.
     pub fn documentation(&self, node_id: &str) -> Option<serde_json::Value> {
-        self.documentation
-            .get(node_id)
+        self.doc_report(node_id)
             .and_then(|r| serde_json::to_value(r).ok())
     }
 

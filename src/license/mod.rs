@@ -14,7 +14,7 @@ pub mod policy;
 pub use paths::path_text;
 use paths::{derivation_ancestors, Ancestor};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -174,9 +174,19 @@ pub fn check_licenses(
         .map(|i| judge_node(g, &g.at(NodeIx::new(i)), &resolved))
         .collect();
     let mut obligations = Vec::with_capacity(judged.len());
+    // Siblings under the same ancestors conclude the same lines (every quantization of one
+    // fine-tune): each distinct set is kept once.
+    let mut distinct: HashSet<Arc<[String]>, foldhash::fast::RandomState> = HashSet::default();
     for j in judged {
         findings.extend(j.findings);
-        obligations.push(j.obligations);
+        obligations.push(j.obligations.map(|lines| match distinct.get(&*lines) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<[String]> = Arc::from(lines);
+                distinct.insert(shared.clone());
+                shared
+            }
+        }));
     }
     findings.extend(policy_findings(g, policy, &resolved));
     LicenseReport {

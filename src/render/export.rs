@@ -300,8 +300,9 @@ fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError>
         utf8("relation", false),
         utf8("relation_source", false),
     ]));
-    let edges = g.edges();
-    let batches = edges.chunks(BATCH_ROWS).map(|chunk| {
+    let order = g.sorted_edges();
+    let batches = order.chunks(BATCH_ROWS).map(|slice| {
+        let chunk: Vec<_> = slice.iter().map(|&e| g.edge_view(e)).collect();
         let up: Vec<String> = chunk.iter().map(|e| e.upstream.id().node_id()).collect();
         let down: Vec<String> = chunk.iter().map(|e| e.downstream.id().node_id()).collect();
         vec![
