@@ -230,10 +230,12 @@ pub fn apply_policy(
                 {
                     used[i] = true;
                     f.severity = Severity::Info;
-                    f.message.push_str(&format!(
-                        " [accepted by policy exception: {}]",
+                    f.message = format!(
+                        "{} [accepted by policy exception: {}]",
+                        f.message,
                         e.reason.as_ref().trim()
-                    ));
+                    )
+                    .into();
                 }
             }
             f

@@ -17,6 +17,7 @@ pub mod subject;
 pub mod text;
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
@@ -62,13 +63,13 @@ pub struct DocReport {
     /// The verdict.
     pub verdict: Verdict,
     /// Evidence found.
-    pub evidence: Vec<Evidence>,
+    pub evidence: ThinVec<Evidence>,
     /// Items not found.
-    pub missing: Vec<&'static str>,
+    pub missing: ThinVec<&'static str>,
     /// What the repo's files show (never part of the verdict: files are evidence of what
     /// exists, not of what the card explains).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
+    #[serde(skip_serializing_if = "ThinVec::is_empty")]
+    pub files: ThinVec<String>,
 }
 
 struct Collector<'a> {
@@ -323,12 +324,13 @@ pub fn assess_repo(
         Relation::Quantized | Relation::Adapter => subject::file_notes(facts.files),
         _ => vec![],
     };
+    // Exactly sized lists of 8 bytes each: a whole-Hub run keeps a report per derivative.
     DocReport {
         relation,
         verdict,
-        evidence: c.found,
-        missing,
-        files,
+        evidence: c.found.into(),
+        missing: missing.into(),
+        files: files.into(),
     }
 }
 

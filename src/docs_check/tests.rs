@@ -47,7 +47,7 @@ fn finetune_needs_data_and_procedure() {
         "---\nbase_model: a/b\n---\nTrained with DPO (beta 0.1).\n",
     );
     assert_eq!(
-        (partial.verdict, partial.missing.clone()),
+        (partial.verdict, partial.missing.to_vec()),
         (Verdict::Partial, vec!["data"])
     );
     let boilerplate = judge(
@@ -95,7 +95,7 @@ fn merges_need_method_and_models() {
         "---\nbase_model: [a/one, b/two]\n---\nA merge.\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["merge method"])
     );
     let r = judge(Relation::Merge, "A merge of several models I like.\n");
@@ -141,7 +141,7 @@ fn the_repo_name_states_format_and_precision() {
         "---\nbase_model: org/Foo-7B\n---\nRun it with your favourite runtime.\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["precision"])
     );
 }
@@ -167,7 +167,7 @@ fn a_format_alone_is_not_documentation() {
         &format!("---\nbase_model: org/foo\n---\n{card}"),
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["precision"])
     );
 }
@@ -201,7 +201,7 @@ fn a_training_template_in_a_quantized_repo_says_nothing_about_the_quantization()
     );
     // Format and precision from the name; the declared base is the parent's, not the source.
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["source model"]),
         "{r:?}"
     );
@@ -231,7 +231,7 @@ fn data_named_only_as_private_is_not_data() {
         "---\nbase_model: a/b\n---\nThis model is trained on a private dataset.\nSFT for 2 epochs.\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["data"]),
         "{r:?}"
     );
@@ -260,7 +260,7 @@ fn merges_described_in_prose() {
     );
     let r = judge(Relation::Merge, "Merged 75% Alpha 33B, and 25% Beta 33B.\n");
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["merge method"]),
         "{r:?}"
     );
@@ -269,7 +269,7 @@ fn merges_described_in_prose() {
         "Merge of https://huggingface.co/a/one-13b and https://huggingface.co/b/two-13b\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["merge method"]),
         "{r:?}"
     );
@@ -283,7 +283,7 @@ fn merges_described_in_prose() {
         "A spherical merge of hand-picked 7B models.\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["merged models"]),
         "{r:?}"
     );
@@ -301,7 +301,7 @@ fn typographic_hyphens_and_dataset_headings() {
         "---\nbase_model: a/b\n---\nA LoRA adapter optimized for empathetic conversation.\n",
     );
     assert_eq!(
-        (r.verdict, r.missing.clone()),
+        (r.verdict, r.missing.to_vec()),
         (Verdict::Partial, vec!["adapter detail"]),
         "{r:?}"
     );

@@ -61,8 +61,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Node ids concerned, the subject first.
     pub nodes: Vec<String>,
-    /// Human explanation naming what fired and why.
-    pub message: String,
+    /// Human explanation naming what fired and why (exactly sized: millions are kept).
+    pub message: Box<str>,
 }
 
 impl Finding {
@@ -77,7 +77,7 @@ impl Finding {
             code,
             severity,
             nodes,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
         }
     }
 }

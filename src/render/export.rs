@@ -327,7 +327,7 @@ fn write_findings_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportErr
             strings(f.iter().map(|x| Some(x.code.as_str()))),
             strings(f.iter().map(|x| Some(x.severity.as_str()))),
             list_of(f.iter().map(|x| x.nodes.as_slice())),
-            strings(f.iter().map(|x| Some(x.message.as_str()))),
+            strings(f.iter().map(|x| Some(&*x.message))),
         ]
     });
     parquet_file(path, schema, batches)

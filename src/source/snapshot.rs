@@ -232,7 +232,7 @@ impl SnapshotSource {
         // Findings about the entry's files name where they are (`problems` name the file).
         for f in rec.findings.iter_mut() {
             if f.code == codes::REPO_DATA {
-                f.message = format!("{}: {}", dir.display(), f.message);
+                f.message = format!("{}: {}", dir.display(), f.message).into();
             }
         }
         if !problems.is_empty() {
@@ -792,11 +792,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("models/bad name!/no-files")).unwrap();
         w("bad name!/x/README.md", "---\nlicense: mit\n---\n");
         let mut src = SnapshotSource::open(dir.path()).unwrap();
-        let found: Vec<&str> = src
-            .entry_findings()
-            .iter()
-            .map(|f| f.message.as_str())
-            .collect();
+        let found: Vec<&str> = src.entry_findings().iter().map(|f| &*f.message).collect();
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("\"bad name!/x\""), "{found:?}");
         let gpt2 = RepoId::parse("gpt2", RepoKind::Model).unwrap();
