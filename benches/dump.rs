@@ -8,7 +8,9 @@
 //! 190k / 100k / 240k per 1.86M models, plus a few merges; quantizations and adapters are leaves;
 //! the license mix is led by apache-2.0, mit, other, openrail, the llama licenses, cc-by-nc-4.0
 //! and gemma. Cards are short (a frontmatter and a sentence or two) unless CARD_BYTES pads them
-//! with template sections to real cards' size. Deterministic (a fixed seed).
+//! with template sections to real cards' size. Deterministic (a fixed seed). Prints the id of
+//! the deepest leaf (the last quantization or adapter furthest from a root), which the
+//! benchmark traces upward.
 #![allow(clippy::unwrap_used)] // benchmark code
 
 use std::fs::File;
@@ -86,6 +88,10 @@ fn main() {
     let mut parents: Vec<u32> = Vec::new();
     let mut names: Vec<String> = Vec::with_capacity(n);
     let mut licenses_of: Vec<&'static str> = Vec::with_capacity(n);
+    // How many derivation steps each model is from a root, and the deepest leaf so far (a
+    // quantization or adapter): the upward trace of the benchmark starts there.
+    let mut depth: Vec<u16> = Vec::with_capacity(n);
+    let mut deepest: (u16, usize) = (0, 0);
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     let schema = Arc::new(Schema::new(vec![
@@ -234,6 +240,15 @@ fn main() {
                 if matches!(rel, None | Some("finetune")) {
                     parents.push(k as u32);
                 }
+                let d = bases
+                    .iter()
+                    .map(|b| depth[*b as usize] + 1)
+                    .max()
+                    .unwrap_or(0);
+                if matches!(rel, Some("quantized" | "adapter")) && d >= deepest.0 {
+                    deepest = (d, names.len());
+                }
+                depth.push(d);
                 names.push(name);
                 licenses_of.push(lic);
             }
@@ -256,5 +271,5 @@ fn main() {
         w.close().unwrap();
         eprintln!("wrote {}", path.display());
     }
-    println!("{}", names.last().map(String::as_str).unwrap_or(""));
+    println!("{}", names.get(deepest.1).map(String::as_str).unwrap_or(""));
 }
