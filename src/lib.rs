@@ -41,6 +41,7 @@ pub mod graph;
 pub mod hub;
 pub mod id;
 pub mod license;
+pub mod out_of_line;
 pub mod query;
 pub mod record;
 pub mod relation;

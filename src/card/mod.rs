@@ -11,6 +11,7 @@ use thin_vec::ThinVec;
 
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
+use crate::out_of_line::{OutOfLine, Rare};
 use crate::relation::Relation;
 pub use yaml::Value;
 
@@ -43,7 +44,8 @@ pub struct CardMeta {
     pub pipeline_tag: Option<String>,
     /// Space cards: `models`.
     pub models: ThinVec<RepoId>,
-    extra: Option<Box<CardExtra>>,
+    /// The fields few cards fill in (absent, and one pointer, on most).
+    pub extra: OutOfLine<CardExtra>,
 }
 
 /// The card fields few cards fill in.
@@ -63,39 +65,26 @@ pub struct CardExtra {
     pub preload_from_hub: ThinVec<RepoId>,
 }
 
-static NO_EXTRA: CardExtra = CardExtra {
-    license_name: None,
-    license_link: None,
-    new_version: None,
-    source_datasets: ThinVec::new(),
-    duplicated_from: None,
-    preload_from_hub: ThinVec::new(),
-};
+impl Rare for CardExtra {
+    const EMPTY: &'static CardExtra = &CardExtra {
+        license_name: None,
+        license_link: None,
+        new_version: None,
+        source_datasets: ThinVec::new(),
+        duplicated_from: None,
+        preload_from_hub: ThinVec::new(),
+    };
+}
 
 impl CardMeta {
-    /// The fields few cards fill in (all empty when the card has none of them).
-    pub fn extra(&self) -> &CardExtra {
-        self.extra.as_deref().unwrap_or(&NO_EXTRA)
-    }
-
-    /// The rare fields, to change them (created when the card had none).
-    pub fn extra_mut(&mut self) -> &mut CardExtra {
-        self.extra.get_or_insert_with(Default::default)
-    }
-
-    /// Sets the rare fields; empty ones take no room.
-    pub fn set_extra(&mut self, extra: CardExtra) {
-        self.extra = (extra != NO_EXTRA).then(|| Box::new(extra));
-    }
-
     /// `license_name` (with `license: other`).
     pub fn license_name(&self) -> Option<&str> {
-        self.extra().license_name.as_deref()
+        self.extra.get().license_name.as_deref()
     }
 
     /// `license_link` (with `license: other`).
     pub fn license_link(&self) -> Option<&str> {
-        self.extra().license_link.as_deref()
+        self.extra.get().license_link.as_deref()
     }
 }
 
@@ -530,7 +519,7 @@ impl CardMeta {
             }
             RepoKind::Model => {}
         }
-        meta.set_extra(extra);
+        meta.extra.set(extra);
         (meta, r.findings)
     }
 }
@@ -660,7 +649,8 @@ mod tests {
         );
         let src: Vec<_> = d
             .meta
-            .extra()
+            .extra
+            .get()
             .source_datasets
             .iter()
             .map(|x| x.node_id())
@@ -674,10 +664,16 @@ mod tests {
         assert_eq!(s.meta.models[0].node_id(), "a/b");
         assert_eq!(s.meta.datasets[0].node_id(), "datasets/c/d");
         assert_eq!(
-            s.meta.extra().duplicated_from.as_ref().unwrap().node_id(),
+            s.meta
+                .extra
+                .get()
+                .duplicated_from
+                .as_ref()
+                .unwrap()
+                .node_id(),
             "spaces/e/f"
         );
-        assert_eq!(s.meta.extra().preload_from_hub[0].node_id(), "g/h");
+        assert_eq!(s.meta.extra.get().preload_from_hub[0].node_id(), "g/h");
     }
 
     #[test]

@@ -284,14 +284,17 @@ mod tests {
     fn resolution_of_other_and_unknown() {
         let kb = KnowledgeBase::builtin();
         let meta = |l: &[&str], name: Option<&str>, link: Option<&str>| {
-            let mut m = CardMeta::default();
-            m.licenses = l.iter().map(|s| s.to_string()).collect();
-            m.set_extra(crate::card::CardExtra {
+            let mut extra = crate::out_of_line::OutOfLine::default();
+            extra.set(crate::card::CardExtra {
                 license_name: name.map(String::from),
                 license_link: link.map(String::from),
                 ..Default::default()
             });
-            m
+            CardMeta {
+                licenses: l.iter().map(|s| s.to_string()).collect(),
+                extra,
+                ..Default::default()
+            }
         };
         assert_eq!(kb.resolve(&meta(&[], None, None)), Resolved::Missing);
         assert!(

@@ -113,7 +113,7 @@ fn effective_meta(
                 .starts_with(&c.sha.as_ref().trim().to_ascii_lowercase())
         {
             meta.licenses = vec![c.license.to_ascii_lowercase()].into();
-            meta.extra_mut().license_name = None;
+            meta.extra.update(|e| e.license_name = None);
         } else {
             let why = if at.is_empty() {
                 "its commit is not known here".to_string()

@@ -15,6 +15,7 @@ mod hub_fields;
 use crate::card::{self, Card, CardMeta};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
+use crate::out_of_line::{OutOfLine, Rare};
 use crate::relation::{Relation, RelationSource};
 pub use hub_fields::{ChildrenCount, HubFields, HubParents};
 
@@ -176,8 +177,8 @@ pub struct RepoRecord {
     pub downloads: Option<u64>,
     /// Likes, when known.
     pub likes: Option<u64>,
-    /// What only some records know; see [`RepoRecord::detail`].
-    detail: Option<Box<RecordDetail>>,
+    /// What only some records know (absent, and one pointer, on most).
+    pub detail: OutOfLine<RecordDetail>,
     /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
     pub findings: ThinVec<Finding>,
 }
@@ -208,17 +209,19 @@ pub struct RecordDetail {
     pub api_datasets: ThinVec<RepoId>,
 }
 
-static NO_DETAIL: RecordDetail = RecordDetail {
-    reason: None,
-    sha: None,
-    gated: None,
-    children_count: None,
-    hub_parents: None,
-    api_spaces: ThinVec::new(),
-    spaces_known: false,
-    api_models: ThinVec::new(),
-    api_datasets: ThinVec::new(),
-};
+impl Rare for RecordDetail {
+    const EMPTY: &'static RecordDetail = &RecordDetail {
+        reason: None,
+        sha: None,
+        gated: None,
+        children_count: None,
+        hub_parents: None,
+        api_spaces: ThinVec::new(),
+        spaces_known: false,
+        api_models: ThinVec::new(),
+        api_datasets: ThinVec::new(),
+    };
+}
 
 /// An edge a record declares.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -242,7 +245,8 @@ impl RepoRecord {
     ) -> RepoRecord {
         let mut r = RepoRecord::empty(id);
         r.status = status;
-        r.detail_mut().reason = Some(reason.into());
+        let reason = reason.into();
+        r.detail.update(|d| d.reason = Some(reason));
         r
     }
 
@@ -259,39 +263,24 @@ impl RepoRecord {
             created: None,
             downloads: None,
             likes: None,
-            detail: None,
+            detail: OutOfLine::default(),
             findings: ThinVec::new(),
         }
     }
 
-    /// What only some records know (empty when nothing is).
-    pub fn detail(&self) -> &RecordDetail {
-        self.detail.as_deref().unwrap_or(&NO_DETAIL)
-    }
-
-    /// The detail, to change it (created when the record had none).
-    pub fn detail_mut(&mut self) -> &mut RecordDetail {
-        self.detail.get_or_insert_with(Default::default)
-    }
-
-    /// Sets the detail; an empty one takes no room.
-    pub fn set_detail(&mut self, detail: RecordDetail) {
-        self.detail = (detail != NO_DETAIL).then(|| Box::new(detail));
-    }
-
     /// Why the record could not be read, when it could not.
     pub fn reason(&self) -> Option<&str> {
-        self.detail().reason.as_deref()
+        self.detail.get().reason.as_deref()
     }
 
     /// The commit sha, when known.
     pub fn sha(&self) -> Option<&str> {
-        self.detail().sha.as_deref()
+        self.detail.get().sha.as_deref()
     }
 
     /// `gated` (`auto`/`manual`) when the repo is gated.
     pub fn gated(&self) -> Option<&str> {
-        self.detail().gated.as_deref()
+        self.detail.get().gated.as_deref()
     }
 
     /// Builds a record from an API body (`info.json`) and/or a raw README.
@@ -418,7 +407,8 @@ impl RepoRecord {
         }
         if !had_any {
             rec.status = NodeStatus::Error;
-            rec.detail_mut().reason = Some("neither info.json nor README.md present".into());
+            rec.detail
+                .update(|d| d.reason = Some("neither info.json nor README.md present".into()));
         }
         let node = rec.id.node_id();
         for mut f in rec.card.findings.drain(..).chain(findings) {
@@ -483,7 +473,7 @@ impl RepoRecord {
                 .collect()
         };
         let mut detail = RecordDetail {
-            reason: self.detail.take().and_then(|d| d.reason),
+            reason: self.detail.take().reason,
             sha: h.sha,
             gated: h.gated,
             children_count: h.children_count.map(Box::new),
@@ -499,7 +489,7 @@ impl RepoRecord {
             }
             RepoKind::Dataset => {}
         }
-        self.set_detail(detail);
+        self.detail.set(detail);
     }
 
     /// Lets go of the card's Markdown text (metadata stays): for whole-snapshot graphs whose
@@ -525,7 +515,8 @@ impl RepoRecord {
     /// [`RepoRecord::hub_relation`] with the tag-declared bases already read.
     fn hub_relation_in(&self, base: &RepoId, hub_bases: &[(RepoId, Relation)]) -> Option<Relation> {
         if let Some(rel) = self
-            .detail()
+            .detail
+            .get()
             .hub_parents
             .as_ref()
             .and_then(|hp| hp.relation)
@@ -564,7 +555,7 @@ impl RepoRecord {
 
     /// [`RepoRecord::base_models`] with the tag-declared bases already read.
     fn base_models_in(&self, hub_bases: &[(RepoId, Relation)]) -> Vec<RepoId> {
-        if let Some(hp) = &self.detail().hub_parents {
+        if let Some(hp) = &self.detail.get().hub_parents {
             let mut out = hp.models.clone();
             for b in &self.card.meta.base_models {
                 if !out.contains(b) {
@@ -636,12 +627,12 @@ impl RepoRecord {
                 for d in &meta.datasets {
                     push(d, me, Relation::TrainedOn, RelationSource::Declared);
                 }
-                for s in &self.detail().api_spaces {
+                for s in &self.detail.get().api_spaces {
                     push(me, s, Relation::UsedBy, RelationSource::Hub);
                 }
             }
             RepoKind::Dataset => {
-                for d in &meta.extra().source_datasets {
+                for d in &meta.extra.get().source_datasets {
                     push(d, me, Relation::SourceOf, RelationSource::Declared);
                 }
             }
@@ -649,20 +640,21 @@ impl RepoRecord {
                 for m in meta
                     .models
                     .iter()
-                    .chain(&meta.extra().preload_from_hub)
+                    .chain(&meta.extra.get().preload_from_hub)
                     .chain(&meta.datasets)
                 {
                     push(m, me, Relation::UsedBy, RelationSource::Declared);
                 }
                 for m in self
-                    .detail()
+                    .detail
+                    .get()
                     .api_models
                     .iter()
-                    .chain(&self.detail().api_datasets)
+                    .chain(&self.detail.get().api_datasets)
                 {
                     push(m, me, Relation::UsedBy, RelationSource::Hub);
                 }
-                if let Some(d) = &meta.extra().duplicated_from {
+                if let Some(d) = &meta.extra.get().duplicated_from {
                     push(d, me, Relation::DuplicatedFrom, RelationSource::Declared);
                 }
             }

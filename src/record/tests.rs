@@ -65,7 +65,8 @@ fn inference_from_files_and_metadata() {
 fn children_counts_are_objects_per_relation_or_a_number() {
     let obj = br#"{"id":"a/b","childrenModelCount":{"adapter":716,"merge":19,"quantized":190,"finetune":328}}"#;
     let c = RepoRecord::from_parts(&id("a/b"), Some(obj), None)
-        .detail()
+        .detail
+        .get()
         .children_count
         .as_deref()
         .copied()
@@ -78,7 +79,8 @@ fn children_counts_are_objects_per_relation_or_a_number() {
         Some(br#"{"id":"a/b","childrenModelCount":3}"#),
         None,
     )
-    .detail()
+    .detail
+    .get()
     .children_count
     .as_deref()
     .copied()
@@ -89,7 +91,7 @@ fn children_counts_are_objects_per_relation_or_a_number() {
         Some(br#"{"id":"a/b","childrenModelCount":"x"}"#),
         None,
     );
-    assert_eq!(bad.detail().children_count, None);
+    assert_eq!(bad.detail.get().children_count, None);
 }
 
 #[test]
@@ -157,7 +159,11 @@ fn dates_are_kept_as_microseconds_and_written_back_in_the_apis_form() {
 #[test]
 fn what_few_records_know_is_kept_out_of_line_only_when_known() {
     let plain = RepoRecord::from_parts(&id("a/b"), None, Some(b"---\nlicense: mit\n---\nhi"));
-    assert_eq!(plain.detail(), &RecordDetail::default());
+    assert_eq!(plain.detail.get(), &RecordDetail::default());
+    assert!(
+        !plain.detail.is_set(),
+        "nothing allocated for a record with no detail"
+    );
     assert!(
         std::mem::size_of::<RepoRecord>() <= 300,
         "a record is {} bytes inline: millions are held at once",

@@ -57,14 +57,14 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
         datasets: ids(&meta.datasets),
         models: {
             let mut used: Vec<RepoId> = Vec::new();
-            for m in meta.models.iter().chain(&meta.extra().preload_from_hub) {
+            for m in meta.models.iter().chain(&meta.extra.get().preload_from_hub) {
                 if !used.contains(m) {
                     used.push(m.clone());
                 }
             }
             ids(&used)
         },
-        source_datasets: ids(&meta.extra().source_datasets),
+        source_datasets: ids(&meta.extra.get().source_datasets),
         findings: findings.into(),
     }
 }

@@ -181,7 +181,7 @@ fn relation_to_parent(child: &RepoRecord, parent: &[RepoId]) -> Relation {
 /// per-relation counts, with the relation-prefixed filter for relations that fall short.
 async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord) -> Listing {
     let mut out = Listing::default();
-    let counts = parent.detail().children_count.as_deref().copied();
+    let counts = parent.detail.get().children_count.as_deref().copied();
     if counts.is_some_and(|c| c.total == 0) {
         return out;
     }
@@ -260,7 +260,7 @@ pub(super) async fn list_children(
             let models = derived_models(&client, &sem, &parent).await;
             out.absorb(models, &mut seen);
             // An empty `spaces` field means no Space uses the model; absent means unknown.
-            if !parent.detail().spaces_known || !parent.detail().api_spaces.is_empty() {
+            if !parent.detail.get().spaces_known || !parent.detail.get().api_spaces.is_empty() {
                 listings.push((
                     spaces_listing_path(&parent.id),
                     RepoKind::Space,
