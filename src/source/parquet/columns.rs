@@ -4,6 +4,8 @@
 use arrow_array::{Array, ArrayRef, ListArray, StringArray};
 use arrow_schema::DataType;
 
+use crate::record::Timestamp;
+
 /// The values of a string-like column as `Option<String>`s (any Arrow string type, numbers and
 /// timestamps cast to text).
 pub(super) fn strings(col: &ArrayRef) -> Vec<Option<String>> {
@@ -23,7 +25,10 @@ pub(super) fn strings(col: &ArrayRef) -> Vec<Option<String>> {
                         .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
                         .map(|a| {
                             (0..a.len())
-                                .map(|i| (!a.is_null(i)).then(|| rfc3339_micros(a.value(i))))
+                                .map(|i| {
+                                    (!a.is_null(i))
+                                        .then(|| Timestamp::from_micros(a.value(i)).to_rfc3339())
+                                })
                                 .collect()
                         });
                     a.unwrap_or_else(|| vec![None; col.len()])
@@ -72,16 +77,4 @@ pub(super) fn string_lists(col: &ArrayRef) -> Vec<Vec<String>> {
             strings(&l.value(i)).into_iter().flatten().collect()
         })
         .collect()
-}
-
-fn rfc3339_micros(us: i64) -> String {
-    let secs = us.div_euclid(1_000_000);
-    let micros = us.rem_euclid(1_000_000);
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
-    let base = humantime::format_rfc3339_seconds(t).to_string();
-    if micros == 0 {
-        base
-    } else {
-        format!("{}.{micros:06}Z", base.trim_end_matches('Z'))
-    }
 }

@@ -58,9 +58,8 @@ pub fn write_parquet<'a>(
         .map_err(format_err(path))?;
     let micros = |v: Option<&serde_json::Value>| {
         v.and_then(|s| s.as_str())
-            .and_then(|s| humantime::parse_rfc3339_weak(s.trim_end_matches('Z')).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_micros() as i64)
+            .and_then(crate::record::Timestamp::parse)
+            .map(crate::record::Timestamp::micros)
     };
     let mut written = 0usize;
     let mut pending: Vec<(&RepoId, serde_json::Value, Option<String>)> = Vec::new();
