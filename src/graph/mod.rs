@@ -263,34 +263,35 @@ impl LineageGraph {
     pub fn edges(&self) -> Vec<EdgeRefView<'_>> {
         self.sorted_edges()
             .into_iter()
-            .map(|e| self.edge_view(e))
+            .filter_map(|e| self.edge_view(e))
             .collect()
     }
 
     /// Every edge's index, in the order of [`LineageGraph::edges`]: 4 bytes an edge, for
     /// writers of millions of them that take views a slice at a time.
     pub(crate) fn sorted_edges(&self) -> Vec<EdgeIndex> {
-        let ends = |e: EdgeIndex| {
-            let (a, b) = self
-                .graph
-                .edge_endpoints(e)
-                .expect("an index from this graph's own edge_indices");
-            (&self.graph[a].id, &self.graph[b].id, self.graph[e])
-        };
+        let ends: Vec<(EdgeIndex, NodeIndex, NodeIndex)> = self
+            .graph
+            .edge_references()
+            .map(|e| (e.id(), e.source(), e.target()))
+            .collect();
+        let id = |n: NodeIndex| &self.graph[n].id;
         sort_by_id(
-            self.graph.edge_indices().collect(),
-            |&e| ends(e).0,
-            |&a, &b| ends(a).cmp(&ends(b)),
+            ends,
+            |&(_, up, _)| id(up),
+            |&(ea, ua, da), &(eb, ub, db)| {
+                (id(ua), id(da), self.graph[ea]).cmp(&(id(ub), id(db), self.graph[eb]))
+            },
         )
+        .into_iter()
+        .map(|(e, _, _)| e)
+        .collect()
     }
 
-    /// The view of one edge.
-    pub(crate) fn edge_view(&self, e: EdgeIndex) -> EdgeRefView<'_> {
-        let (a, b) = self
-            .graph
-            .edge_endpoints(e)
-            .expect("an index from this graph's own edge_indices");
-        EdgeRefView {
+    /// The view of one edge (`None` for an index that is no edge of this graph).
+    pub(crate) fn edge_view(&self, e: EdgeIndex) -> Option<EdgeRefView<'_>> {
+        let (a, b) = self.graph.edge_endpoints(e)?;
+        Some(EdgeRefView {
             upstream: RepoRef {
                 graph: self,
                 idx: a,
@@ -300,7 +301,7 @@ impl LineageGraph {
                 idx: b,
             },
             data: self.graph[e],
-        }
+        })
     }
 
     /// Number of node slots, for index-based algorithms in this crate.

@@ -302,7 +302,7 @@ fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError>
     ]));
     let order = g.sorted_edges();
     let batches = order.chunks(BATCH_ROWS).map(|slice| {
-        let chunk: Vec<_> = slice.iter().map(|&e| g.edge_view(e)).collect();
+        let chunk: Vec<_> = slice.iter().filter_map(|&e| g.edge_view(e)).collect();
         let up: Vec<String> = chunk.iter().map(|e| e.upstream.id().node_id()).collect();
         let down: Vec<String> = chunk.iter().map(|e| e.downstream.id().node_id()).collect();
         vec![
