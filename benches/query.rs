@@ -78,7 +78,9 @@ fn main() {
     let parse_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let count = records.len();
-    let mut g = LineageGraph::from_records(records, vec![]);
+    let built = LineageGraph::from_records(records, vec![]);
+    let mut judged = hf_lineage::Report::with_findings(built.findings);
+    let g = built.graph;
     let build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let report = check_licenses(&g, &KnowledgeBase::builtin(), &LicensePolicy::default());
@@ -87,12 +89,13 @@ fn main() {
         .iter()
         .filter(|f| f.code == "license-drift")
         .count();
-    g.add_findings(report.findings);
+    judged.add_findings(report.findings);
+    let g = hf_lineage::Analysis::new(g, judged);
     let license_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let ix = Index::new(&g);
     let index_s = t.elapsed().as_secs_f64();
-    println!("graph: {count} repos, {} nodes, {} edges; records {parse_s:.2} s, build {build_s:.2} s, license analysis {license_s:.2} s ({drift} license-drift), query index {index_s:.3} s", g.node_count(), g.edge_count());
+    println!("graph: {count} repos, {} nodes, {} edges; records {parse_s:.2} s, build {build_s:.2} s, license analysis {license_s:.2} s ({drift} license-drift), query index {index_s:.3} s", g.graph().node_count(), g.graph().edge_count());
 
     let args = BTreeMap::new();
     let time = |expr: &str| {

@@ -1,10 +1,12 @@
 //! hf-lineage: provenance graphs of Hugging Face repositories.
 //!
 //! The data flows one way: a [`source`] (an offline snapshot, or the live Hub) yields
-//! [`record::RepoRecord`]s; [`trace`] walks a source into a [`graph::LineageGraph`]; analyses add
-//! [`finding::Finding`]s ([`audit`] runs them all, with the policy, once); [`render`] turns the
-//! graph into text, JSON, SARIF and diagrams. Card parsing ([`card`]) and ids ([`id`]) are pure
-//! functions used by every source.
+//! [`record::RepoRecord`]s; the [`pipeline`] walks it ([`trace`]) into a [`graph::LineageGraph`]
+//! (what is known, unchanged once built), runs the checks ([`license`], [`docs_check`]) and the
+//! policy into a [`report::Report`] (what is judged), and returns both as an [`Analysis`];
+//! [`render`] turns an analysis into text, JSON, SARIF, BOMs, tables and diagrams. Card parsing
+//! ([`card`]) and ids ([`id`]) are pure functions used by every source. ARCHITECTURE.md draws
+//! the layers.
 //!
 //! The entry points, each with an example on its page:
 //!
@@ -12,28 +14,26 @@
 //! |---|---|
 //! | read an id the way the Hub and cards write them | [`RepoId::parse`] |
 //! | read a card | [`card::parse_card`] |
-//! | walk a lineage | [`trace::trace`] over a [`source::SnapshotSource`] or [`source::HubSource`] |
-//! | judge it (licenses, documentation, policy) | [`audit::audit`] |
+//! | trace, audit, or read a whole snapshot | [`pipeline::run`] with a [`pipeline::Request`] over a [`source::SnapshotSource`] or [`source::HubSource`] |
 //! | judge what a derivative's card says changed | [`docs_check::assess_repo`] |
 //! | ask it a question | [`query::parse`] and [`query::evaluate`] |
 //! | print it | [`render::render_json`], [`render::render_text`], [`render::render_sarif`] … |
 //! | explain a finding | [`finding::Code::info`] |
 //!
 //! ```
+//! use hf_lineage::pipeline::{run, Request};
 //! use hf_lineage::source::SnapshotSource;
-//! use hf_lineage::trace::{trace, Direction, TraceOptions};
 //! use hf_lineage::{RepoId, RepoKind};
 //!
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hub-snapshot");
 //! let mut source = SnapshotSource::open(std::path::Path::new(dir)).unwrap();
 //! let gguf = RepoId::parse("TheBloke/Llama-2-7B-Chat-GGUF", RepoKind::Model).unwrap();
-//! let opts = TraceOptions { direction: Direction::Up, depth: None };
-//! let g = trace(&mut source, &[gguf.clone()], opts);
+//! let lineage = run(&mut source, &Request::trace(vec![gguf.clone()])).unwrap();
+//! let g = lineage.graph();
 //! let names: Vec<String> = g.ancestors(&gguf).iter().map(|n| n.id().node_id()).collect();
 //! assert_eq!(names, ["meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-hf"]);
 //! ```
 
-pub mod audit;
 pub mod card;
 pub mod docs_check;
 pub mod finding;
@@ -42,10 +42,12 @@ pub mod hub;
 pub mod id;
 pub mod license;
 pub mod out_of_line;
+pub mod pipeline;
 pub mod query;
 pub mod record;
 pub mod relation;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod trace;
 
@@ -54,3 +56,4 @@ pub use graph::{LineageGraph, RepoRef};
 pub use id::{RepoId, RepoKind};
 pub use record::{NodeStatus, RepoRecord};
 pub use relation::{Relation, RelationSource};
+pub use report::{Analysis, Report};

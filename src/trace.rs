@@ -6,7 +6,7 @@
 
 use foldhash::{HashMap, HashSet, HashSetExt};
 
-use crate::graph::{GraphBuilder, LineageGraph};
+use crate::graph::{Built, GraphBuilder};
 use crate::id::{RepoId, RepoKind};
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::{Relation, RelationSource};
@@ -24,7 +24,7 @@ pub struct TraceOptions {
 }
 
 /// Walks `source` from `roots` and builds the graph.
-pub fn trace(source: &mut dyn Source, roots: &[RepoId], opts: TraceOptions) -> LineageGraph {
+pub fn trace(source: &mut dyn Source, roots: &[RepoId], opts: TraceOptions) -> Built {
     let mut b = GraphBuilder::new();
     let mut fetched: HashSet<RepoId> = HashSet::new();
     let root_records = fetch_new(source, roots, &mut fetched, &mut b);
@@ -63,7 +63,7 @@ pub fn trace_for_analysis(
     roots: &[RepoId],
     down: bool,
     depth: Option<usize>,
-) -> LineageGraph {
+) -> Built {
     if !down {
         return trace(
             source,
@@ -83,6 +83,7 @@ pub fn trace_for_analysis(
         },
     );
     let found: Vec<RepoId> = both
+        .graph
         .nodes()
         .iter()
         .filter(|n| n.status() == NodeStatus::Ok)
@@ -96,7 +97,7 @@ pub fn trace_for_analysis(
             depth: None,
         },
     );
-    g.set_roots(roots);
+    g.graph.set_roots(roots);
     g
 }
 

@@ -3,8 +3,9 @@
 use clap::Args;
 
 use super::{emit, open_source, parse_roots, use_color, Format, SourceArgs};
-use hf_lineage::audit::{audit, AuditOptions};
 use hf_lineage::finding::Severity;
+use hf_lineage::graph::Direction;
+use hf_lineage::pipeline::{Request, Scope};
 
 /// Arguments of `audit`.
 #[derive(Args, Debug)]
@@ -36,29 +37,33 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let format = args
         .out
         .format_for("audit", &[Text, Json, Sarif, Dot, Svg, Mermaid, Html])?;
-    let policy = args.policy.load()?;
-    let roots = parse_roots(&args.repos)?;
-    // Card bodies are needed for the documentation check and text inference.
-    let mut opened = open_source(&args.source, true)?;
-    let opts = AuditOptions {
-        down: args.down,
+    let req = Request {
+        scope: Scope::Roots(parse_roots(&args.repos)?),
+        direction: if args.down {
+            Direction::Down
+        } else {
+            Direction::Up
+        },
         depth: args.depth,
+        judge: true,
         // On by default in audit: an undeclared parent is a finding to act on.
         infer_from_text: args.infer.enabled(true),
+        policy: args.policy.load()?,
     };
-    let graph = audit(opened.source.as_mut(), &roots, opts, &policy);
-    drop(opened.progress.take());
-    super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
+    // Card bodies are needed for the documentation check and text inference.
+    let mut opened = open_source(&args.source, true)?;
+    let analysis = super::run_pipeline(&mut opened, &req)?;
+    let policy = &req.policy;
     let text = match format {
-        Json => hf_lineage::render::render_json(&graph),
-        Sarif => hf_lineage::render::render_sarif(graph.findings(), &args.source.hub.endpoint),
+        Json => hf_lineage::render::render_json(&analysis),
+        Sarif => hf_lineage::render::render_sarif(analysis.findings(), &args.source.hub.endpoint),
         Text => {
-            hf_lineage::render::render_audit_text(&graph, use_color(args.out.output.as_deref()))
+            hf_lineage::render::render_audit_text(&analysis, use_color(args.out.output.as_deref()))
         }
         diagram => {
             let title = format!("Lineage audit of {}", args.repos.join(", "));
             super::render_diagram(
-                &graph,
+                &analysis,
                 diagram,
                 &args.diagram,
                 &title,
@@ -69,7 +74,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         }
     };
     emit(&text, args.out.output.as_deref())?;
-    let deny = graph
+    let deny = analysis
         .findings()
         .iter()
         .any(|f| f.severity == Severity::Deny);

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{emit, open_source, parse_roots, Format, SourceArgs};
-use hf_lineage::audit::{audit, AuditOptions};
+use hf_lineage::pipeline::Request;
 use hf_lineage::render::bom::{bom_repos, cyclonedx::render_cyclonedx, spdx::render_spdx};
 
 /// Arguments of `bom`.
@@ -27,24 +27,21 @@ pub fn run(args: BomArgs) -> anyhow::Result<u8> {
     let format = args
         .out
         .format_for("bom", &[Format::Cyclonedx, Format::Spdx])?;
-    let policy = args.policy.load()?;
-    let roots = parse_roots(&args.repos)?;
-    let mut opened = open_source(&args.source, true)?;
     // As audit does: up to the roots, parents named only in card text as suggestions, licenses
     // and documentation judged, the policy applied.
-    let opts = AuditOptions {
-        down: false,
-        depth: None,
+    let req = Request {
         infer_from_text: args.infer.enabled(true),
+        policy: args.policy.load()?,
+        ..Request::audit(parse_roots(&args.repos)?)
     };
-    let graph = audit(opened.source.as_mut(), &roots, opts, &policy);
-    drop(opened.progress.take());
-    super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
-    let repos = bom_repos(&graph, &policy.knowledge_base());
+    let mut opened = open_source(&args.source, true)?;
+    let analysis = super::run_pipeline(&mut opened, &req)?;
+    let policy = &req.policy;
+    let repos = bom_repos(&analysis, &policy.knowledge_base());
     let endpoint = &args.source.hub.endpoint;
     let text = match format {
-        Format::Spdx => render_spdx(&repos, graph.roots(), endpoint),
-        _ => render_cyclonedx(&repos, graph.roots(), endpoint),
+        Format::Spdx => render_spdx(&repos, analysis.graph().roots(), endpoint),
+        _ => render_cyclonedx(&repos, analysis.graph().roots(), endpoint),
     };
     emit(&text, args.out.output.as_deref())?;
     Ok(super::exit::OK)

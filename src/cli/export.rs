@@ -5,7 +5,8 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::{open_source, parse_roots, Format, SourceArgs};
-use hf_lineage::audit::{analyse, audit, whole_graph, AuditOptions, CardText};
+use hf_lineage::graph::Direction;
+use hf_lineage::pipeline::{PipelineError, Request, Scope};
 use hf_lineage::render::export::{write_csv_tables, write_graphml, write_parquet_tables};
 
 /// Arguments of `export`.
@@ -41,60 +42,49 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
         output: None,
     }
     .format_for("export", &[Format::Parquet, Format::Csv, Format::Graphml])?;
-    let policy = args.policy.load()?;
-    // Off by default, as in trace: the tables are what metadata declares.
-    let infer = args.infer.enabled(false);
-    let super::Opened {
-        mut source,
-        progress,
-        offline,
-    } = open_source(&args.source, infer)?;
-    let t0 = std::time::Instant::now();
-    let graph = if args.all {
-        let text = CardText::for_inference(infer);
-        let g = whole_graph(source.as_mut(), text);
-        // Everything is read: the source (a snapshot's index holds an entry per row) goes
-        // before the analyses need the room.
-        drop(source);
-        let mut g = g.ok_or_else(|| {
-            anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)")
-        })?;
-        tracing::info!(
-            secs = t0.elapsed().as_secs_f64(),
-            "read and built the graph"
-        );
-        analyse(&mut g, &policy, infer);
-        tracing::info!(secs = t0.elapsed().as_secs_f64(), "analysed");
-        g
-    } else {
-        let roots = parse_roots(&args.repos)?;
-        let opts = AuditOptions {
-            down: args.down,
-            depth: None,
-            infer_from_text: infer,
-        };
-        let g = audit(source.as_mut(), &roots, opts, &policy);
-        super::check_crawl(&g, source.as_ref(), offline)?;
-        g
+    let scope = match args.all {
+        true => Scope::Whole,
+        false => Scope::Roots(parse_roots(&args.repos)?),
     };
-    drop(progress);
+    let req = Request {
+        scope,
+        direction: if args.down {
+            Direction::Down
+        } else {
+            Direction::Up
+        },
+        depth: None,
+        judge: true,
+        // Off by default, as in trace: the tables are what metadata declares.
+        infer_from_text: args.infer.enabled(false),
+        policy: args.policy.load()?,
+    };
+    let mut opened = open_source(&args.source, req.infer_from_text)?;
+    let analysis = super::run_pipeline(&mut opened, &req).map_err(|e| {
+        match e.downcast_ref::<PipelineError>() {
+            Some(PipelineError::NotListable) => anyhow::anyhow!("--all needs --snapshot PATH: the live Hub cannot be listed whole (name repos instead)"),
+            _ => e,
+        }
+    })?;
+    // Everything is read: the source goes before the tables need the room.
+    drop(opened);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let kb = policy.knowledge_base();
+    let kb = req.policy.knowledge_base();
     match format {
-        Format::Csv => write_csv_tables(&graph, &kb, &args.out)?,
-        Format::Graphml => write_graphml(&graph, &kb, &args.out)?,
-        _ => write_parquet_tables(&graph, &kb, &args.out)?,
+        Format::Csv => write_csv_tables(&analysis, &kb, &args.out)?,
+        Format::Graphml => write_graphml(&analysis, &kb, &args.out)?,
+        _ => write_parquet_tables(&analysis, &kb, &args.out)?,
     }
     eprintln!(
         "exported {} nodes, {} edges, {} findings to {}",
-        graph.node_count(),
-        graph.edge_count(),
-        graph.findings().len(),
+        analysis.graph().node_count(),
+        analysis.graph().edge_count(),
+        analysis.findings().len(),
         args.out.display()
     );
     // The process ends here: freeing millions of records one by one would only add seconds
     // (a whole-Hub graph takes ~10 s to drop); the operating system takes the memory back.
-    std::mem::forget(graph);
+    std::mem::forget(analysis);
     Ok(super::exit::OK)
 }

@@ -19,9 +19,12 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use hf_lineage::graph::Direction;
 use hf_lineage::hub::{HubConfig, Rate, Stats};
 use hf_lineage::id::{RepoId, RepoKind};
+use hf_lineage::pipeline::Request;
 use hf_lineage::source::{HubSource, SnapshotSource, Source};
+use hf_lineage::Analysis;
 
 /// Exit codes.
 pub mod exit {
@@ -157,18 +160,14 @@ pub struct WalkArgs {
 }
 
 impl WalkArgs {
-    pub fn options(&self) -> hf_lineage::trace::TraceOptions {
-        use hf_lineage::trace::Direction;
-        let direction = if self.both {
+    /// The direction the flags ask for (up unless `--down` or `--both`).
+    pub fn direction(&self) -> Direction {
+        if self.both {
             Direction::Both
         } else if self.down {
             Direction::Down
         } else {
             Direction::Up
-        };
-        hf_lineage::trace::TraceOptions {
-            direction,
-            depth: self.depth,
         }
     }
 }
@@ -320,7 +319,7 @@ pub struct DiagramArgs {
 
 /// Renders a diagram format (dot, svg, mermaid, html); `None` for text and json.
 pub fn render_diagram(
-    g: &hf_lineage::LineageGraph,
+    g: &Analysis,
     format: Format,
     d: &DiagramArgs,
     title: &str,
@@ -371,8 +370,6 @@ pub struct Opened {
     pub source: Box<dyn Source>,
     /// Progress display (Hub only); finished when dropped.
     pub progress: Option<Progress>,
-    /// Whether `HF_HUB_OFFLINE` is in force.
-    pub offline: bool,
 }
 
 /// Opens the source the arguments name.
@@ -381,21 +378,17 @@ pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opene
         Some(path) if hf_lineage::source::parquet::is_parquet(path) => Ok(Opened {
             source: Box::new(hf_lineage::source::parquet::ParquetSource::open(path)?),
             progress: None,
-            offline: false,
         }),
         Some(dir) => Ok(Opened {
             source: Box::new(SnapshotSource::open(dir)?.with_links_index(args.hub.cache_path())),
             progress: None,
-            offline: false,
         }),
         None => {
             let hub = HubSource::new(args.hub.hub_config(want_readme)?)?;
-            let offline = hf_lineage::hub::auth::offline(&hf_lineage::hub::auth::ProcessEnv);
             let progress = Some(Progress::start(hub.stats()));
             Ok(Opened {
                 source: Box::new(hub),
                 progress,
-                offline,
             })
         }
     }
@@ -460,35 +453,11 @@ impl Drop for Progress {
     }
 }
 
-/// Whether a crawl can be reported: not when the source stopped on an answer that fails every
-/// request (a refused token, a 400), and not when, with `HF_HUB_OFFLINE`, a root is not cached.
-/// Either way the command says why and exits 1.
-pub fn check_crawl(
-    g: &hf_lineage::LineageGraph,
-    source: &dyn Source,
-    offline: bool,
-) -> anyhow::Result<()> {
-    if let Some(why) = source.fatal() {
-        return Err(anyhow::Error::from_boxed(why));
-    }
-    if !offline {
-        return Ok(());
-    }
-    let misses = source.offline_misses();
-    let missing: Vec<String> = g
-        .roots()
-        .iter()
-        .filter(|r| misses.contains(r))
-        .map(|r| r.node_id())
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(anyhow::anyhow!(
-            "offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set) and {} not in the cache; run once online (or use --snapshot)",
-            missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
-        ))
-    }
+/// Runs the pipeline over an opened source; the progress display ends before anything prints.
+pub fn run_pipeline(opened: &mut Opened, req: &Request) -> anyhow::Result<Analysis> {
+    let result = hf_lineage::pipeline::run(opened.source.as_mut(), req);
+    drop(opened.progress.take());
+    Ok(result?)
 }
 
 /// Whether to colour stdout: a terminal, no NO_COLOR, no output file.

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{emit, open_source, DiagramArgs, Format, SourceArgs};
+use hf_lineage::graph::Direction;
+use hf_lineage::pipeline::{PipelineError, Request, Scope};
 use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
-use hf_lineage::LineageGraph;
 
 /// The named queries shipped in `queries/`, compiled in so `--list` works anywhere.
 pub const NAMED: [(&str, &str); 5] = [
@@ -85,35 +86,28 @@ fn point(src: &str, line: usize, col: usize) -> String {
     format!("\n  {text}\n  {}^", " ".repeat(col.saturating_sub(1)))
 }
 
-/// Builds the graph, runs the analyses the query functions read (licenses, documentation).
-fn build_graph(
+/// The request a query needs: the whole snapshot when the source can be listed, else the repos
+/// the query names (walked down when it asks for descendants), judged (the query functions read
+/// licenses, documentation and findings).
+fn request(
     args: &QueryArgs,
     e: &hf_lineage::query::Expr,
     vars: &BTreeMap<String, String>,
-) -> anyhow::Result<LineageGraph> {
-    let policy = args.policy.load()?;
-    let mut opened = open_source(&args.source, true)?;
-    let infer = args.infer.enabled(false);
-    let text = hf_lineage::audit::CardText::for_inference(infer);
-    let mut graph = match hf_lineage::audit::whole_graph(opened.source.as_mut(), text) {
-        Some(g) => g,
-        None => {
-            let (repos, _up, down, all) = crawl_plan(e, vars);
-            if all {
-                return Err(anyhow::anyhow!("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)"));
-            }
-            let roots = super::parse_roots(&repos)?;
-            // Walking down needs the descendants' other ancestors too (for licenses).
-            let g =
-                hf_lineage::trace::trace_for_analysis(opened.source.as_mut(), &roots, down, None);
-            super::check_crawl(&g, opened.source.as_ref(), opened.offline)?;
-            g
-        }
+) -> anyhow::Result<Request> {
+    let (repos, _up, down, all) = crawl_plan(e, vars);
+    let scope = match all {
+        true => Scope::Whole,
+        false => Scope::WholeOr(super::parse_roots(&repos)?),
     };
-    drop(opened.progress.take());
-    // Off by default in query, as in trace: the graph is what metadata declares.
-    hf_lineage::audit::analyse(&mut graph, &policy, infer);
-    Ok(graph)
+    Ok(Request {
+        scope,
+        direction: if down { Direction::Down } else { Direction::Up },
+        depth: None,
+        judge: true,
+        // Off by default in query, as in trace: the graph is what metadata declares.
+        infer_from_text: args.infer.enabled(false),
+        policy: args.policy.load()?,
+    })
 }
 
 /// Runs `query`.
@@ -140,24 +134,31 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
             .ok_or_else(|| anyhow::anyhow!("--arg {a:?}: expected NAME=VALUE"))?;
         vars.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let graph = build_graph(&args, &expr, &vars)?;
-    let ix = Index::new(&graph);
+    let req = request(&args, &expr, &vars)?;
+    let mut opened = open_source(&args.source, true)?;
+    let analysis = super::run_pipeline(&mut opened, &req).map_err(|e| {
+        match e.downcast_ref::<PipelineError>() {
+            Some(PipelineError::NotListable) => anyhow::anyhow!("all() needs --snapshot DIR: the live Hub cannot be listed whole (name repos instead)"),
+            _ => e,
+        }
+    })?;
+    let ix = Index::new(&analysis);
     let set = evaluate(&ix, &expr, &vars).context("query")?;
-    let result = ids(&graph, &set);
+    let result = ids(analysis.graph(), &set);
     let text = match format {
         Text => result
             .iter()
             .map(|i| format!("{}\n", i.node_id()))
             .collect(),
-        Json => hf_lineage::render::render_json(&graph.induced(&result)),
+        Json => hf_lineage::render::render_json(&analysis.induced(&result)),
         f => {
-            let sub = graph.induced(&result);
+            let sub = analysis.induced(&result);
             super::render_diagram(
                 &sub,
                 f,
                 &args.diagram,
                 "Query result",
-                &args.policy.load()?.knowledge_base(),
+                &req.policy.knowledge_base(),
                 &args.source.hub.endpoint,
             )?
             .unwrap_or_default()

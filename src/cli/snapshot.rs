@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{check_crawl, parse_roots, HubArgs, WalkArgs};
+use super::{parse_roots, HubArgs, WalkArgs};
+use hf_lineage::pipeline::{Request, Scope};
 use hf_lineage::source::snapshot::write_snapshot;
 use hf_lineage::source::HubSource;
 
@@ -89,14 +90,18 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
     if args.all {
         return run_all(&args);
     }
-    let roots = parse_roots(&args.repos)?;
-    let mut hub = HubSource::new(args.hub.hub_config(true)?)?;
-    let offline = hf_lineage::hub::auth::offline(&hf_lineage::hub::auth::ProcessEnv);
-    let graph = {
-        let _progress = super::Progress::start_for(&hub);
-        hf_lineage::trace::trace(&mut hub, &roots, args.walk.options())
+    let req = Request {
+        scope: Scope::Roots(parse_roots(&args.repos)?),
+        direction: args.walk.direction(),
+        depth: args.walk.depth,
+        ..Request::trace(Vec::new())
     };
-    check_crawl(&graph, &hub, offline)?;
+    let mut hub = HubSource::new(args.hub.hub_config(true)?)?;
+    let analysis = {
+        let _progress = super::Progress::start_for(&hub);
+        hf_lineage::pipeline::run(&mut hub, &req)?
+    };
+    let graph = analysis.graph();
     let written = write(&args.out, &hub)?;
     let unavailable = graph
         .nodes()

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::{emit, open_source, parse_roots, use_color, Format, SourceArgs, WalkArgs};
+use hf_lineage::pipeline::{Request, Scope};
 use hf_lineage::render::{render_json, render_text, TextOptions};
 
 /// Arguments of `trace`.
@@ -25,31 +26,25 @@ pub struct TraceArgs {
 
 /// Runs `trace`; returns the exit code.
 pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
-    let roots = parse_roots(&args.repos)?;
     use Format::*;
     let format = args
         .out
         .format_for("trace", &[Text, Json, Dot, Svg, Mermaid, Html])?;
-    // Off by default in trace: the graph shows what metadata declares.
-    let infer = args.infer.enabled(false);
-    let t = std::time::Instant::now();
-    let mut opened = open_source(&args.source, infer)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "source opened");
-    let opts = args.walk.options();
-    let t = std::time::Instant::now();
-    let mut graph = hf_lineage::trace::trace(opened.source.as_mut(), &roots, opts);
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "traced");
-    let t = std::time::Instant::now();
-    if infer {
-        hf_lineage::docs_check::lineage::infer_from_text(&mut graph);
-    }
-    drop(opened.progress.take());
-    super::check_crawl(&graph, opened.source.as_ref(), opened.offline)?;
+    let req = Request {
+        scope: Scope::Roots(parse_roots(&args.repos)?),
+        direction: args.walk.direction(),
+        depth: args.walk.depth,
+        // Off by default in trace: the graph shows what metadata declares.
+        infer_from_text: args.infer.enabled(false),
+        ..Request::trace(Vec::new())
+    };
+    let mut opened = open_source(&args.source, req.infer_from_text)?;
+    let analysis = super::run_pipeline(&mut opened, &req)?;
     let title = format!("Lineage of {}", args.repos.join(", "));
     let text = match format {
-        Json => render_json(&graph),
+        Json => render_json(&analysis),
         f @ (Dot | Svg | Mermaid | Html) => super::render_diagram(
-            &graph,
+            &analysis,
             f,
             &args.diagram,
             &title,
@@ -58,14 +53,13 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
         )?
         .unwrap_or_default(),
         _ => render_text(
-            &graph,
+            &analysis,
             TextOptions {
-                direction: opts.direction,
+                direction: req.direction,
                 color: use_color(args.out.output.as_deref()),
             },
         ),
     };
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "rendered");
     emit(&text, args.out.output.as_deref())?;
     Ok(super::exit::OK)
 }

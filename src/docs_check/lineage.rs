@@ -117,8 +117,9 @@ pub fn suggest(me: &RepoId, body: &str) -> Vec<Suggestion> {
     out
 }
 
-/// Adds suggested edges for every readable node that declares no parent, with findings.
-pub fn infer_from_text(g: &mut LineageGraph) -> usize {
+/// Adds suggested edges for every readable node that declares no parent; returns the findings
+/// that say so. Part of building a graph: the pipeline runs it before any check reads the graph.
+pub fn infer_from_text(g: &mut LineageGraph) -> Vec<Finding> {
     let mut todo: Vec<(RepoId, Vec<Suggestion>)> = Vec::new();
     for n in g.nodes() {
         let rec = n.record();
@@ -133,7 +134,6 @@ pub fn infer_from_text(g: &mut LineageGraph) -> usize {
             todo.push((n.id().clone(), s));
         }
     }
-    let mut added = 0;
     let mut findings = Vec::new();
     for (me, suggestions) in todo {
         let merge = suggestions
@@ -149,9 +149,7 @@ pub fn infer_from_text(g: &mut LineageGraph) -> usize {
                 relation,
                 source: RelationSource::CardText,
             };
-            if g.add_suggested_edge(&link) {
-                added += 1;
-            }
+            g.add_suggested_edge(&link);
         }
         let list: Vec<String> = suggestions
             .iter()
@@ -170,8 +168,7 @@ pub fn infer_from_text(g: &mut LineageGraph) -> usize {
             ),
         ));
     }
-    g.add_findings(findings);
-    added
+    findings
 }
 
 #[cfg(test)]

@@ -464,21 +464,22 @@ fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
 }
 
 /// Judges every readable derivative in the graph; returns findings and per-node reports.
-/// Nodes judged when their record was read (`judged`, from [`LineageGraph::take_judged_at_read`])
-/// keep that report, moved, not copied; in a graph whose card text was let go, a node judged
-/// by an earlier run keeps that run's report.
+/// A node that already has a report in `prior` (judged when its record was read, its card text
+/// then let go: see [`judge_record`]) keeps it, moved, not copied, and is not judged again.
 pub fn check_docs(
     g: &LineageGraph,
-    mut judged: JudgedAtRead,
+    prior: crate::report::Documentation,
 ) -> (Vec<Finding>, Vec<(NodeIx, DocReport)>) {
     use rayon::prelude::*;
+    let earlier = |ix: NodeIx| {
+        let at = ix.index() as u32;
+        prior
+            .binary_search_by_key(&at, |(i, _)| *i)
+            .ok()
+            .map(|i| &prior[i].1)
+    };
     // Each card is judged on its own: on every core, gathered back in node order.
-    let found: Vec<(
-        NodeIx,
-        &crate::id::RepoId,
-        Option<Finding>,
-        Option<DocReport>,
-    )> = g
+    let found: Vec<(NodeIx, Option<Finding>, Option<DocReport>)> = g
         .nodes()
         .par_iter()
         .filter_map(|n| {
@@ -487,32 +488,37 @@ pub fn check_docs(
             }
             let rel = node_relation(n.parents().iter().map(|(_, e)| e.relation))?;
             let node = n.id().node_id();
-            if let Some(r) = judged.get(n.id()) {
-                let f = finding_for(&node, r);
-                return Some((n.ix(), n.id(), f, None));
+            if let Some(r) = earlier(n.ix()) {
+                return Some((n.ix(), finding_for(&node, r), None));
             }
-            let r = match g.doc_report_of(n) {
-                Some(earlier) if g.card_text_dropped() => earlier.clone(),
-                _ => assess_record(n.record(), rel),
-            };
-            let f = finding_for(&node, &r);
-            Some((n.ix(), n.id(), f, Some(r)))
+            let r = assess_record(n.record(), rel);
+            Some((n.ix(), finding_for(&node, &r), Some(r)))
         })
         .collect();
     let mut findings = Vec::new();
+    let mut kept = vec![false; prior.len()];
     let mut reports = Vec::with_capacity(found.len());
-    for (ix, id, f, r) in found {
+    for (ix, f, r) in found {
         findings.extend(f);
-        if let Some(r) = r.or_else(|| judged.remove(id)) {
-            reports.push((ix, r));
+        match r {
+            Some(r) => reports.push((ix, r)),
+            None => {
+                let at = ix.index() as u32;
+                if let Ok(i) = prior.binary_search_by_key(&at, |(i, _)| *i) {
+                    kept[i] = true;
+                }
+            }
         }
     }
+    reports.extend(
+        prior
+            .into_iter()
+            .zip(kept)
+            .filter(|(_, k)| *k)
+            .map(|((ix, r), _)| (NodeIx::new(ix as usize), r)),
+    );
     (findings, reports)
 }
-
-/// Documentation reports judged as records were read, by repo (see [`judge_record`]).
-pub type JudgedAtRead =
-    std::collections::HashMap<crate::id::RepoId, DocReport, foldhash::fast::RandomState>;
 
 #[cfg(test)]
 mod tests;

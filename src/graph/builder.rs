@@ -9,7 +9,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use super::{EdgeData, LineageGraph};
+use super::{Built, EdgeData, LineageGraph};
 use crate::finding::{codes, Finding, Severity};
 use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
@@ -21,6 +21,8 @@ pub struct GraphBuilder {
     g: LineageGraph,
     /// Links as added; sorted and deduplicated at `finish` (the order edges are added in).
     links: Vec<Link>,
+    /// Findings raised so far (the source's, renamed parents).
+    findings: Vec<Finding>,
 }
 
 impl GraphBuilder {
@@ -107,24 +109,13 @@ impl GraphBuilder {
         idx
     }
 
-    /// Keeps the documentation report of a record judged as it was read, for the
-    /// documentation check (see [`crate::docs_check::judge_record`]).
-    pub fn add_judged_at_read(&mut self, id: RepoId, report: crate::docs_check::DocReport) {
-        self.g.judged_at_read.insert(id, report);
-    }
-
-    /// Marks the records' card text as let go once judged.
-    pub fn set_card_text_dropped(&mut self) {
-        self.g.card_text_dropped = true;
-    }
-
     /// Adds a graph-level finding.
     pub fn add_finding(&mut self, f: Finding) {
-        self.g.findings.push(f);
+        self.findings.push(f);
     }
 
     /// Finishes the graph: edges, placeholders, and the graph's structural findings.
-    pub fn finish(mut self, roots: Vec<RepoId>) -> LineageGraph {
+    pub fn finish(mut self, roots: Vec<RepoId>) -> Built {
         let mut links = std::mem::take(&mut self.links);
         links.par_sort_unstable();
         links.dedup();
@@ -153,8 +144,7 @@ impl GraphBuilder {
                     up_rec.id.node_id()
                 );
                 let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
-                self.g
-                    .findings
+                self.findings
                     .push(Finding::new(codes::RENAMED, Severity::Info, nodes, msg));
             }
             self.g.graph.add_edge(
@@ -184,14 +174,15 @@ impl GraphBuilder {
             .node_weights()
             .flat_map(|r| r.findings.iter().cloned())
             .collect();
-        findings.append(&mut self.g.findings);
-        self.g.findings = findings;
-        self.structural_findings();
-        self.g.reindex_findings();
-        self.g
+        findings.append(&mut self.findings);
+        findings.extend(self.structural_findings());
+        Built {
+            graph: self.g,
+            findings,
+        }
     }
 
-    fn structural_findings(&mut self) {
+    fn structural_findings(&self) -> Vec<Finding> {
         let g = &self.g.graph;
         let mut out = Vec::new();
         for scc in petgraph::algo::tarjan_scc(g) {
@@ -239,6 +230,6 @@ impl GraphBuilder {
                 ));
             }
         }
-        self.g.findings.extend(out);
+        out
     }
 }

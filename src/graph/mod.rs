@@ -7,7 +7,6 @@
 //! output iterates in sorted order.
 
 mod builder;
-mod flags;
 mod id_index;
 pub mod walk;
 
@@ -58,21 +57,6 @@ pub struct LineageGraph {
     /// Ids and aliases → nodes (own ids through the nodes themselves: no copy of every id).
     index: id_index::IdIndex,
     roots: Vec<RepoId>,
-    findings: Vec<Finding>,
-    /// Finding codes by node id (see [`LineageGraph::reindex_findings`]).
-    /// Built on first use after the findings change: an analysis that replaces them all never
-    /// pays for an index nobody read.
-    flags: std::sync::OnceLock<FlagIndex>,
-    /// Concluded obligations by node position (empty until an analysis sets them); nodes
-    /// with the same lines share them.
-    obligations: Vec<Option<std::sync::Arc<[String]>>>,
-    /// The documentation check's reports by node position, sorted.
-    documentation: Vec<(u32, crate::docs_check::DocReport)>,
-    /// Documentation reports of records judged as they were read, whose card text was then
-    /// let go (a whole-snapshot build: see [`crate::audit::whole_graph`]).
-    judged_at_read: crate::docs_check::JudgedAtRead,
-    /// Whether the records' card text was let go after they were judged.
-    card_text_dropped: bool,
     /// Node indices sorted by id, computed on first use (reset when a node is added).
     order: std::sync::OnceLock<Vec<NodeIndex>>,
 }
@@ -100,24 +84,15 @@ fn sort_by_id<'a, T: Send>(
     keyed.into_iter().map(|(_, _, x)| x).collect()
 }
 
-/// Obligations concluded per node of one graph, by node position (see
-/// [`crate::license::check_licenses`]).
+/// A graph just built, with the findings its building raised (the records' own, renamed
+/// parents, cycles, unreadable parents, and the source's).
 #[derive(Debug, Clone, Default)]
-pub struct Obligations(pub(crate) Vec<Option<std::sync::Arc<[String]>>>);
-
-impl Obligations {
-    /// Nodes with obligations.
-    pub fn len(&self) -> usize {
-        self.0.iter().filter(|o| o.is_some()).count()
-    }
-
-    /// Whether no node has obligations.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+pub struct Built {
+    /// The graph.
+    pub graph: LineageGraph,
+    /// The findings raised while building it, unsorted.
+    pub findings: Vec<Finding>,
 }
-
-use flags::FlagIndex;
 
 /// A borrowed view of one node.
 #[derive(Debug, Clone, Copy)]
@@ -158,15 +133,6 @@ impl<'g> RepoRef<'g> {
     pub fn children(&self) -> Vec<(RepoRef<'g>, EdgeData)> {
         self.graph.neighbours(self.idx, EdgeDir::Outgoing)
     }
-    /// Codes of the findings whose subject is this node (and of the cycles it is on), sorted
-    /// and deduplicated. Read from the graph's index of findings by node, built once.
-    pub fn flags(&self) -> Vec<String> {
-        self.flag_codes().map(|c| c.as_str().to_string()).collect()
-    }
-    /// The codes of [`RepoRef::flags`], without copying them.
-    pub fn flag_codes(&self) -> impl Iterator<Item = crate::finding::Code> + 'g {
-        self.graph.flag_index().codes(self.idx).iter()
-    }
     /// The node's position in its graph.
     pub fn ix(&self) -> NodeIx {
         NodeIx::new(self.idx.index())
@@ -185,7 +151,7 @@ impl PartialEq for RepoRef<'_> {
 
 impl LineageGraph {
     /// Builds a graph from records, adding every link they declare (used for whole snapshots).
-    pub fn from_records(records: Vec<RepoRecord>, roots: Vec<RepoId>) -> LineageGraph {
+    pub fn from_records(records: Vec<RepoRecord>, roots: Vec<RepoId>) -> Built {
         let links = records.iter().flat_map(RepoRecord::links).collect();
         LineageGraph::from_records_and_links(records, links, roots)
     }
@@ -196,7 +162,7 @@ impl LineageGraph {
         records: Vec<RepoRecord>,
         links: Vec<Link>,
         roots: Vec<RepoId>,
-    ) -> LineageGraph {
+    ) -> Built {
         let mut b = GraphBuilder::with_capacity(records.len(), links.len());
         for r in records {
             b.add_record(r);
@@ -346,8 +312,8 @@ impl LineageGraph {
             })
     }
 
-    /// The subgraph induced by some nodes: their records, the edges among them, the findings
-    /// whose subject is one of them, and the roots among them.
+    /// The subgraph induced by some nodes: their records, the edges among them, and the roots
+    /// among them.
     pub fn induced(&self, keep: &[RepoId]) -> LineageGraph {
         let mut b = GraphBuilder::new();
         let set: std::collections::HashSet<RepoId> = keep
@@ -377,46 +343,7 @@ impl LineageGraph {
             .filter(|r| set.contains(*r))
             .cloned()
             .collect();
-        let mut g = b.finish(roots);
-        g.judged_at_read = set
-            .iter()
-            .filter_map(|id| Some((id.clone(), self.judged_at_read.get(id)?.clone())))
-            .collect();
-        g.card_text_dropped = self.card_text_dropped;
-        g.findings = self
-            .findings
-            .iter()
-            .filter(|f| {
-                f.nodes
-                    .first()
-                    .and_then(|s| RepoId::parse(s, crate::id::RepoKind::Model).ok())
-                    .is_some_and(|s| set.contains(&s))
-            })
-            .cloned()
-            .collect();
-        g.reindex_findings();
-        let kept: std::collections::HashSet<&RepoId> = keep.iter().collect();
-        if self.has_obligations() {
-            let mut obligations = vec![None; g.len()];
-            for n in g.nodes() {
-                if let Some(o) = self.get(n.id()).and_then(|old| self.obligations_of(&old)) {
-                    obligations[n.idx.index()] = Some(o.into());
-                }
-            }
-            g.set_obligations(Obligations(obligations));
-        }
-        g.documentation = g
-            .positions()
-            .filter_map(|ix| {
-                let n = g.at(ix);
-                if !kept.contains(n.id()) {
-                    return None;
-                }
-                let old = self.get(n.id())?;
-                Some((ix.index() as u32, self.doc_report_of(&old)?.clone()))
-            })
-            .collect();
-        g
+        b.finish(roots).graph
     }
 
     /// Replaces the roots (ids or aliases of nodes in the graph; others are ignored).
@@ -445,137 +372,9 @@ impl LineageGraph {
         self.graph.edge_count()
     }
 
-    /// All findings, sorted.
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
-    }
-
-    /// Records the obligations an analysis concluded for this graph's nodes.
-    pub fn set_obligations(&mut self, obligations: Obligations) {
-        self.obligations = if obligations.0.iter().any(Option::is_some) {
-            obligations.0
-        } else {
-            Vec::new()
-        };
-    }
-
-    /// The concluded obligations of a node (by node id), when an analysis set them.
-    pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
-        self.obligations_of(&self.get_by_node_id(node_id)?)
-    }
-
-    /// The concluded obligations of a node, when an analysis set them.
-    pub fn obligations_of(&self, n: &RepoRef<'_>) -> Option<&[String]> {
-        self.obligations.get(n.idx.index())?.as_deref()
-    }
-
-    /// Records what the documentation check found per node.
-    pub fn set_documentation(&mut self, docs: Vec<(NodeIx, crate::docs_check::DocReport)>) {
-        let mut docs: Vec<(u32, crate::docs_check::DocReport)> = docs
-            .into_iter()
-            .map(|(ix, r)| (ix.index() as u32, r))
-            .collect();
-        docs.sort_unstable_by_key(|(ix, _)| *ix);
-        self.documentation = docs;
-    }
-
-    /// Takes the documentation reports of records judged as they were read (their card text
-    /// then let go), for the documentation check to keep.
-    pub fn take_judged_at_read(&mut self) -> crate::docs_check::JudgedAtRead {
-        std::mem::take(&mut self.judged_at_read)
-    }
-
-    /// Whether the records' card text was let go once judged (a whole-snapshot build): the
-    /// documentation check then keeps its earlier reports instead of judging empty text.
-    pub fn card_text_dropped(&self) -> bool {
-        self.card_text_dropped
-    }
-
-    /// The documentation check's report for a node, when it ran.
-    pub fn doc_report(&self, node_id: &str) -> Option<&crate::docs_check::DocReport> {
-        self.doc_report_of(&self.get_by_node_id(node_id)?)
-    }
-
-    /// The documentation check's report for a node, when it ran.
-    pub fn doc_report_of(&self, n: &RepoRef<'_>) -> Option<&crate::docs_check::DocReport> {
-        let at = n.idx.index() as u32;
-        let i = self
-            .documentation
-            .binary_search_by_key(&at, |(ix, _)| *ix)
-            .ok()?;
-        Some(&self.documentation[i].1)
-    }
-
-    /// The documentation check's report for a node as JSON (keys sorted), when it ran.
-    pub fn documentation(&self, node_id: &str) -> Option<serde_json::Value> {
-        self.doc_report(node_id)
-            .and_then(|r| serde_json::to_value(r).ok())
-    }
-
-    /// Whether a license analysis ran (obligations are then reported for every node).
-    pub fn has_obligations(&self) -> bool {
-        !self.obligations.is_empty()
-    }
-
-    /// Adds findings from an analysis (licenses, documentation); keeps them sorted.
-    pub fn add_findings(&mut self, more: impl IntoIterator<Item = Finding>) {
-        let before = self.findings.len();
-        self.findings.extend(more);
-        if self.findings.len() != before {
-            self.reindex_findings();
-        }
-    }
-
-    /// Takes every finding out of the graph (to judge them and put them back with
-    /// [`LineageGraph::replace_findings`]); until then no node is flagged.
-    pub fn take_findings(&mut self) -> Vec<Finding> {
-        self.flags = std::sync::OnceLock::new();
-        std::mem::take(&mut self.findings)
-    }
-
-    /// Replaces every finding (after the policy step has judged them).
-    pub fn replace_findings(&mut self, findings: Vec<Finding>) {
-        self.findings = findings;
-        self.reindex_findings();
-    }
-
-    /// Sorts the findings and indexes their codes by node: subject nodes, and every node of a
-    /// cycle.
-    pub(crate) fn reindex_findings(&mut self) {
-        {
-            use rayon::prelude::*;
-            self.findings.par_sort_unstable();
-        }
-        self.findings.dedup();
-        self.flags = std::sync::OnceLock::new();
-    }
-
-    /// Finding codes, subjects and worst severity by node, built once per change of the
-    /// findings.
-    fn flag_index(&self) -> &FlagIndex {
-        self.flags.get_or_init(|| {
-            FlagIndex::build(&self.findings, |n| self.get_by_node_id(n).map(|r| r.idx))
-        })
-    }
-
-    /// The findings whose subject (first node) is this node, in the graph's order.
-    pub fn findings_of(&self, node_id: &str) -> impl Iterator<Item = &Finding> + '_ {
-        let index = self.flag_index();
-        self.get_by_node_id(node_id)
-            .into_iter()
-            .flat_map(move |n| index.subjects(n.idx))
-            .filter_map(|i| self.findings.get(i))
-    }
-
-    /// The worst severity among the findings whose subject is this node.
-    pub fn worst_severity(&self, node_id: &str) -> Option<crate::finding::Severity> {
-        let n = self.get_by_node_id(node_id)?;
-        self.flag_index().worst(n.idx)
-    }
-
     /// Adds a suggested edge (from card text). Endpoints missing from the graph are added as
     /// `unvisited` placeholders. Returns false when an edge of that relation already exists.
-    pub fn add_suggested_edge(&mut self, link: &Link) -> bool {
+    pub(crate) fn add_suggested_edge(&mut self, link: &Link) -> bool {
         let Some(down) = self.index.get(&self.graph, &link.downstream) else {
             return false;
         };

@@ -156,7 +156,7 @@ mod tests {
                 RepoRecord::from_parts(&rid, None, Some(format!("---\n{card}\n---\n").as_bytes()))
             })
             .collect();
-        LineageGraph::from_records(recs, vec![])
+        LineageGraph::from_records(recs, vec![]).graph
     }
 
     fn pos(g: &LineageGraph, id: &str) -> NodeIx {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::card::CardMeta;
 use crate::finding::{Finding, Severity};
-use crate::graph::{LineageGraph, NodeIx, Obligations, RepoRef};
+use crate::graph::{LineageGraph, NodeIx, RepoRef};
 use crate::id::{RepoId, RepoKind};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
@@ -57,6 +57,22 @@ pub mod codes {
 /// Default severity of each code (the registry's).
 pub fn default_severity(code: crate::finding::Code) -> Severity {
     code.info().severity
+}
+
+/// Obligations concluded per node of one graph, by node position (see [`check_licenses`]).
+#[derive(Debug, Clone, Default)]
+pub struct Obligations(pub(crate) Vec<Option<Arc<[String]>>>);
+
+impl Obligations {
+    /// Nodes with obligations.
+    pub fn len(&self) -> usize {
+        self.0.iter().filter(|o| o.is_some()).count()
+    }
+
+    /// Whether no node has obligations.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The result of the analysis.
@@ -138,7 +154,7 @@ fn effective_meta(
 
 /// Runs every license rule over the graph. The policy's `[licenses]`, `[[clarify]]` and
 /// `[[license]]` shape the analysis; its `[levels]` and `[[exceptions]]` are applied later, to
-/// every finding at once ([`crate::audit::apply_policy`]).
+/// every finding at once ([`crate::pipeline::apply_policy`]).
 ///
 /// Every node is resolved, then judged, on its own, on every core; the result is in node
 /// positions, so gathering it back costs no lookups by id.

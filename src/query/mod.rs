@@ -85,7 +85,8 @@ pub struct Index<'g> {
 
 impl<'g> Index<'g> {
     /// Builds the lookups (one pass over nodes and findings).
-    pub fn new(g: &'g LineageGraph) -> Index<'g> {
+    pub fn new(a: &'g crate::report::Analysis) -> Index<'g> {
+        let g = a.graph();
         let mut by_id: HashMap<String, NodeIx> = HashMap::new();
         let licenses: Vec<Vec<String>> = g
             .positions()
@@ -101,7 +102,7 @@ impl<'g> Index<'g> {
             })
             .collect();
         let mut flags: HashMap<String, NodeSet> = HashMap::new();
-        for f in g.findings() {
+        for f in a.findings() {
             let targets: Vec<&String> = if f.code == crate::finding::codes::CYCLE {
                 f.nodes.iter().collect()
             } else {
@@ -377,15 +378,15 @@ fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet
 ///
 /// ```
 /// use hf_lineage::query::{evaluate, ids, parse, Index};
-/// use hf_lineage::source::{SnapshotSource, Source};
-/// use hf_lineage::LineageGraph;
+/// use hf_lineage::pipeline::{run, Request};
+/// use hf_lineage::source::SnapshotSource;
 ///
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hub-snapshot");
 /// let mut src = SnapshotSource::open(std::path::Path::new(dir)).unwrap();
-/// let g = LineageGraph::from_records(src.all_records().unwrap(), vec![]);
-/// let ix = Index::new(&g);
+/// let whole = run(&mut src, &Request::whole()).unwrap();
+/// let ix = Index::new(&whole);
 /// let e = parse(r#"roots(ancestors("TheBloke/Llama-2-7B-Chat-GGUF"))"#).unwrap();
-/// let found = ids(&g, &evaluate(&ix, &e, &Default::default()).unwrap());
+/// let found = ids(whole.graph(), &evaluate(&ix, &e, &Default::default()).unwrap());
 /// assert_eq!(found[0].node_id(), "meta-llama/Llama-2-7b-hf");
 /// ```
 pub fn evaluate(

@@ -3,7 +3,7 @@
 use super::*;
 use crate::record::RepoRecord;
 
-fn graph() -> LineageGraph {
+fn graph() -> crate::report::Analysis {
     let rec = |id: &str, card: &str| {
         let rid = RepoId::parse(id, RepoKind::Model).unwrap();
         RepoRecord::from_parts(&rid, None, Some(format!("---\n{card}\n---\n").as_bytes()))
@@ -23,12 +23,13 @@ fn graph() -> LineageGraph {
         ],
         vec![],
     )
+    .into()
 }
 
-fn q(g: &LineageGraph, src: &str) -> Vec<String> {
+fn q(g: &crate::report::Analysis, src: &str) -> Vec<String> {
     let ix = Index::new(g);
     let e = parse(src).unwrap();
-    ids(g, &evaluate(&ix, &e, &BTreeMap::new()).unwrap())
+    ids(g.graph(), &evaluate(&ix, &e, &BTreeMap::new()).unwrap())
         .iter()
         .map(|i| i.node_id())
         .collect()

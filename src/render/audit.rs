@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Severity};
-use crate::graph::LineageGraph;
+use crate::report::Analysis;
 
 fn paint(color: bool, code: &str, s: &str) -> String {
     if color {
@@ -16,9 +16,10 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 
 /// Findings grouped by repo; the traced repos first with what they declare and what their
 /// lineage concludes.
-pub fn render_audit_text(g: &LineageGraph, color: bool) -> String {
+pub fn render_audit_text(a: &Analysis, color: bool) -> String {
+    let g = a.graph();
     let mut out = String::new();
-    let count = |s: Severity| g.findings().iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| a.findings().iter().filter(|f| f.severity == s).count();
     out.push_str(&format!(
         "audited {} repo(s), {} nodes in the lineage: {} deny, {} warn, {} info\n\n",
         g.roots().len(),
@@ -39,7 +40,7 @@ pub fn render_audit_text(g: &LineageGraph, color: bool) -> String {
             "{}\n  declared license: {declared}\n",
             paint(color, "1", &n.id().node_id())
         ));
-        match g.obligations_of(&n) {
+        match a.obligations_of(&n) {
             Some(obs) if !obs.is_empty() => {
                 out.push_str("  concluded obligations (from its ancestors' licenses):\n");
                 for o in obs {
@@ -51,7 +52,7 @@ pub fn render_audit_text(g: &LineageGraph, color: bool) -> String {
         out.push('\n');
     }
     let mut by_subject: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
-    for f in g.findings() {
+    for f in a.findings() {
         by_subject
             .entry(f.nodes.first().cloned().unwrap_or_default())
             .or_default()

@@ -16,6 +16,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use crate::graph::{LineageGraph, RepoRef};
 use crate::license::kb::KnowledgeBase;
 use crate::record::Timestamp;
+use crate::report::Analysis;
 
 /// What went wrong writing the tables.
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +82,12 @@ pub struct NodeRow {
 }
 
 /// The node rows, sorted by id.
-pub fn node_rows(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<NodeRow> {
-    rows_of(&g.nodes(), kb)
+pub fn node_rows(a: &Analysis, kb: &KnowledgeBase) -> Vec<NodeRow> {
+    rows_of(a, &a.graph().nodes(), kb)
 }
 
 /// The rows of some nodes, in their order (on every core).
-fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
+fn rows_of(a: &Analysis, nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
     use rayon::prelude::*;
     nodes
         .par_iter()
@@ -111,7 +112,7 @@ fn rows_of(nodes: &[RepoRef<'_>], kb: &KnowledgeBase) -> Vec<NodeRow> {
                 sha: rec.sha().map(str::to_string),
                 gated: rec.gated().map(str::to_string),
                 aliases: rec.aliases.iter().map(|a| a.node_id()).collect(),
-                flags: n.flag_codes().map(|c| c.as_str()).collect(),
+                flags: a.flag_codes(n).map(|c| c.as_str()).collect(),
             }
         })
         .collect()
@@ -172,7 +173,7 @@ fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
 /// Writes `nodes.parquet`, `edges.parquet`, `findings.parquet` into `dir`: the three tables at
 /// once (one thread each), each in row groups of [`BATCH_ROWS`].
 pub fn write_parquet_tables(
-    g: &LineageGraph,
+    a: &Analysis,
     kb: &KnowledgeBase,
     dir: &Path,
 ) -> Result<(), ExportError> {
@@ -185,7 +186,7 @@ pub fn write_parquet_tables(
             let t = std::time::Instant::now();
             timed(
                 "nodes",
-                write_nodes_parquet(g, kb, &dir.join("nodes.parquet")),
+                write_nodes_parquet(a, kb, &dir.join("nodes.parquet")),
                 t,
             )
         });
@@ -193,14 +194,14 @@ pub fn write_parquet_tables(
             let t = std::time::Instant::now();
             timed(
                 "edges",
-                write_edges_parquet(g, &dir.join("edges.parquet")),
+                write_edges_parquet(a.graph(), &dir.join("edges.parquet")),
                 t,
             )
         });
         let t = std::time::Instant::now();
         let findings = timed(
             "findings",
-            write_findings_parquet(g, &dir.join("findings.parquet")),
+            write_findings_parquet(a, &dir.join("findings.parquet")),
             t,
         );
         (nodes.join(), edges.join(), findings)
@@ -226,11 +227,7 @@ fn utf8(name: &str, null: bool) -> Field {
     Field::new(name, DataType::Utf8, null)
 }
 
-fn write_nodes_parquet(
-    g: &LineageGraph,
-    kb: &KnowledgeBase,
-    path: &Path,
-) -> Result<(), ExportError> {
+fn write_nodes_parquet(a: &Analysis, kb: &KnowledgeBase, path: &Path) -> Result<(), ExportError> {
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let s = utf8;
     let schema = Arc::new(Schema::new(vec![
@@ -252,9 +249,9 @@ fn write_nodes_parquet(
         Field::new("aliases", list_type(), true),
         Field::new("flags", list_type(), true),
     ]));
-    let all = g.nodes();
+    let all = a.graph().nodes();
     let batches = all.chunks(BATCH_ROWS).map(|chunk| {
-        let nodes = rows_of(chunk, kb);
+        let nodes = rows_of(a, chunk, kb);
         let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
             let mut b = Int64Builder::with_capacity(nodes.len());
             for n in &nodes {
@@ -315,14 +312,14 @@ fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError>
     parquet_file(path, schema, batches)
 }
 
-fn write_findings_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError> {
+fn write_findings_parquet(a: &Analysis, path: &Path) -> Result<(), ExportError> {
     let schema = Arc::new(Schema::new(vec![
         utf8("code", false),
         utf8("severity", false),
         Field::new("nodes", list_type(), false),
         utf8("message", false),
     ]));
-    let batches = g.findings().chunks(BATCH_ROWS).map(|f| {
+    let batches = a.findings().chunks(BATCH_ROWS).map(|f| {
         vec![
             strings(f.iter().map(|x| Some(x.code.as_str()))),
             strings(f.iter().map(|x| Some(x.severity.as_str()))),
@@ -343,11 +340,8 @@ fn csv_writer(path: &Path) -> Result<csv::Writer<File>, ExportError> {
 /// Writes `nodes.csv`, `edges.csv` and `findings.csv` in `neo4j-admin database import` form:
 /// nodes with `:ID` and `:LABEL` (`Model`, `Dataset`, `Space`), edges with `:START_ID`, `:END_ID`
 /// and `:TYPE` (the relation, upper case); list columns joined by `;`.
-pub fn write_csv_tables(
-    g: &LineageGraph,
-    kb: &KnowledgeBase,
-    dir: &Path,
-) -> Result<(), ExportError> {
+pub fn write_csv_tables(a: &Analysis, kb: &KnowledgeBase, dir: &Path) -> Result<(), ExportError> {
+    let g = a.graph();
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |e: csv::Error| ExportError::Io {
@@ -387,7 +381,7 @@ pub fn write_csv_tables(
         })
         .unwrap_or_default()
     };
-    for n in node_rows(g, kb) {
+    for n in node_rows(a, kb) {
         let label = match n.kind {
             "model" => "Model",
             "dataset" => "Dataset",
@@ -440,7 +434,7 @@ pub fn write_csv_tables(
     let mut w = csv_writer(&p)?;
     w.write_record(["code", "severity", "nodes", "message"])
         .map_err(io(&p))?;
-    for f in g.findings() {
+    for f in a.findings() {
         w.write_record([
             f.code.as_str(),
             f.severity.as_str(),
@@ -470,7 +464,8 @@ fn xml(s: &str) -> String {
 }
 
 /// Writes `lineage.graphml` (scalar attributes only) for Gephi and networkx.
-pub fn write_graphml(g: &LineageGraph, kb: &KnowledgeBase, dir: &Path) -> Result<(), ExportError> {
+pub fn write_graphml(a: &Analysis, kb: &KnowledgeBase, dir: &Path) -> Result<(), ExportError> {
+    let g = a.graph();
     let path = dir.join("lineage.graphml");
     let io = |source| ExportError::Io {
         path: path.clone(),
@@ -502,7 +497,7 @@ pub fn write_graphml(g: &LineageGraph, kb: &KnowledgeBase, dir: &Path) -> Result
     }
     out.push_str("  <graph id=\"lineage\" edgedefault=\"directed\">\n");
     f.write_all(out.as_bytes()).map_err(io)?;
-    for n in node_rows(g, kb) {
+    for n in node_rows(a, kb) {
         let mut s = format!("    <node id=\"{}\">", xml(&n.id));
         let mut data = |k: &str, v: Option<String>| {
             if let Some(v) = v {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::graph::LineageGraph;
+use crate::report::Analysis;
 
 /// The schema id of the JSON graph.
 pub const SCHEMA: &str = "hf-lineage/graph@1";
@@ -56,15 +56,17 @@ struct JsonEdge {
 ///
 /// ```
 /// use hf_lineage::record::RepoRecord;
-/// use hf_lineage::{LineageGraph, RepoId, RepoKind};
+/// use hf_lineage::{Analysis, LineageGraph, RepoId, RepoKind};
 /// let id = RepoId::parse("a/b", RepoKind::Model).unwrap();
 /// let rec = RepoRecord::from_parts(&id, None, Some(b"---\nlicense: mit\n---\n"));
-/// let json = hf_lineage::render::render_json(&LineageGraph::from_records(vec![rec], vec![id]));
+/// let built = LineageGraph::from_records(vec![rec], vec![id]);
+/// let json = hf_lineage::render::render_json(&Analysis::from(built));
 /// let v: serde_json::Value = serde_json::from_str(&json).unwrap();
 /// assert_eq!(v["schema"], "hf-lineage/graph@1");
 /// assert_eq!(v["nodes"][0]["license"], "mit");
 /// ```
-pub fn render_json(g: &LineageGraph) -> String {
+pub fn render_json(a: &Analysis) -> String {
+    let g = a.graph();
     let nodes = g
         .nodes()
         .into_iter()
@@ -82,13 +84,13 @@ pub fn render_json(g: &LineageGraph) -> String {
                 license_link: rec.card.meta.license_link(),
                 aliases,
                 gated: rec.gated(),
-                flags: n.flags(),
-                obligations: g.has_obligations().then(|| {
-                    g.obligations_of(&n)
+                flags: a.flags(&n),
+                obligations: a.has_obligations().then(|| {
+                    a.obligations_of(&n)
                         .map(<[String]>::to_vec)
                         .unwrap_or_default()
                 }),
-                documentation: g.documentation(&n.id().node_id()),
+                documentation: a.documentation(&n.id().node_id()),
             }
         })
         .collect();
@@ -107,7 +109,7 @@ pub fn render_json(g: &LineageGraph) -> String {
         roots: g.roots().iter().map(|r| r.node_id()).collect(),
         nodes,
         edges,
-        findings: g.findings(),
+        findings: a.findings(),
     };
     let mut s =
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -9,8 +9,9 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use crate::graph::Direction;
-use crate::graph::{EdgeData, LineageGraph, RepoRef};
+use crate::graph::{EdgeData, RepoRef};
 use crate::record::NodeStatus;
+use crate::report::Analysis;
 
 /// Options for the text tree.
 #[derive(Debug, Clone, Copy)]
@@ -21,11 +22,13 @@ pub struct TextOptions {
     pub color: bool,
 }
 
-struct Painter {
+/// What every line is drawn with: the colours, and the analysis the flags come from.
+struct Painter<'a> {
     color: bool,
+    analysis: &'a Analysis,
 }
 
-impl Painter {
+impl Painter<'_> {
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -36,8 +39,12 @@ impl Painter {
 }
 
 /// Renders the trees and then the findings.
-pub fn render_text(g: &LineageGraph, opts: TextOptions) -> String {
-    let p = Painter { color: opts.color };
+pub fn render_text(a: &Analysis, opts: TextOptions) -> String {
+    let g = a.graph();
+    let p = Painter {
+        color: opts.color,
+        analysis: a,
+    };
     let mut out = String::new();
     for root in g.roots() {
         let Some(node) = g.get(root) else { continue };
@@ -60,7 +67,7 @@ pub fn render_text(g: &LineageGraph, opts: TextOptions) -> String {
         }
         out.push('\n');
     }
-    let findings = g.findings();
+    let findings = a.findings();
     if findings.is_empty() {
         let _ = writeln!(out, "no findings");
     } else {
@@ -143,7 +150,7 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
             s.push_str(&p.paint("2", " [suggested from card text]"));
         }
     }
-    let flags = node.flags();
+    let flags = p.analysis.flags(node);
     if !flags.is_empty() {
         s.push(' ');
         s.push_str(&p.paint("33", &format!("⚑ {}", flags.join(", "))));

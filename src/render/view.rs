@@ -8,11 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::Severity;
-use crate::graph::LineageGraph;
 use crate::id::RepoKind;
 use crate::license::kb::{KnowledgeBase, Resolved};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
+use crate::report::Analysis;
 
 /// License family, for fill colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -193,7 +193,8 @@ fn plural(rel: Relation) -> &'static str {
 /// Builds the view; `collapse` folds more than N leaf siblings of one relation per parent.
 /// `kb` is the knowledge base of the run (the policy's additions included), so a picture
 /// colours licenses as the audit judged them.
-pub fn build_view(g: &LineageGraph, collapse: Option<usize>, kb: &KnowledgeBase) -> View {
+pub fn build_view(a: &Analysis, collapse: Option<usize>, kb: &KnowledgeBase) -> View {
+    let g = a.graph();
     let nodes = g.nodes();
     // Which leaf children to fold: parent → relation → children.
     let mut folded_away: BTreeSet<String> = BTreeSet::new();
@@ -224,8 +225,8 @@ pub fn build_view(g: &LineageGraph, collapse: Option<usize>, kb: &KnowledgeBase)
         }
         let key = format!("n{}", keys.len());
         keys.insert(id.clone(), key.clone());
-        let flags = n.flags();
-        let worst = g.worst_severity(&id);
+        let flags = a.flags(n);
+        let worst = a.worst_severity(&id);
         let meta = &n.record().card.meta;
         view.nodes.push(ViewNode {
             key,
@@ -296,7 +297,10 @@ mod tests {
     fn colours_follow_the_runs_knowledge_base_policy_additions_included() {
         let id = RepoId::parse("acme/model", RepoKind::Model).unwrap();
         let rec = RepoRecord::from_parts(&id, None, Some(b"---\nlicense: acme-1.0\n---\n"));
-        let g = LineageGraph::from_records(vec![rec], vec![id]);
+        let g = Analysis::from(crate::graph::LineageGraph::from_records(
+            vec![rec],
+            vec![id],
+        ));
         let builtin = build_view(&g, None, &KnowledgeBase::builtin());
         assert_eq!(builtin.nodes[0].family, Family::Unresolved);
         let policy = LicensePolicy::parse(

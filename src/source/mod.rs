@@ -70,6 +70,10 @@ pub trait Source {
         None
     }
 
+    /// Everything a run needs has been read: let go of lookup tables (a snapshot's index of
+    /// millions of rows) before the checks need the room. Later reads may find nothing.
+    fn release(&mut self) {}
+
     /// Repos that could not be read only because the source is offline and has no copy of
     /// them (`HF_HUB_OFFLINE`).
     fn offline_misses(&self) -> Vec<RepoId> {

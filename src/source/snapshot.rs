@@ -686,6 +686,11 @@ pub fn write_snapshot<'a>(
 }
 
 impl Source for SnapshotSource {
+    fn release(&mut self) {
+        self.loaded = HashMap::new();
+        self.reverse = HashMap::new();
+    }
+
     fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
         self.fetch_batch(ids)
     }

@@ -283,8 +283,9 @@ fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
 
 /// What the documentation check concluded in a graph: every node's report, then the
 /// documentation findings.
-fn concluded(g: &hf_lineage::graph::LineageGraph) -> (Vec<String>, Vec<String>) {
+fn concluded(g: &hf_lineage::Analysis) -> (Vec<String>, Vec<String>) {
     let reports = g
+        .graph()
         .nodes()
         .iter()
         .filter_map(|n| {
@@ -308,22 +309,23 @@ fn concluded(g: &hf_lineage::graph::LineageGraph) -> (Vec<String>, Vec<String>) 
 /// card text.
 fn documentation_of(
     dir: &std::path::Path,
-    text: hf_lineage::audit::CardText,
+    text: hf_lineage::pipeline::CardText,
 ) -> ((Vec<String>, Vec<String>), usize) {
-    use hf_lineage::audit::{analyse, whole_graph};
+    use hf_lineage::pipeline::{analyse, whole_graph};
     let mut src = hf_lineage::source::SnapshotSource::open(dir).unwrap();
     let mut g = whole_graph(&mut src, text).unwrap();
     let policy = hf_lineage::license::policy::LicensePolicy::default();
-    analyse(&mut g, &policy, false);
+    analyse(&mut g, &policy);
     let once = concluded(&g);
     // Analysing again (as a library user may) concludes the same, text or no text.
-    analyse(&mut g, &policy, false);
+    analyse(&mut g, &policy);
     assert_eq!(
         once,
         concluded(&g),
         "a second analysis changed the verdicts"
     );
     let with_text = g
+        .graph()
         .nodes()
         .iter()
         .filter(|n| !n.record().card.body.is_empty())
@@ -336,7 +338,7 @@ fn documentation_of(
 /// text in the finished graph, on the bundled snapshot and on every real model card.
 #[test]
 fn judging_cards_as_they_are_read_concludes_what_judging_the_graph_does() {
-    use hf_lineage::audit::CardText;
+    use hf_lineage::pipeline::CardText;
     let mut dirs = vec![common::example_snapshot()];
     let tmp = tempfile::tempdir().unwrap();
     if let Some(cards) = common::shared_cards("judging_cards_as_they_are_read") {

@@ -14,11 +14,12 @@ pub mod spdx;
 use std::collections::BTreeSet;
 
 use crate::finding::{Finding, Severity};
-use crate::graph::{LineageGraph, RepoRef};
+use crate::graph::RepoRef;
 use crate::id::{RepoId, RepoKind};
 use crate::license::kb::{KnowledgeBase, LicenseInfo, Resolved};
 use crate::record::Timestamp;
 use crate::relation::{Relation, RelationSource};
+use crate::report::Analysis;
 
 /// Hub license ids that are SPDX license ids, with the SPDX spelling (the Hub lowercases them;
 /// the GNU ones map to their `-only` forms). Every other Hub license is named, and written as
@@ -238,7 +239,8 @@ fn licenses_of(n: &RepoRef<'_>, kb: &KnowledgeBase) -> Vec<BomLicense> {
 }
 
 /// Gathers every repo of the graph, sorted by id.
-pub fn bom_repos(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<BomRepo> {
+pub fn bom_repos(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<BomRepo> {
+    let g = analysis.graph();
     let mut out = Vec::new();
     for n in g.nodes() {
         let rec = n.record();
@@ -262,7 +264,7 @@ pub fn bom_repos(g: &LineageGraph, kb: &KnowledgeBase) -> Vec<BomRepo> {
             })
             .collect();
         parents.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut findings: Vec<Finding> = g
+        let mut findings: Vec<Finding> = analysis
             .findings()
             .iter()
             .filter(|f| f.nodes.first() == Some(&node))

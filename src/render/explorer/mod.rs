@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::graph::LineageGraph;
 use crate::license::kb::KnowledgeBase;
 use crate::record::NodeStatus;
 use crate::relation::Relation;
+use crate::report::Analysis;
 
 use super::view::{edge_style, family, Family};
 
@@ -93,10 +93,11 @@ fn dash(rel: Relation) -> &'static str {
 /// The data the page draws: nodes (sorted by id), edges and findings by node position, the
 /// registry's text for each code present, and the legend's vocabulary.
 pub fn explorer_data(
-    g: &LineageGraph,
+    a: &Analysis,
     kb: &KnowledgeBase,
     opts: &ExplorerOptions,
 ) -> serde_json::Value {
+    let g = a.graph();
     let nodes = g.nodes();
     let mut pos = vec![u32::MAX; g.node_count()];
     for (i, n) in nodes.iter().enumerate() {
@@ -122,10 +123,10 @@ pub fn explorer_data(
                 reason: rec.reason(),
                 license: rec.card.meta.declared_license(),
                 family: fam.class(),
-                worst: g.worst_severity(id).map(|s| s.as_str()),
+                worst: a.worst_severity(id).map(|s| s.as_str()),
                 root: n.is_root(),
-                obligations: g.obligations_of(n),
-                documentation: g.doc_report(id),
+                obligations: a.obligations_of(n),
+                documentation: a.doc_report(id),
             }
         })
         .collect();
@@ -147,7 +148,7 @@ pub fn explorer_data(
         .map(|(i, s)| (s.as_str(), i))
         .collect();
     let mut codes: BTreeMap<&'static str, serde_json::Value> = BTreeMap::new();
-    let findings: Vec<serde_json::Value> = g
+    let findings: Vec<serde_json::Value> = a
         .findings()
         .iter()
         .map(|f| {
@@ -198,9 +199,9 @@ const SCRIPT: &str = include_str!("explorer.js");
 const STYLE: &str = include_str!("explorer.css");
 
 /// Renders the explorer page.
-pub fn render_explorer(g: &LineageGraph, kb: &KnowledgeBase, opts: &ExplorerOptions) -> String {
+pub fn render_explorer(a: &Analysis, kb: &KnowledgeBase, opts: &ExplorerOptions) -> String {
     // No `<` in the script element at all (`</script>`, `<!--`): JSON's own escape for it.
-    let data = explorer_data(g, kb, opts)
+    let data = explorer_data(a, kb, opts)
         .to_string()
         .replace('<', "\\u003c");
     let title = esc(&opts.title);

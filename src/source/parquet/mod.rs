@@ -477,6 +477,11 @@ fn entry_finding(message: String) -> Finding {
 }
 
 impl Source for ParquetSource {
+    fn release(&mut self) {
+        self.index = HashMap::new();
+        self.children = None;
+    }
+
     fn fetch(&mut self, ids: &[RepoId]) -> Vec<RepoRecord> {
         // Group the wanted rows by row group: each group is read once.
         let mut by_group: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();

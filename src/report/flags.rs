@@ -7,13 +7,13 @@
 
 use std::sync::OnceLock;
 
-use petgraph::graph::NodeIndex;
+use crate::graph::NodeIx;
 
 use crate::finding::{codes, Code, Finding, Severity};
 
 /// A set of finding codes: one bit per code, in registry order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct CodeSet(u64);
+pub(crate) struct CodeSet(u64);
 
 const _: () = assert!(Code::ALL.len() <= 64, "a CodeSet has one bit per code");
 
@@ -27,7 +27,7 @@ impl CodeSet {
     }
 
     /// The codes, sorted by name (the order of [`Code`]'s `Ord`).
-    pub(super) fn iter(self) -> impl Iterator<Item = Code> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = Code> {
         static BY_NAME: OnceLock<Vec<Code>> = OnceLock::new();
         BY_NAME
             .get_or_init(|| {
@@ -43,7 +43,7 @@ impl CodeSet {
 
 /// What the findings say of each node, by node position.
 #[derive(Debug, Clone, Default)]
-pub(super) struct FlagIndex {
+pub(crate) struct FlagIndex {
     /// Flagged nodes, sorted: their codes, and the worst severity of the findings whose subject
     /// they are.
     nodes: Vec<(u32, CodeSet, Option<Severity>)>,
@@ -54,9 +54,9 @@ pub(super) struct FlagIndex {
 impl FlagIndex {
     /// Indexes `findings` (in their order); `node_of` finds the node a finding names, and a
     /// name that is no node of the graph flags nothing.
-    pub(super) fn build(
+    pub(crate) fn build(
         findings: &[Finding],
-        node_of: impl Fn(&str) -> Option<NodeIndex> + Sync,
+        node_of: impl Fn(&str) -> Option<NodeIx> + Sync,
     ) -> FlagIndex {
         use rayon::prelude::*;
         // (node, finding, whether the node is the finding's subject)
@@ -99,24 +99,24 @@ impl FlagIndex {
         out
     }
 
-    fn entry(&self, node: NodeIndex) -> Option<&(u32, CodeSet, Option<Severity>)> {
+    fn entry(&self, node: NodeIx) -> Option<&(u32, CodeSet, Option<Severity>)> {
         let n = node.index() as u32;
         let at = self.nodes.partition_point(|e| e.0 < n);
         self.nodes.get(at).filter(|e| e.0 == n)
     }
 
     /// The codes that flag a node.
-    pub(super) fn codes(&self, node: NodeIndex) -> CodeSet {
+    pub(crate) fn codes(&self, node: NodeIx) -> CodeSet {
         self.entry(node).map(|e| e.1).unwrap_or_default()
     }
 
     /// The worst severity among the findings whose subject is the node.
-    pub(super) fn worst(&self, node: NodeIndex) -> Option<Severity> {
+    pub(crate) fn worst(&self, node: NodeIx) -> Option<Severity> {
         self.entry(node).and_then(|e| e.2)
     }
 
     /// Positions of the findings whose subject is the node, in the findings' order.
-    pub(super) fn subjects(&self, node: NodeIndex) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn subjects(&self, node: NodeIx) -> impl Iterator<Item = usize> + '_ {
         let n = node.index() as u32;
         let from = self.subjects.partition_point(|e| e.0 < n);
         self.subjects[from..]
@@ -164,12 +164,12 @@ mod tests {
             f(codes::REPO_DATA, Severity::Deny, &["nowhere"]),
         ];
         let node = |s: &str| match s {
-            "a" => Some(NodeIndex::new(0)),
-            "b" => Some(NodeIndex::new(7)),
+            "a" => Some(NodeIx::new(0)),
+            "b" => Some(NodeIx::new(7)),
             _ => None,
         };
         let ix = FlagIndex::build(&findings, node);
-        let (a, b, c) = (NodeIndex::new(0), NodeIndex::new(7), NodeIndex::new(3));
+        let (a, b, c) = (NodeIx::new(0), NodeIx::new(7), NodeIx::new(3));
         assert_eq!(ix.codes(a).iter().collect::<Vec<_>>(), vec![codes::CYCLE]);
         let mut want_b = vec![codes::CYCLE, codes::RENAMED, codes::REPO_DATA];
         want_b.sort();
