@@ -35,6 +35,7 @@
 //! ```
 
 pub mod card;
+mod db;
 pub mod docs_check;
 pub mod finding;
 pub mod graph;

@@ -468,7 +468,7 @@ fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
 /// then let go: see [`judge_record`]) keeps it, moved, not copied, and is not judged again.
 pub fn check_docs(
     g: &LineageGraph,
-    prior: crate::report::Documentation,
+    prior: Documentation,
 ) -> (Vec<Finding>, Vec<(NodeIx, DocReport)>) {
     use rayon::prelude::*;
     let earlier = |ix: NodeIx| {
@@ -519,6 +519,9 @@ pub fn check_docs(
     );
     (findings, reports)
 }
+
+/// Documentation reports by node position, sorted by position.
+pub type Documentation = Vec<(u32, DocReport)>;
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -73,18 +73,6 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// A connection to the cache database at `path` (its directory created if needed), as every
-/// user of the database opens it: WAL, normal sync, a 10 s wait for other writers.
-pub(crate) fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
-    Ok(conn)
-}
-
 impl Cache {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
@@ -92,7 +80,7 @@ impl Cache {
             path: path.to_path_buf(),
             source,
         };
-        let conn = open_connection(path).map_err(err)?;
+        let conn = crate::db::open_connection(path).map_err(err)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS responses_v2 (
                  endpoint   TEXT NOT NULL,

@@ -11,14 +11,12 @@ mod flags;
 use std::sync::{Arc, OnceLock};
 
 use crate::docs_check::DocReport;
+pub use crate::docs_check::Documentation;
 use crate::finding::{Code, Finding, Severity};
 use crate::graph::{Built, LineageGraph, NodeIx, RepoRef};
 use crate::id::RepoId;
 use crate::license::Obligations;
 use flags::FlagIndex;
-
-/// Documentation reports by node position, sorted by position.
-pub type Documentation = Vec<(u32, DocReport)>;
 
 /// The judgements about one graph.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,9 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Files larger than this in a snapshot are not read (a finding says so).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// An open directory (or, where `openat` is not available or the directory could not be
 /// opened, just its path).
 #[derive(Debug)]
@@ -166,18 +169,18 @@ pub(super) fn read_optional(
             return false;
         }
     };
-    let mut limited = (&file).take(super::snapshot::MAX_FILE_BYTES + 1);
+    let mut limited = (&file).take(MAX_FILE_BYTES + 1);
     if let Err(e) = limited.read_to_end(buf) {
         problems.push(format!("{}: cannot read: {e}", path.display()));
         return false;
     }
-    if buf.len() as u64 > super::snapshot::MAX_FILE_BYTES {
+    if buf.len() as u64 > MAX_FILE_BYTES {
         let len = file.metadata().map_or(buf.len() as u64, |m| m.len());
         problems.push(format!(
             "{}: {} bytes, over the {} byte limit; not read",
             path.display(),
             len,
-            super::snapshot::MAX_FILE_BYTES
+            MAX_FILE_BYTES
         ));
         buf.clear();
         return false;

@@ -156,7 +156,7 @@ impl LinksIndex {
         let rules = rules().ok_or_else(unusable)?;
         let root = std::fs::canonicalize(root).map_err(|_| unusable())?;
         let root = root.to_str().ok_or_else(unusable)?.to_owned();
-        let conn = crate::hub::cache::open_connection(db)?;
+        let conn = crate::db::open_connection(db)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS snapshot_roots (
                  id    INTEGER PRIMARY KEY,

@@ -17,8 +17,7 @@ use crate::finding::{codes, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
 use crate::record::{NodeStatus, RepoRecord};
 
-/// Files larger than this in a snapshot are not read (a finding says so).
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+pub use super::dir::MAX_FILE_BYTES;
 
 /// A snapshot directory opened for reading.
 #[derive(Debug)]

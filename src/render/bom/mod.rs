@@ -295,33 +295,19 @@ pub(crate) fn severity_word(s: Severity) -> &'static str {
 /// The time a BOM is stamped with: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible
 /// output, else now; RFC 3339, UTC, whole seconds.
 pub fn timestamp() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+    let at = match std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
-        .unwrap_or_else(crate::hub::cache::now_secs);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    {
+        Some(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        None => std::time::SystemTime::now(),
+    };
+    stamp(at)
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// RFC 3339, UTC, whole seconds.
+fn stamp(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// A name-based UUID (version 5 layout) from some text: the same BOM content and time give the
@@ -350,8 +336,11 @@ mod tests {
 
     #[test]
     fn dates_and_uuids() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+        let day = |d: u64| {
+            stamp(std::time::UNIX_EPOCH + std::time::Duration::from_secs(d * 86_400 + 3_723))
+        };
+        assert_eq!(day(0), "1970-01-01T01:02:03Z");
+        assert_eq!(day(20_000), "2024-10-04T01:02:03Z");
         let u = name_uuid("x");
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "5");
