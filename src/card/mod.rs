@@ -9,7 +9,7 @@ pub mod yaml;
 
 use thin_vec::ThinVec;
 
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 use crate::id::{RepoId, RepoKind};
 use crate::out_of_line::{OutOfLine, Rare};
 use crate::relation::Relation;
@@ -188,9 +188,8 @@ pub fn parse_card(text: &str, kind: RepoKind) -> Card {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut card = Card::default();
     if text.len() > MAX_CARD_BYTES {
-        card.findings.push(Finding::new(
-            codes::TOO_LARGE,
-            Severity::Warn,
+        card.findings.push(Finding::of(
+            Code::CardTooLarge,
             vec![],
             format!(
                 "card is {} bytes, over the {} byte limit; not read",
@@ -203,9 +202,7 @@ pub fn parse_card(text: &str, kind: RepoKind) -> Card {
     let (yaml_text, body) = match split_frontmatter(text) {
         Some(parts) => parts,
         None => {
-            card.findings.push(Finding::new(
-                codes::NO_METADATA,
-                Severity::Warn,
+            card.findings.push(Finding::of(Code::CardNoMetadata,
                 vec![],
                 "card has no YAML metadata block (--- … ---) at the top; no base model, license or datasets declared",
             ));
@@ -215,9 +212,8 @@ pub fn parse_card(text: &str, kind: RepoKind) -> Card {
     };
     card.body = truncate(body, MAX_BODY_BYTES).to_string();
     if yaml_text.len() > MAX_FRONTMATTER_BYTES {
-        card.findings.push(Finding::new(
-            codes::TOO_LARGE,
-            Severity::Warn,
+        card.findings.push(Finding::of(
+            Code::CardTooLarge,
             vec![],
             format!(
                 "metadata block is {} bytes, over the {} byte limit; not read",
@@ -234,26 +230,19 @@ pub fn parse_card(text: &str, kind: RepoKind) -> Card {
             card.meta = meta;
             card.findings.extend(findings);
         }
-        Ok(other) => card.findings.push(Finding::new(
-            codes::YAML_INVALID,
-            Severity::Warn,
+        Ok(other) => card.findings.push(Finding::of(
+            Code::CardYamlInvalid,
             vec![],
             format!(
                 "metadata block is a YAML {}, not a mapping; ignored",
                 other.type_name()
             ),
         )),
-        Err(e @ (yaml::LoadError::TooManyNodes(_) | yaml::LoadError::TooDeep(_))) => {
-            card.findings.push(Finding::new(
-                codes::YAML_TOO_COMPLEX,
-                Severity::Warn,
-                vec![],
-                e.to_string(),
-            ))
-        }
-        Err(e) => card.findings.push(Finding::new(
-            codes::YAML_INVALID,
-            Severity::Warn,
+        Err(e @ (yaml::LoadError::TooManyNodes(_) | yaml::LoadError::TooDeep(_))) => card
+            .findings
+            .push(Finding::of(Code::CardYamlTooComplex, vec![], e.to_string())),
+        Err(e) => card.findings.push(Finding::of(
+            Code::CardYamlInvalid,
             vec![],
             format!("metadata block is not valid YAML: {e}"),
         )),
@@ -279,9 +268,8 @@ struct FieldReader<'a> {
 
 impl<'a> FieldReader<'a> {
     fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
-        self.findings.push(Finding::new(
-            codes::WRONG_TYPE,
-            Severity::Warn,
+        self.findings.push(Finding::of(
+            Code::CardWrongType,
             vec![],
             format!(
                 "`{field}` should be {expected}, found a {}; ignored",
@@ -384,7 +372,7 @@ impl<'a> FieldReader<'a> {
                     }
                 }
                 Err(e) => self.findings.push(Finding::new(
-                    codes::INVALID_ID,
+                    Code::InvalidRepoId,
                     severity,
                     vec![],
                     format!("`{field}`: {e}; not followed"),
@@ -405,9 +393,8 @@ impl CardMeta {
         let mut meta = CardMeta::default();
         if !matches!(root, Value::Map(_)) {
             if !matches!(root, Value::Null) {
-                r.findings.push(Finding::new(
-                    codes::YAML_INVALID,
-                    Severity::Warn,
+                r.findings.push(Finding::of(
+                    Code::CardYamlInvalid,
                     vec![],
                     format!(
                         "card metadata is a {}, not a mapping; ignored",
@@ -444,9 +431,8 @@ impl CardMeta {
                 meta.base_models = r
                     .ids("finetuned_from", RepoKind::Model, Severity::Warn)
                     .into();
-                r.findings.push(Finding::new(
-                    codes::LEGACY_FIELD,
-                    Severity::Info,
+                r.findings.push(Finding::of(
+                    Code::CardLegacyField,
                     vec![],
                     "`finetuned_from` is the legacy name of `base_model`; read as base_model",
                 ));
@@ -454,9 +440,7 @@ impl CardMeta {
             if let Some(rel) = r.string("base_model_relation") {
                 match Relation::from_card_value(&rel) {
                     Some(rel) => meta.base_model_relation = Some(rel),
-                    None => r.findings.push(Finding::new(
-                        codes::UNKNOWN_RELATION,
-                        Severity::Warn,
+                    None => r.findings.push(Finding::of(Code::UnknownRelation,
                         vec![],
                         format!(
                             "`base_model_relation: {rel}` is not one of adapter, merge, quantized, finetune; relation inferred instead"
@@ -582,7 +566,7 @@ mod tests {
     fn missing_frontmatter_is_empty_metadata_and_a_finding() {
         let c = model("# Just a title\n\nSome text\n");
         assert_eq!(c.meta, CardMeta::default());
-        assert_eq!(c.findings[0].code, codes::NO_METADATA);
+        assert_eq!(c.findings[0].code, Code::CardNoMetadata);
         assert!(c.body.contains("Just a title"));
     }
 
@@ -600,7 +584,7 @@ mod tests {
         assert_eq!(names, vec!["org/one", "org/two"]);
         assert_eq!(c.meta.base_model_relation, Some(Relation::Merge));
         assert_eq!(c.findings.len(), 1);
-        assert_eq!(c.findings[0].code, codes::INVALID_ID);
+        assert_eq!(c.findings[0].code, Code::InvalidRepoId);
         assert!(c.findings[0].message.contains("/root/local/ckpt"));
     }
 
@@ -614,9 +598,9 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                codes::WRONG_TYPE,
-                codes::WRONG_TYPE,
-                codes::UNKNOWN_RELATION
+                Code::CardWrongType,
+                Code::CardWrongType,
+                Code::UnknownRelation
             ]
         );
     }
@@ -625,18 +609,18 @@ mod tests {
     fn legacy_finetuned_from_is_read() {
         let c = model("---\nfinetuned_from: gpt2\n---\n");
         assert_eq!(c.meta.base_models[0].name(), "gpt2");
-        assert_eq!(c.findings[0].code, codes::LEGACY_FIELD);
+        assert_eq!(c.findings[0].code, Code::CardLegacyField);
     }
 
     #[test]
     fn non_mapping_and_invalid_yaml_are_findings() {
         assert_eq!(
             model("---\n- a\n- b\n---\n").findings[0].code,
-            codes::YAML_INVALID
+            Code::CardYamlInvalid
         );
         assert_eq!(
             model("---\na: [1,\n---\n").findings[0].code,
-            codes::YAML_INVALID
+            Code::CardYamlInvalid
         );
         assert!(model("---\n\n---\nbody").findings.is_empty());
     }
@@ -682,6 +666,6 @@ mod tests {
             "---\nx: \"{}\"\n---\n",
             "a".repeat(MAX_FRONTMATTER_BYTES + 10)
         );
-        assert_eq!(model(&big).findings[0].code, codes::TOO_LARGE);
+        assert_eq!(model(&big).findings[0].code, Code::CardTooLarge);
     }
 }

@@ -7,7 +7,7 @@
 //! finding quoting the line; they are never mixed silently with declared edges.
 
 use super::text::{adapter_base, base_context, hub_link, quant_context, ticked_id, yaml_model_ref};
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::graph::LineageGraph;
 use crate::id::{RepoId, RepoKind};
 use crate::record::{Link, NodeStatus};
@@ -157,9 +157,7 @@ pub fn infer_from_text(g: &mut LineageGraph) -> Vec<Finding> {
             .collect();
         let mut nodes = vec![me.node_id()];
         nodes.extend(suggestions.iter().map(|s| s.parent.node_id()));
-        findings.push(Finding::new(
-            codes::UNDECLARED_BASE,
-            Severity::Warn,
+        findings.push(Finding::of(Code::UndeclaredBaseModel,
             nodes,
             format!(
                 "{} declares no base_model, but its card text names {}; suggested edges added (relation_source card-text) — declare base_model in the metadata",

@@ -20,18 +20,12 @@ use serde::Serialize;
 use thin_vec::ThinVec;
 
 use crate::card::CardMeta;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::graph::{LineageGraph, NodeIx};
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::Relation;
 pub use subject::RepoFacts;
 use text::Line;
-
-/// Finding code: a derivative whose card does not say what changed.
-pub const UNDOCUMENTED: crate::finding::Code = crate::finding::Code::UndocumentedChange;
-/// Finding code: a derivative whose card says part of what changed.
-pub const PARTIALLY_DOCUMENTED: crate::finding::Code =
-    crate::finding::Code::PartiallyDocumentedChange;
 
 /// The verdict for one card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -427,15 +421,11 @@ pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
     };
     match r.verdict {
         Verdict::Documented => None,
-        Verdict::Undocumented => Some(Finding::new(
-            UNDOCUMENTED,
-            Severity::Warn,
+        Verdict::Undocumented => Some(Finding::of(Code::UndocumentedChange,
             vec![node.to_string()],
             format!("{node} is a {rel} derivative whose card does not say what changed: missing {}. Found {found}{files}", r.missing.join(", ")),
         )),
-        Verdict::Partial => Some(Finding::new(
-            PARTIALLY_DOCUMENTED,
-            Severity::Info,
+        Verdict::Partial => Some(Finding::of(Code::PartiallyDocumentedChange,
             vec![node.to_string()],
             format!("{node} ({rel}) documents its change partially: missing {}. Found {found}{files}", r.missing.join(", ")),
         )),

@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::card::parse_card;
+use crate::finding::Code;
+use crate::finding::Severity;
 use crate::id::RepoKind;
 
 fn judge(relation: Relation, card: &str) -> DocReport {
@@ -314,10 +316,16 @@ fn partial_and_undocumented_are_separate_codes() {
         "---\nbase_model: a/b\n---\nTrained with DPO.\n",
     );
     let f = finding_for("x/y", &partial).unwrap();
-    assert_eq!((f.code, f.severity), (PARTIALLY_DOCUMENTED, Severity::Info));
+    assert_eq!(
+        (f.code, f.severity),
+        (Code::PartiallyDocumentedChange, Severity::Info)
+    );
     let none = judge(Relation::Finetune, "---\nbase_model: a/b\n---\nHello.\n");
     let f = finding_for("x/y", &none).unwrap();
-    assert_eq!((f.code, f.severity), (UNDOCUMENTED, Severity::Warn));
+    assert_eq!(
+        (f.code, f.severity),
+        (Code::UndocumentedChange, Severity::Warn)
+    );
 }
 
 #[test]

@@ -66,7 +66,14 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A new finding.
+    /// A finding at its code's registry severity (what almost every check emits; the policy
+    /// step may change it later).
+    pub fn of(code: Code, nodes: Vec<String>, message: impl Into<String>) -> Finding {
+        Finding::new(code, code.info().severity, nodes, message)
+    }
+
+    /// A finding at a severity of its own: for the few checks that emit a code below its
+    /// registry level when the evidence is weaker (the message says why).
     pub fn new(
         code: Code,
         severity: Severity,
@@ -80,40 +87,4 @@ impl Finding {
             message: message.into().into_boxed_str(),
         }
     }
-}
-
-/// Codes of findings about cards and ids, emitted by the card parser and graph builder (names
-/// kept for the modules that use them; the registry is [`Code`]).
-pub mod codes {
-    use super::Code;
-    /// The card has no YAML frontmatter block.
-    pub const NO_METADATA: Code = Code::CardNoMetadata;
-    /// The frontmatter is not valid YAML, or not a mapping.
-    pub const YAML_INVALID: Code = Code::CardYamlInvalid;
-    /// The card or its frontmatter is larger than the parser accepts.
-    pub const TOO_LARGE: Code = Code::CardTooLarge;
-    /// The YAML expands past the alias budget or nests past the depth limit.
-    pub const YAML_TOO_COMPLEX: Code = Code::CardYamlTooComplex;
-    /// A metadata field has the wrong type.
-    pub const WRONG_TYPE: Code = Code::CardWrongType;
-    /// A value where a repo id belongs is not one.
-    pub const INVALID_ID: Code = Code::InvalidRepoId;
-    /// `base_model_relation` holds a value the Hub does not define.
-    pub const UNKNOWN_RELATION: Code = Code::UnknownRelation;
-    /// A field used a legacy name (`finetuned_from`).
-    pub const LEGACY_FIELD: Code = Code::CardLegacyField;
-    /// A repo lists itself as its own parent.
-    pub const SELF_REFERENCE: Code = Code::SelfReference;
-    /// The lineage contains a cycle.
-    pub const CYCLE: Code = Code::LineageCycle;
-    /// A parent could not be read (missing, private, failing).
-    pub const PARENT_UNAVAILABLE: Code = Code::ParentUnavailable;
-    /// A card names a repo by an old id that now redirects.
-    pub const RENAMED: Code = Code::RenamedRepo;
-    /// A snapshot entry could not be read (bad directory name, unreadable file).
-    pub const SNAPSHOT_ENTRY: Code = Code::SnapshotEntryInvalid;
-    /// A repo's API body (live, or info.json in a snapshot) is not usable JSON.
-    pub const REPO_DATA: Code = Code::RepoDataInvalid;
-    /// An undeclared parent found in card text.
-    pub const UNDECLARED_BASE: Code = Code::UndeclaredBaseModel;
 }

@@ -10,7 +10,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use super::{Built, EdgeData, LineageGraph};
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::Relation;
@@ -145,7 +145,7 @@ impl GraphBuilder {
                 );
                 let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
                 self.findings
-                    .push(Finding::new(codes::RENAMED, Severity::Info, nodes, msg));
+                    .push(Finding::of(Code::RenamedRepo, nodes, msg));
             }
             self.g.graph.add_edge(
                 up,
@@ -203,7 +203,7 @@ impl GraphBuilder {
                     ids.join(" → ")
                 )
             };
-            out.push(Finding::new(codes::CYCLE, Severity::Warn, ids, msg));
+            out.push(Finding::of(Code::LineageCycle, ids, msg));
         }
         for idx in g.node_indices() {
             let rec = &g[idx];
@@ -217,9 +217,8 @@ impl GraphBuilder {
             children.sort();
             children.dedup();
             for (child, rel) in children {
-                out.push(Finding::new(
-                    codes::PARENT_UNAVAILABLE,
-                    Severity::Warn,
+                out.push(Finding::of(
+                    Code::ParentUnavailable,
                     vec![child.clone(), rec.id.node_id()],
                     format!(
                         "{rel} parent {} could not be read: {} ({})",

@@ -1,7 +1,7 @@
 //! LineageGraph: cycles, placeholders, aliases, roots and paths.
 
 use super::*;
-use crate::finding::codes;
+use crate::finding::Code;
 use crate::id::RepoKind;
 
 fn id(s: &str) -> RepoId {
@@ -23,7 +23,10 @@ fn cycles_are_kept_reported_and_traversals_terminate() {
     );
     let (g, findings) = (&built.graph, &built.findings);
     assert_eq!(g.edge_count(), 3);
-    let cycles: Vec<_> = findings.iter().filter(|f| f.code == codes::CYCLE).collect();
+    let cycles: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == Code::LineageCycle)
+        .collect();
     assert_eq!(cycles.len(), 2);
     assert_eq!(g.ancestors(&id("a/x")).len(), 1);
     assert_eq!(g.descendants(&id("a/z")).len(), 0);
@@ -54,7 +57,7 @@ fn aliases_route_edges_to_the_renamed_node() {
         g.get(&id("c/d")).unwrap().parents()[0].0.id().name(),
         "new/m"
     );
-    assert!(findings.iter().any(|f| f.code == codes::RENAMED));
+    assert!(findings.iter().any(|f| f.code == Code::RenamedRepo));
 }
 
 #[test]

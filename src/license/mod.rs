@@ -20,44 +20,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::card::CardMeta;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 use crate::graph::{LineageGraph, NodeIx, RepoRef};
 use crate::id::{RepoId, RepoKind};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
 use kb::{KnowledgeBase, LicenseInfo, Resolved};
 use policy::LicensePolicy;
-
-/// Finding codes of the license analysis.
-pub mod codes {
-    use crate::finding::Code;
-    /// Terms no single license can meet, or a declared license that contradicts an ancestor's
-    /// non-commercial, share-alike or no-derivatives terms.
-    pub const CONFLICT: Code = Code::LicenseConflict;
-    /// A derivative drops obligations an ancestor requires to flow down.
-    pub const DRIFT: Code = Code::LicenseDrift;
-    /// A derivative declares no license while an ancestor has obligations.
-    pub const MISSING: Code = Code::LicenseMissing;
-    /// `other` without a name or link, or an id the knowledge base does not know.
-    pub const UNRESOLVED: Code = Code::LicenseUnresolved;
-    /// A derived model's name does not begin as its ancestor's license requires.
-    pub const NAMING: Code = Code::NamingRequirement;
-    /// Training data under restrictive terms (reported, contested).
-    pub const DATA: Code = Code::TrainingDataLicense;
-    /// A license outside the policy's `allow` list.
-    pub const NOT_ALLOWED: Code = Code::LicenseNotAllowed;
-    /// A license on the policy's `deny` list.
-    pub const DENIED: Code = Code::LicenseDenied;
-    /// Non-commercial terms in the lineage while the policy requires commercial use.
-    pub const NON_COMMERCIAL: Code = Code::NonCommercialAncestry;
-    /// A clarification pinned to another commit than the repo is at.
-    pub const CLARIFY_STALE: Code = Code::ClarifyStale;
-}
-
-/// Default severity of each code (the registry's).
-pub fn default_severity(code: crate::finding::Code) -> Severity {
-    code.info().severity
-}
 
 /// Obligations concluded per node of one graph, by node position (see [`check_licenses`]).
 #[derive(Debug, Clone, Default)]
@@ -136,9 +105,7 @@ fn effective_meta(
             } else {
                 format!("it is now at {at}")
             };
-            findings.push(Finding::new(
-                codes::CLARIFY_STALE,
-                Severity::Warn,
+            findings.push(Finding::of(Code::ClarifyStale,
                 vec![n.id().node_id()],
                 format!(
                     "the policy clarifies {} as {} at commit {}, but {why}; the clarification is not applied (check the card again and update the sha)",
@@ -234,9 +201,8 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
     };
     if let Resolved::Unresolved(why) = mine {
         let node = n.id().node_id();
-        out.findings.push(Finding::new(
-            codes::UNRESOLVED,
-            Severity::Warn,
+        out.findings.push(Finding::of(
+            Code::LicenseUnresolved,
             vec![node.clone()],
             format!("{node}: {why}; its terms cannot be checked (NOASSERTION)"),
         ));
@@ -356,7 +322,7 @@ fn judge(
     };
     if l.no_derivatives {
         push(
-            codes::CONFLICT,
+            Code::LicenseConflict,
             format!(
                 "{} allows no derivatives at all (rule 3: no-derivatives)",
                 l.id
@@ -366,14 +332,14 @@ fn judge(
     if let Some(prefix) = &l.naming {
         let name = n.id().short_name();
         if !squash(name).starts_with(&squash(prefix)) {
-            push(codes::NAMING, format!("{} requires a derived model's name to begin with \"{prefix}\" (rule 6: naming)", l.id));
+            push(Code::NamingRequirement, format!("{} requires a derived model's name to begin with \"{prefix}\" (rule 6: naming)", l.id));
         }
     }
     let declared = match mine {
         Resolved::Known(d) => d,
         Resolved::Missing => {
             if l.has_obligations() {
-                push(codes::MISSING, format!("{} has terms that bind derivatives, and this derivative declares no license (rule 8)", l.id));
+                push(Code::LicenseMissing, format!("{} has terms that bind derivatives, and this derivative declares no license (rule 8)", l.id));
             }
             return;
         }
@@ -381,11 +347,11 @@ fn judge(
     };
     let all = |f: &dyn Fn(&LicenseInfo) -> bool| declared.iter().all(|d| f(d));
     if !l.commercial && all(&|d| d.commercial) {
-        push(codes::CONFLICT, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
+        push(Code::LicenseConflict, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
     }
     if l.share_alike && all(&|d| d.family != l.family) {
         push(
-            codes::CONFLICT,
+            Code::LicenseConflict,
             format!(
                 "{} is share-alike: derivatives must carry it, not {} (rule 2: share-alike)",
                 l.id,
@@ -394,10 +360,10 @@ fn judge(
         );
     }
     if l.keep_license && all(&|d| d.family != l.family) {
-        push(codes::DRIFT, format!("{} requires derivatives to be distributed under its own terms, not {} (rule 5: relicensed community license)", l.id, names(declared)));
+        push(Code::LicenseDrift, format!("{} requires derivatives to be distributed under its own terms, not {} (rule 5: relicensed community license)", l.id, names(declared)));
     }
     if l.use_restrictions && all(&|d| !d.use_restrictions) {
-        push(codes::DRIFT, format!("{}'s use-based restrictions must flow down as enforceable provisions; {} drops them (rule 4: dropped restrictions)", l.id, names(declared)));
+        push(Code::LicenseDrift, format!("{}'s use-based restrictions must flow down as enforceable provisions; {} drops them (rule 4: dropped restrictions)", l.id, names(declared)));
     }
 }
 
@@ -450,9 +416,8 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
                 others.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-        out.push(Finding::new(
+        out.push(Finding::of(
             code,
-            default_severity(code),
             vec![node.clone(), first.ancestor.node_id()],
             msg,
         ));
@@ -496,9 +461,7 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) ->
         .collect();
     let mut nodes = vec![node.clone()];
     nodes.extend(demands.values().map(|(id, _)| id.node_id()));
-    vec![Finding::new(
-        codes::CONFLICT,
-        Severity::Deny,
+    vec![Finding::of(Code::LicenseConflict,
         nodes,
         format!(
             "{node} merges lineages whose licenses each demand that derivatives carry their own terms: {}; no single license can meet them all (rule 7: merges combine obligations; rule 2)",
@@ -539,7 +502,7 @@ fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &Resolutions) -> Vec<F
                 Severity::Info
             };
             out.push(Finding::new(
-                codes::DATA,
+                Code::TrainingDataLicense,
                 severity,
                 vec![node.clone(), p.id().node_id()],
                 format!(
@@ -585,9 +548,8 @@ fn policy_findings(
         let node = n.id().node_id();
         for l in ls {
             if !allow.is_empty() && !allow.contains(&l.id) {
-                out.push(Finding::new(
-                    codes::NOT_ALLOWED,
-                    Severity::Deny,
+                out.push(Finding::of(
+                    Code::LicenseNotAllowed,
                     vec![node.clone()],
                     format!(
                         "{node} is under {}, which is not in the policy's allow list",
@@ -596,9 +558,8 @@ fn policy_findings(
                 ));
             }
             if deny.contains(&l.id) {
-                out.push(Finding::new(
-                    codes::DENIED,
-                    Severity::Deny,
+                out.push(Finding::of(
+                    Code::LicenseDenied,
                     vec![node.clone()],
                     format!("{node} is under {}, which the policy denies", l.id),
                 ));
@@ -627,9 +588,7 @@ fn policy_findings(
                         path_text(g, src, n.id())
                     )
                 };
-                out.push(Finding::new(
-                    codes::NON_COMMERCIAL,
-                    Severity::Deny,
+                out.push(Finding::of(Code::NonCommercialAncestry,
                     vec![node.clone(), src.node_id()],
                     format!("the policy requires commercial use, but {how} under non-commercial terms ({lic})"),
                 ));

@@ -1,6 +1,7 @@
 //! Each license rule on small graphs.
 
 use super::*;
+use crate::finding::Code;
 use crate::record::RepoRecord;
 
 fn rec(id: &str, card: &str) -> RepoRecord {
@@ -35,8 +36,8 @@ fn llama2_to_apache_is_drift_naming_the_ancestor_rule_and_path() {
         rec("a/ft", "license: llama2\nbase_model: meta/llama2-base"),
         rec("b/ft-apache", "license: apache-2.0\nbase_model: a/ft"),
     ]);
-    assert_eq!(codes_for(&f, "b/ft-apache"), vec![codes::DRIFT]);
-    let d = f.iter().find(|x| x.code == codes::DRIFT).unwrap();
+    assert_eq!(codes_for(&f, "b/ft-apache"), vec![Code::LicenseDrift]);
+    let d = f.iter().find(|x| x.code == Code::LicenseDrift).unwrap();
     assert_eq!(d.severity, Severity::Deny);
     assert_eq!(
         d.nodes,
@@ -76,8 +77,8 @@ fn openrail_to_mit_and_gemma_to_apache_drop_restrictions() {
             "license: openrail\nbase_model: google/gemma-2b",
         ),
     ]);
-    assert_eq!(codes_for(&f, "x/bloom-mit"), vec![codes::DRIFT]);
-    assert_eq!(codes_for(&f, "x/gemma-apache"), vec![codes::DRIFT]);
+    assert_eq!(codes_for(&f, "x/bloom-mit"), vec![Code::LicenseDrift]);
+    assert_eq!(codes_for(&f, "x/gemma-apache"), vec![Code::LicenseDrift]);
     assert!(
         codes_for(&f, "x/gemma-rail").is_empty(),
         "restrictions carried by another RAIL license"
@@ -94,7 +95,7 @@ fn non_commercial_ancestor_and_commercial_descendant_conflict() {
         ),
         rec("q/aya-nc", "license: cc-by-nc-4.0\nbase_model: c/aya"),
     ]);
-    assert_eq!(codes_for(&f, "q/aya-awq"), vec![codes::CONFLICT]);
+    assert_eq!(codes_for(&f, "q/aya-awq"), vec![Code::LicenseConflict]);
     assert!(f
         .iter()
         .any(|x| x.nodes[0] == "q/aya-awq" && x.message.contains("rule 1")));
@@ -111,7 +112,7 @@ fn share_alike_must_be_kept() {
         rec("s/own-mit", "license: mit\nbase_model: s/sa"),
     ]);
     assert!(codes_for(&f, "t/sa-ok").is_empty());
-    assert_eq!(codes_for(&f, "t/sa-mit"), vec![codes::CONFLICT]);
+    assert_eq!(codes_for(&f, "t/sa-mit"), vec![Code::LicenseConflict]);
     assert!(codes_for(&f, "s/own-mit").is_empty());
 }
 
@@ -121,7 +122,7 @@ fn no_derivatives_forbids_any_derivative() {
         rec("nd/art", "license: cc-by-nd-4.0"),
         rec("remix/art-ft", "license: cc-by-nd-4.0\nbase_model: nd/art"),
     ]);
-    assert_eq!(codes_for(&f, "remix/art-ft"), vec![codes::CONFLICT]);
+    assert_eq!(codes_for(&f, "remix/art-ft"), vec![Code::LicenseConflict]);
     assert!(f[0].message.contains("rule 3"));
 }
 
@@ -146,7 +147,7 @@ fn merges_are_judged_jointly() {
         .filter(|x| x.nodes[0] == "m/merge" && x.message.contains("rule 7"))
         .collect();
     assert_eq!(merge.len(), 1);
-    assert_eq!(merge[0].code, codes::CONFLICT);
+    assert_eq!(merge[0].code, Code::LicenseConflict);
     assert!(
         merge[0].nodes.contains(&"meta/llama2".to_string())
             && merge[0].nodes.contains(&"v/sa-chat".to_string())
@@ -168,9 +169,9 @@ fn missing_and_unresolved_licenses() {
         rec("n/free-root", "license: mit"),
         rec("n/none-under-mit", "base_model: n/free-root"),
     ]);
-    assert_eq!(codes_for(&f, "n/none"), vec![codes::MISSING]);
-    assert_eq!(codes_for(&f, "n/other"), vec![codes::UNRESOLVED]);
-    assert_eq!(codes_for(&f, "n/named"), vec![codes::UNRESOLVED]);
+    assert_eq!(codes_for(&f, "n/none"), vec![Code::LicenseMissing]);
+    assert_eq!(codes_for(&f, "n/other"), vec![Code::LicenseUnresolved]);
+    assert_eq!(codes_for(&f, "n/named"), vec![Code::LicenseUnresolved]);
     assert!(codes_for(&f, "n/gemma-other").is_empty());
     assert!(
         codes_for(&f, "n/none-under-mit").is_empty(),
@@ -200,7 +201,10 @@ fn llama3_naming_requirement() {
             "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B",
         ),
     ]);
-    assert_eq!(codes_for(&f, "chat/SuperChat-8B"), vec![codes::NAMING]);
+    assert_eq!(
+        codes_for(&f, "chat/SuperChat-8B"),
+        vec![Code::NamingRequirement]
+    );
     assert!(codes_for(&f, "good/Llama-3-SuperChat-8B").is_empty());
     assert!(codes_for(&f, "good/llama3.1-tuned").is_empty());
     assert!(
@@ -223,8 +227,14 @@ fn training_data_is_reported_separately() {
         Some(b"---\nlicense: cc-by-nc-4.0\n---\n"),
     );
     let f = check(vec![rec("b/base", "license: apache-2.0"), m, d]);
-    assert_eq!(codes_for(&f, "m/alpaca-ft"), vec![codes::DATA]);
-    let x = f.iter().find(|x| x.code == codes::DATA).unwrap();
+    assert_eq!(
+        codes_for(&f, "m/alpaca-ft"),
+        vec![Code::TrainingDataLicense]
+    );
+    let x = f
+        .iter()
+        .find(|x| x.code == Code::TrainingDataLicense)
+        .unwrap();
     assert_eq!(x.severity, Severity::Warn);
     assert!(x.message.contains("contested"));
 }
@@ -245,21 +255,21 @@ fn policy_levels_exceptions_allow_deny_and_commercial_use() {
     )
     .unwrap();
     let f = check_with(recs(), &p);
-    let drift = f.iter().find(|x| x.code == codes::DRIFT).unwrap();
+    let drift = f.iter().find(|x| x.code == Code::LicenseDrift).unwrap();
     assert_eq!(drift.severity, Severity::Warn);
     let conflict = f
         .iter()
-        .find(|x| x.code == codes::CONFLICT && x.nodes[0] == "q/aya-awq")
+        .find(|x| x.code == Code::LicenseConflict && x.nodes[0] == "q/aya-awq")
         .unwrap();
     assert_eq!(conflict.severity, Severity::Info);
     assert!(conflict.message.contains("research only"));
     assert!(f
         .iter()
-        .any(|x| x.code == codes::NOT_ALLOWED && x.nodes[0] == "c/aya"));
+        .any(|x| x.code == Code::LicenseNotAllowed && x.nodes[0] == "c/aya"));
     assert!(f
         .iter()
-        .any(|x| x.code == codes::DENIED && x.nodes[0] == "meta/llama2"));
-    assert!(f.iter().any(|x| x.code == codes::NON_COMMERCIAL
+        .any(|x| x.code == Code::LicenseDenied && x.nodes[0] == "meta/llama2"));
+    assert!(f.iter().any(|x| x.code == Code::NonCommercialAncestry
         && x.nodes[0] == "q/aya-awq"
         && x.nodes[1] == "c/aya"));
 }
@@ -289,7 +299,7 @@ fn clarifications_apply_only_at_their_sha() {
     );
     assert_eq!(
         codes_for(&f, "w/wrong-card"),
-        vec![codes::CLARIFY_STALE, codes::UNRESOLVED]
+        vec![Code::ClarifyStale, Code::LicenseUnresolved]
     );
 }
 
@@ -300,7 +310,7 @@ fn policy_can_teach_the_knowledge_base() {
         rec("b/ft", "license: mit\nbase_model: a/base"),
     ];
     let f = check(recs.clone());
-    assert_eq!(codes_for(&f, "a/base"), vec![codes::UNRESOLVED]);
+    assert_eq!(codes_for(&f, "a/base"), vec![Code::LicenseUnresolved]);
     let p = LicensePolicy::parse(
         "[[license]]\nid = \"acme-nc-1.0\"\nfamily = \"acme\"\ncommercial = false\n",
         "p",
@@ -308,5 +318,5 @@ fn policy_can_teach_the_knowledge_base() {
     .unwrap();
     let f = check_with(recs, &p);
     assert!(codes_for(&f, "a/base").is_empty());
-    assert_eq!(codes_for(&f, "b/ft"), vec![codes::CONFLICT]);
+    assert_eq!(codes_for(&f, "b/ft"), vec![Code::LicenseConflict]);
 }

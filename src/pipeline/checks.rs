@@ -144,12 +144,7 @@ pub fn apply_policy(
 }
 
 fn unused(repo: &str, message: String) -> Finding {
-    Finding::new(
-        Code::UnusedPolicyEntry,
-        Code::UnusedPolicyEntry.info().severity,
-        vec![repo.to_string()],
-        message,
-    )
+    Finding::of(Code::UnusedPolicyEntry, vec![repo.to_string()], message)
 }
 
 #[cfg(test)]
@@ -158,7 +153,7 @@ mod tests {
     use crate::id::RepoKind;
 
     fn f(code: Code, node: &str) -> Finding {
-        Finding::new(code, code.info().severity, vec![node.into()], "m")
+        Finding::of(code, vec![node.into()], "m")
     }
 
     #[test]

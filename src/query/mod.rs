@@ -9,6 +9,7 @@
 
 pub mod parse;
 
+use crate::finding::Code;
 use std::collections::{BTreeMap, HashMap};
 
 use globset::{Glob, GlobMatcher};
@@ -103,7 +104,7 @@ impl<'g> Index<'g> {
             .collect();
         let mut flags: HashMap<String, NodeSet> = HashMap::new();
         for f in a.findings() {
-            let targets: Vec<&String> = if f.code == crate::finding::codes::CYCLE {
+            let targets: Vec<&String> = if f.code == Code::LineageCycle {
                 f.nodes.iter().collect()
             } else {
                 f.nodes.first().into_iter().collect()

@@ -13,7 +13,7 @@ use thin_vec::ThinVec;
 mod hub_fields;
 
 use crate::card::{self, Card, CardMeta};
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::id::{RepoId, RepoKind};
 use crate::out_of_line::{OutOfLine, Rare};
 use crate::relation::{Relation, RelationSource};
@@ -321,12 +321,8 @@ impl RepoRecord {
         );
         if let Some(why) = bad_info {
             let node = rec.id.node_id();
-            rec.findings.push(Finding::new(
-                codes::REPO_DATA,
-                Severity::Warn,
-                vec![node],
-                why,
-            ));
+            rec.findings
+                .push(Finding::of(Code::RepoDataInvalid, vec![node], why));
         }
         rec
     }
@@ -441,9 +437,8 @@ impl RepoRecord {
                     }
                     self.id = canon;
                 }
-                _ => findings.push(Finding::new(
-                    codes::REPO_DATA,
-                    Severity::Warn,
+                _ => findings.push(Finding::of(
+                    Code::RepoDataInvalid,
                     vec![],
                     format!("info.json `id` {id:?} is not a valid {kind} id; kept {requested}"),
                 )),
@@ -701,7 +696,7 @@ fn merge_card_findings(api: Vec<Finding>, readme: Vec<Finding>) -> Vec<Finding> 
     // Field findings come from the API's cardData; parse-level ones (no block, bad YAML) from the README.
     let mut out = api;
     for f in readme {
-        if f.code != codes::WRONG_TYPE && f.code != codes::INVALID_ID && !out.contains(&f) {
+        if f.code != Code::CardWrongType && f.code != Code::InvalidRepoId && !out.contains(&f) {
             out.push(f);
         }
     }

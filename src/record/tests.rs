@@ -120,14 +120,14 @@ fn bad_info_json_is_a_finding_not_a_panic() {
         Some(b"{truncated"),
         Some(b"---\nlicense: mit\n---\n"),
     );
-    assert_eq!(r.findings[0].code, codes::REPO_DATA);
+    assert_eq!(r.findings[0].code, Code::RepoDataInvalid);
     assert_eq!(r.card.meta.licenses, vec!["mit"]);
     let r = RepoRecord::from_parts(
         &id("x/y"),
         Some(br#"{"id":"x/y","cardData":"oops","tags":7}"#),
         None,
     );
-    assert_eq!(r.findings[0].code, codes::YAML_INVALID);
+    assert_eq!(r.findings[0].code, Code::CardYamlInvalid);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use crate::graph::NodeIx;
 
-use crate::finding::{codes, Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 
 /// A set of finding codes: one bit per code, in registry order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl FlagIndex {
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, f)| {
-                let named: &[String] = if f.code == codes::CYCLE {
+                let named: &[String] = if f.code == Code::LineageCycle {
                     &f.nodes
                 } else {
                     f.nodes.get(..1).unwrap_or(&[])
@@ -158,10 +158,10 @@ mod tests {
             )
         };
         let findings = vec![
-            f(codes::CYCLE, Severity::Warn, &["a", "b", "a"]),
-            f(codes::RENAMED, Severity::Warn, &["b", "a"]),
-            f(codes::REPO_DATA, Severity::Info, &["b"]),
-            f(codes::REPO_DATA, Severity::Deny, &["nowhere"]),
+            f(Code::LineageCycle, Severity::Warn, &["a", "b", "a"]),
+            f(Code::RenamedRepo, Severity::Warn, &["b", "a"]),
+            f(Code::RepoDataInvalid, Severity::Info, &["b"]),
+            f(Code::RepoDataInvalid, Severity::Deny, &["nowhere"]),
         ];
         let node = |s: &str| match s {
             "a" => Some(NodeIx::new(0)),
@@ -170,8 +170,11 @@ mod tests {
         };
         let ix = FlagIndex::build(&findings, node);
         let (a, b, c) = (NodeIx::new(0), NodeIx::new(7), NodeIx::new(3));
-        assert_eq!(ix.codes(a).iter().collect::<Vec<_>>(), vec![codes::CYCLE]);
-        let mut want_b = vec![codes::CYCLE, codes::RENAMED, codes::REPO_DATA];
+        assert_eq!(
+            ix.codes(a).iter().collect::<Vec<_>>(),
+            vec![Code::LineageCycle]
+        );
+        let mut want_b = vec![Code::LineageCycle, Code::RenamedRepo, Code::RepoDataInvalid];
         want_b.sort();
         assert_eq!(ix.codes(b).iter().collect::<Vec<_>>(), want_b);
         assert_eq!(ix.subjects(a).collect::<Vec<_>>(), vec![0]);

@@ -277,7 +277,7 @@ impl Analysis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::codes;
+    use crate::finding::Code;
     use crate::id::RepoKind;
     use crate::record::RepoRecord;
 
@@ -304,7 +304,7 @@ mod tests {
         let g = a.graph();
         for n in ["a/x", "a/y"] {
             let node = g.get(&id(n)).unwrap();
-            assert_eq!(a.flags(&node), vec![codes::CYCLE.to_string()]);
+            assert_eq!(a.flags(&node), vec![Code::LineageCycle.to_string()]);
         }
         assert!(a.flags(&g.get(&id("b/z")).unwrap()).is_empty());
         assert_eq!(a.findings_of("a/x").count(), 1);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::dir::{owner_of, read_optional, Buffers, Stamp};
 use super::links_index::{decode_pairs, encode_pairs, LinksIndex, Row};
 use super::{Child, Source, SourceError};
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::id::{RepoId, RepoKind};
 use crate::record::{NodeStatus, RepoRecord};
 
@@ -150,9 +150,8 @@ impl SnapshotSource {
             _ if !["info.json", "README.md"]
                 .iter()
                 .any(|f| path.join(f).exists()) => {}
-            _ => self.entry_findings.push(Finding::new(
-                codes::SNAPSHOT_ENTRY,
-                Severity::Warn,
+            _ => self.entry_findings.push(Finding::of(
+                Code::SnapshotEntryInvalid,
                 vec![],
                 format!(
                     "{}: directory name {name:?} is not a valid {kind} id; skipped",
@@ -230,16 +229,15 @@ impl SnapshotSource {
         bufs.settle();
         // Findings about the entry's files name where they are (`problems` name the file).
         for f in rec.findings.iter_mut() {
-            if f.code == codes::REPO_DATA {
+            if f.code == Code::RepoDataInvalid {
                 f.message = format!("{}: {}", dir.display(), f.message).into();
             }
         }
         if !problems.is_empty() {
             let node = rec.id.node_id();
             for p in problems {
-                rec.findings.push(Finding::new(
-                    codes::SNAPSHOT_ENTRY,
-                    Severity::Warn,
+                rec.findings.push(Finding::of(
+                    Code::SnapshotEntryInvalid,
                     vec![node.clone()],
                     p,
                 ));
@@ -851,7 +849,7 @@ mod tests {
             odd[0]
                 .findings
                 .iter()
-                .any(|f| f.code == codes::SNAPSHOT_ENTRY && f.message.contains("info.json")),
+                .any(|f| f.code == Code::SnapshotEntryInvalid && f.message.contains("info.json")),
             "{:?}",
             odd[0].findings
         );

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use super::{RawRepo, CHILDREN_MISSING, FOREIGN_LINK, LISTING_FAILED};
-use crate::finding::{Finding, Severity};
+use super::RawRepo;
+use crate::finding::{Code, Finding, Severity};
 use crate::hub::client::HubClient;
 use crate::hub::ratelimit::BucketKind;
 use crate::hub::{listing_path, spaces_listing_path};
@@ -101,9 +101,7 @@ async fn list_pages(
         match client.same_origin_path(&next) {
             Some(p) => path = p,
             None => {
-                out.findings.push(Finding::new(
-                    FOREIGN_LINK,
-                    Severity::Warn,
+                out.findings.push(Finding::of(Code::CrawlForeignLink,
                     vec![node.to_string()],
                     format!("{what} of {node}: the Link header points at another host ({next}); not followed, list may be incomplete"),
                 ));
@@ -220,7 +218,7 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
                     (Severity::Warn, format!("the filter base_model:{rel}:<id> found {added} more; {} still missing (their tags may name {node} by another spelling)", want - now))
                 };
                 out.findings.push(Finding::new(
-                    CHILDREN_MISSING,
+                    Code::CrawlChildrenMissing,
                     severity,
                     vec![node.clone()],
                     format!("the Hub counts {want} {rel} children of {node}, its listing by base_model:<id> returned {listed}; {outcome}"),
@@ -230,9 +228,8 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
         None => {
             let listed = out.children.len() as u64;
             if listed < counts.total {
-                out.findings.push(Finding::new(
-                    CHILDREN_MISSING,
-                    Severity::Warn,
+                out.findings.push(Finding::of(
+                    Code::CrawlChildrenMissing,
                     vec![node.clone()],
                     format!(
                         "the Hub counts {} children of {node}, its listings returned {listed}",
@@ -289,9 +286,8 @@ pub(super) async fn list_children(
 }
 
 pub(super) fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
-    Finding::new(
-        LISTING_FAILED,
-        Severity::Warn,
+    Finding::of(
+        Code::CrawlListingIncomplete,
         vec![node.to_string()],
         format!("{what} of {node} could not be completed: {why}"),
     )

@@ -36,15 +36,6 @@ use listing::{list_children, listing_failed, page_items, Listing};
 
 use crate::finding::Code;
 
-/// Finding code: a listing's `Link` header pointed at another host.
-pub const FOREIGN_LINK: Code = Code::CrawlForeignLink;
-/// Finding code: a listing could not be completed.
-pub const LISTING_FAILED: Code = Code::CrawlListingIncomplete;
-/// Finding code: the listings returned fewer children than the Hub counts.
-pub const CHILDREN_MISSING: Code = Code::CrawlChildrenMissing;
-/// Finding code: a README could not be read (non-200 answer, or a transport error).
-pub const README_UNAVAILABLE: Code = Code::ReadmeUnavailable;
-
 /// The `X-Error-Message` of a disabled repo.
 const DISABLED_MESSAGE: &str = "Access to this resource is disabled.";
 
@@ -148,15 +139,14 @@ fn unavailable_from(id: &RepoId, r: &CachedResponse) -> RepoRecord {
 fn readme_finding(node: &str, why: &str) -> Finding {
     if why.contains("EntryNotFound") {
         return Finding::new(
-            README_UNAVAILABLE,
+            Code::ReadmeUnavailable,
             Severity::Info,
             vec![node.to_string()],
             format!("{node} has no README.md ({why}): there is no card text to analyse"),
         );
     }
-    Finding::new(
-        README_UNAVAILABLE,
-        Severity::Warn,
+    Finding::of(
+        Code::ReadmeUnavailable,
         vec![node.to_string()],
         format!("README of {node} could not be read: {why}; its card text is not analysed"),
     )
@@ -411,9 +401,7 @@ impl HubSource {
                 match client.same_origin_path(&next) {
                     Some(p) => path = p,
                     None => {
-                        findings.push(Finding::new(
-                            FOREIGN_LINK,
-                            Severity::Warn,
+                        findings.push(Finding::of(Code::CrawlForeignLink,
                             vec![],
                             format!("{what}: the Link header points at another host ({next}); not followed, the snapshot is incomplete"),
                         ));

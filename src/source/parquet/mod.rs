@@ -32,7 +32,7 @@ use index::{id_key, index_file, FileIndex};
 pub use write::write_parquet;
 
 use super::{Child, Source};
-use crate::finding::{codes, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::id::{RepoId, RepoKind};
 use crate::record::{HubFields, NodeStatus, RepoRecord};
 
@@ -473,7 +473,7 @@ fn read_group(f: &ShardFile, group: usize, leaves: &[usize]) -> Result<RecordBat
 }
 
 fn entry_finding(message: String) -> Finding {
-    Finding::new(codes::SNAPSHOT_ENTRY, Severity::Warn, vec![], message)
+    Finding::of(Code::SnapshotEntryInvalid, vec![], message)
 }
 
 impl Source for ParquetSource {
