@@ -347,6 +347,9 @@ enum UrlKind {
     NotUrl,
 }
 
+/// The public Hub.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
 const HUB_HOSTS: [&str; 4] = ["huggingface.co", "www.huggingface.co", "hf.co", "www.hf.co"];
 
 fn strip_url(v: &str) -> UrlKind {

@@ -2,10 +2,10 @@
 
 use clap::Args;
 
-use super::{emit, open_source, parse_roots, use_color, Format, SourceArgs};
-use hf_lineage::finding::Severity;
+use super::{open_source, parse_roots, SourceArgs};
 use hf_lineage::graph::Direction;
 use hf_lineage::pipeline::{Request, Scope};
+use hf_lineage::render::Output;
 
 /// Arguments of `audit`.
 #[derive(Args, Debug)]
@@ -33,17 +33,10 @@ pub struct AuditArgs {
 
 /// Runs `audit`; exit 2 when a finding is at deny level.
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
-    use Format::*;
-    let format = args
-        .out
-        .format_for("audit", &[Text, Json, Sarif, Dot, Svg, Mermaid, Html])?;
+    let format = args.out.format(Output::Audit)?;
     let req = Request {
         scope: Scope::Roots(parse_roots(&args.repos)?),
-        direction: if args.down {
-            Direction::Down
-        } else {
-            Direction::Up
-        },
+        direction: Direction::down_if(args.down),
         depth: args.depth,
         judge: true,
         // On by default in audit: an undeclared parent is a finding to act on.
@@ -53,34 +46,15 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     // Card bodies are needed for the documentation check and text inference.
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
-    let policy = &req.policy;
-    let text = match format {
-        Json => hf_lineage::render::render_json(&analysis),
-        Sarif => hf_lineage::render::render_sarif(analysis.findings(), &args.source.hub.endpoint),
-        Text => {
-            hf_lineage::render::render_audit_text(&analysis, use_color(args.out.output.as_deref()))
-        }
-        diagram => {
-            let title = format!("Lineage audit of {}", args.repos.join(", "));
-            super::render_diagram(
-                &analysis,
-                diagram,
-                &args.diagram,
-                &title,
-                &policy.knowledge_base(),
-                &args.source.hub.endpoint,
-            )?
-            .unwrap_or_default()
-        }
-    };
-    emit(&text, args.out.output.as_deref())?;
-    let deny = analysis
-        .findings()
-        .iter()
-        .any(|f| f.severity == Severity::Deny);
-    Ok(if deny {
-        super::exit::DENY
-    } else {
-        super::exit::OK
+    let opts = args.out.options(
+        Some(&args.diagram),
+        format!("Lineage audit of {}", args.repos.join(", ")),
+        &args.source,
+        req.policy.knowledge_base(),
+    );
+    args.out.emit(&analysis, Output::Audit, format, &opts)?;
+    Ok(match analysis.report().has_deny() {
+        true => super::exit::DENY,
+        false => super::exit::OK,
     })
 }

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::{emit, open_source, parse_roots, Format, SourceArgs};
+use super::{open_source, parse_roots, SourceArgs};
 use hf_lineage::pipeline::Request;
-use hf_lineage::render::bom::{bom_repos, cyclonedx::render_cyclonedx, spdx::render_spdx};
+use hf_lineage::render::Output;
 
 /// Arguments of `bom`.
 #[derive(Args, Debug)]
@@ -24,9 +24,7 @@ pub struct BomArgs {
 
 /// Runs `bom`.
 pub fn run(args: BomArgs) -> anyhow::Result<u8> {
-    let format = args
-        .out
-        .format_for("bom", &[Format::Cyclonedx, Format::Spdx])?;
+    let format = args.out.format(Output::Bom)?;
     // As audit does: up to the roots, parents named only in card text as suggestions, licenses
     // and documentation judged, the policy applied.
     let req = Request {
@@ -36,13 +34,8 @@ pub fn run(args: BomArgs) -> anyhow::Result<u8> {
     };
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
-    let policy = &req.policy;
-    let repos = bom_repos(&analysis, &policy.knowledge_base());
-    let endpoint = &args.source.hub.endpoint;
-    let text = match format {
-        Format::Spdx => render_spdx(&repos, analysis.graph().roots(), endpoint),
-        _ => render_cyclonedx(&repos, analysis.graph().roots(), endpoint),
-    };
-    emit(&text, args.out.output.as_deref())?;
+    let kb = req.policy.knowledge_base();
+    let opts = args.out.options(None, String::new(), &args.source, kb);
+    args.out.emit(&analysis, Output::Bom, format, &opts)?;
     Ok(super::exit::OK)
 }

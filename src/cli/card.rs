@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 
 use super::emit;
 use clap::{Args, ValueEnum};
-use hf_lineage::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
+use hf_lineage::docs_check::Verdict;
 use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::record::{FileSignals, RepoRecord};
+use hf_lineage::pipeline::card::{check_card, CardContext};
+use hf_lineage::record::FileSignals;
 use hf_lineage::relation::Relation;
-use hf_lineage::render::card::{card_report, CardReport};
+use hf_lineage::render::card::{render_card_json, render_card_text};
+use hf_lineage::render::{Format, Output};
 
 /// Arguments of `card`.
 #[derive(Args, Debug)]
@@ -85,6 +87,7 @@ fn local_files(dir: &Path) -> (FileSignals, Vec<String>) {
 
 /// Runs `card`.
 pub fn run(args: CardArgs) -> anyhow::Result<u8> {
+    let format = args.out.format(Output::Card)?;
     let text = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let kind = match args.kind {
@@ -97,130 +100,31 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
         Some(r) => Some(RepoId::parse(r, kind).context("--repo")?),
         None => None,
     };
-    let r = card_report(&text, kind, signals.clone());
-    // What changed: as the given kind of derivative, or as the card's own relation.
-    let relation = match args.relation {
-        Some(RelationArg::Finetune) => Some(Relation::Finetune),
-        Some(RelationArg::Adapter) => Some(Relation::Adapter),
-        Some(RelationArg::Merge) => Some(Relation::Merge),
-        Some(RelationArg::Quantized) => Some(Relation::Quantized),
-        None => r.relation.and_then(Relation::from_name),
+    let label = args.file.display().to_string();
+    let cx = CardContext {
+        repo: repo.as_ref(),
+        relation: args.relation.map(|r| match r {
+            RelationArg::Finetune => Relation::Finetune,
+            RelationArg::Adapter => Relation::Adapter,
+            RelationArg::Merge => Relation::Merge,
+            RelationArg::Quantized => Relation::Quantized,
+        }),
+        files: &names,
+        label: &label,
     };
-    let doc = relation.filter(|_| kind == RepoKind::Model).map(|rel| {
-        let placeholder = repo.clone().unwrap_or_else(|| r_id(kind));
-        let mut rec = RepoRecord::from_parts(&placeholder, None, Some(&text));
-        rec.files = signals;
-        let facts = RepoFacts {
-            id: repo.as_ref(),
-            files: &names,
-        };
-        assess_repo(rel, &rec.card.meta, &rec.card.body, facts)
-    });
-    let node = repo
-        .as_ref()
-        .map(|r| r.node_id())
-        .unwrap_or_else(|| args.file.display().to_string());
-    let doc_finding = doc.as_ref().and_then(|d| finding_for(&node, d));
-    let format = args
-        .out
-        .format_for("card", &[super::Format::Text, super::Format::Json])?;
+    let r = check_card(&text, kind, signals, &cx);
     let out = match format {
-        super::Format::Json => {
-            let mut v = serde_json::to_value(&r)?;
-            if let Some(d) = &doc {
-                v["documentation"] = serde_json::to_value(d)?;
-                if let (Some(f), Some(list)) = (&doc_finding, v["findings"].as_array_mut()) {
-                    list.push(serde_json::to_value(f)?);
-                }
-            }
-            let mut s = serde_json::to_string_pretty(&v)?;
-            s.push('\n');
-            s
-        }
-        _ => render(&r, &args.file, doc.as_ref(), doc_finding.as_ref()),
+        Format::Json => render_card_json(&r),
+        _ => render_card_text(&r, &label),
     };
     emit(&out, args.out.output.as_deref())?;
-    let failed = matches!(
-        (args.fail_on, doc.as_ref().map(|d| d.verdict)),
-        (Some(FailOn::Undocumented), Some(Verdict::Undocumented))
-            | (
-                Some(FailOn::Partial),
-                Some(Verdict::Undocumented | Verdict::Partial)
-            )
-    );
-    Ok(if failed {
-        super::exit::DENY
-    } else {
-        super::exit::OK
+    let failed = match args.fail_on {
+        Some(FailOn::Undocumented) => r.documented_no_better_than(Verdict::Undocumented),
+        Some(FailOn::Partial) => r.documented_no_better_than(Verdict::Partial),
+        None => false,
+    };
+    Ok(match failed {
+        true => super::exit::DENY,
+        false => super::exit::OK,
     })
-}
-
-fn r_id(kind: RepoKind) -> RepoId {
-    match RepoId::parse("local/card", kind) {
-        Ok(id) => id,
-        Err(_) => unreachable!("a static, valid id"),
-    }
-}
-
-fn render(
-    r: &CardReport,
-    file: &Path,
-    doc: Option<&DocReport>,
-    doc_finding: Option<&hf_lineage::Finding>,
-) -> String {
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "-".to_string()
-        } else {
-            v.join(", ")
-        }
-    };
-    let mut s = format!("{}\n", file.display());
-    s.push_str(&format!("  base models:     {}\n", list(&r.base_models)));
-    if let (Some(rel), Some(src)) = (r.relation, r.relation_source) {
-        s.push_str(&format!("  relation:        {rel} ({src})\n"));
-    }
-    let license = match (&r.license, &r.license_name) {
-        (Some(l), Some(n)) => format!("{l} ({n})"),
-        (Some(l), None) => l.clone(),
-        (None, _) => "-".into(),
-    };
-    s.push_str(&format!("  license:         {license}\n"));
-    if let Some(link) = &r.license_link {
-        s.push_str(&format!("  license link:    {link}\n"));
-    }
-    s.push_str(&format!("  datasets:        {}\n", list(&r.datasets)));
-    if !r.models.is_empty() {
-        s.push_str(&format!("  models:          {}\n", list(&r.models)));
-    }
-    if !r.source_datasets.is_empty() {
-        s.push_str(&format!(
-            "  source datasets: {}\n",
-            list(&r.source_datasets)
-        ));
-    }
-    if let Some(d) = doc {
-        let verdict = format!("{:?}", d.verdict).to_lowercase();
-        s.push_str(&format!(
-            "  what changed:    {verdict} (judged as {})\n",
-            d.relation
-        ));
-        for e in &d.evidence {
-            s.push_str(&format!("    {}: \"{}\"\n", e.item, e.quote));
-        }
-        if !d.missing.is_empty() {
-            s.push_str(&format!("    missing: {}\n", d.missing.join(", ")));
-        }
-        if !d.files.is_empty() {
-            s.push_str(&format!("    files show: {}\n", d.files.join("; ")));
-        }
-    }
-    let findings: Vec<&hf_lineage::Finding> = r.findings.iter().chain(doc_finding).collect();
-    if findings.is_empty() {
-        s.push_str("  no findings\n");
-    }
-    for f in findings {
-        s.push_str(&format!("  {} [{}] {}\n", f.severity, f.code, f.message));
-    }
-    s
 }

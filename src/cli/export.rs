@@ -4,10 +4,10 @@ use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 
-use super::{open_source, parse_roots, Format, SourceArgs};
+use super::{open_source, parse_roots, SourceArgs};
 use hf_lineage::graph::Direction;
 use hf_lineage::pipeline::{PipelineError, Request, Scope};
-use hf_lineage::render::export::{write_csv_tables, write_graphml, write_parquet_tables};
+use hf_lineage::render::{write_tables, Format, Output};
 
 /// Arguments of `export`.
 #[derive(Args, Debug)]
@@ -37,22 +37,14 @@ pub struct ExportArgs {
 
 /// Runs `export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
-    let format = super::OutputArgs {
-        format: args.format,
-        output: None,
-    }
-    .format_for("export", &[Format::Parquet, Format::Csv, Format::Graphml])?;
+    let format = Output::Tables.format(args.format)?;
     let scope = match args.all {
         true => Scope::Whole,
         false => Scope::Roots(parse_roots(&args.repos)?),
     };
     let req = Request {
         scope,
-        direction: if args.down {
-            Direction::Down
-        } else {
-            Direction::Up
-        },
+        direction: Direction::down_if(args.down),
         depth: None,
         judge: true,
         // Off by default, as in trace: the tables are what metadata declares.
@@ -70,12 +62,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<u8> {
     drop(opened);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let kb = req.policy.knowledge_base();
-    match format {
-        Format::Csv => write_csv_tables(&analysis, &kb, &args.out)?,
-        Format::Graphml => write_graphml(&analysis, &kb, &args.out)?,
-        _ => write_parquet_tables(&analysis, &kb, &args.out)?,
-    }
+    write_tables(&analysis, format, &req.policy.knowledge_base(), &args.out)?;
     eprintln!(
         "exported {} nodes, {} edges, {} findings to {}",
         analysis.graph().node_count(),

@@ -16,13 +16,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use hf_lineage::graph::Direction;
 use hf_lineage::hub::{HubConfig, Rate, Stats};
 use hf_lineage::id::{RepoId, RepoKind};
 use hf_lineage::pipeline::Request;
+use hf_lineage::render::{Format, Output, RenderOptions};
 use hf_lineage::source::{HubSource, SnapshotSource, Source};
 use hf_lineage::Analysis;
 
@@ -172,54 +173,6 @@ impl WalkArgs {
     }
 }
 
-/// Output formats: one type for every command; each rejects what it cannot produce.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Text for terminals (a tree; audit: findings by repo; card: a summary).
-    Text,
-    /// JSON (the graph, hf-lineage/graph@1; card: its report).
-    Json,
-    /// SARIF 2.1.0 for code-scanning tools (audit).
-    Sarif,
-    /// CycloneDX 1.7 JSON, an AI bill of materials (bom).
-    Cyclonedx,
-    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles (bom).
-    Spdx,
-    /// Parquet tables (export).
-    Parquet,
-    /// CSV tables in neo4j-admin import form (export).
-    Csv,
-    /// GraphML (export).
-    Graphml,
-    /// Graphviz DOT.
-    Dot,
-    /// SVG (needs Graphviz `dot`).
-    Svg,
-    /// Mermaid flowchart (renders in GitHub Markdown).
-    Mermaid,
-    /// The HTML explorer: one self-contained page (pan, zoom, search, filters, details).
-    Html,
-}
-
-impl Format {
-    fn name(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Cyclonedx => "cyclonedx",
-            Format::Spdx => "spdx",
-            Format::Parquet => "parquet",
-            Format::Csv => "csv",
-            Format::Graphml => "graphml",
-            Format::Dot => "dot",
-            Format::Svg => "svg",
-            Format::Mermaid => "mermaid",
-            Format::Html => "html",
-        }
-    }
-}
-
 /// `--format` and `--output`, for every command that prints.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
@@ -233,19 +186,46 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// The format asked for (the command's first format when none was), if `command` can
+    /// The format asked for (the output's default when none was), if the command can
     /// produce it; otherwise an error naming what it can.
-    pub fn format_for(&self, command: &str, can: &[Format]) -> anyhow::Result<Format> {
-        let f = self.format.unwrap_or(can[0]);
-        if can.contains(&f) {
-            return Ok(f);
+    pub fn format(&self, output: Output) -> anyhow::Result<Format> {
+        Ok(output.format(self.format)?)
+    }
+
+    /// How to render for this command: colour when printing to a terminal, the diagram
+    /// flags, the endpoint links point to, the run's license knowledge.
+    pub fn options(
+        &self,
+        diagram: Option<&DiagramArgs>,
+        title: String,
+        source: &SourceArgs,
+        kb: hf_lineage::license::kb::KnowledgeBase,
+    ) -> RenderOptions {
+        let mut o = RenderOptions {
+            color: use_color(self.output.as_deref()),
+            title,
+            endpoint: source.hub.endpoint.clone(),
+            kb,
+            ..RenderOptions::default()
+        };
+        if let Some(d) = diagram {
+            o.collapse = d.collapse;
+            o.max_nodes = d.max_nodes;
+            o.open_nodes = d.open_nodes;
         }
-        let names: Vec<&str> = can.iter().map(|f| f.name()).collect();
-        Err(anyhow::anyhow!(
-            "{command} cannot produce --format {}: it prints {}",
-            f.name(),
-            names.join(", ")
-        ))
+        o
+    }
+
+    /// Renders an analysis and prints it (to `--output` when given).
+    pub fn emit(
+        &self,
+        a: &Analysis,
+        output: Output,
+        format: Format,
+        opts: &RenderOptions,
+    ) -> anyhow::Result<()> {
+        let text = hf_lineage::render::render(a, output, format, opts)?;
+        emit(&text, self.output.as_deref())
     }
 }
 
@@ -315,45 +295,6 @@ pub struct DiagramArgs {
     /// collapsed; the page can change it).
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub open_nodes: usize,
-}
-
-/// Renders a diagram format (dot, svg, mermaid, html); `None` for text and json.
-pub fn render_diagram(
-    g: &Analysis,
-    format: Format,
-    d: &DiagramArgs,
-    title: &str,
-    kb: &hf_lineage::license::kb::KnowledgeBase,
-    endpoint: &str,
-) -> anyhow::Result<Option<String>> {
-    if !matches!(
-        format,
-        Format::Dot | Format::Svg | Format::Mermaid | Format::Html
-    ) {
-        return Ok(None);
-    }
-    if format == Format::Html {
-        let opts = hf_lineage::render::ExplorerOptions {
-            title: title.to_string(),
-            endpoint: endpoint.to_string(),
-            open_nodes: d.open_nodes.max(1),
-        };
-        return Ok(Some(hf_lineage::render::render_explorer(g, kb, &opts)));
-    }
-    let view = hf_lineage::render::build_view(g, d.collapse, kb);
-    if view.nodes.len() > d.max_nodes {
-        return Err(anyhow::anyhow!(
-            "the diagram would have {} nodes, more than --max-nodes {} allows; it would not be readable. Try --collapse 3 (fold sibling quantizations and fine-tunes), a smaller --depth, or raise --max-nodes",
-            view.nodes.len(),
-            d.max_nodes
-        ));
-    }
-    Ok(Some(match format {
-        Format::Dot => hf_lineage::render::render_dot(&view),
-        Format::Mermaid => hf_lineage::render::render_mermaid(&view),
-        Format::Svg => hf_lineage::render::render_svg(&view)?,
-        _ => return Ok(None),
-    }))
 }
 
 /// Parses command-line repo ids; an invalid one is a usage error naming the value.

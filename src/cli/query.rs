@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{emit, open_source, DiagramArgs, Format, SourceArgs};
+use super::{emit, open_source, DiagramArgs, SourceArgs};
 use hf_lineage::graph::Direction;
 use hf_lineage::pipeline::{PipelineError, Request, Scope};
 use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
+use hf_lineage::render::Output;
 
 /// The named queries shipped in `queries/`, compiled in so `--list` works anywhere.
 pub const NAMED: [(&str, &str); 5] = [
@@ -101,7 +102,7 @@ fn request(
     };
     Ok(Request {
         scope,
-        direction: if down { Direction::Down } else { Direction::Up },
+        direction: Direction::down_if(down),
         depth: None,
         judge: true,
         // Off by default in query, as in trace: the graph is what metadata declares.
@@ -120,10 +121,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
         emit(&out, None)?;
         return Ok(super::exit::OK);
     }
-    use Format::*;
-    let format = args
-        .out
-        .format_for("query", &[Text, Json, Dot, Svg, Mermaid, Html])?;
+    let format = args.out.format(Output::Query)?;
     let src = load(args.query.as_deref().unwrap_or_default())?;
     let expr = parse(&src)
         .map_err(|e| anyhow::anyhow!("query: {e}{}", point(&src, e.pos.line, e.pos.col)))?;
@@ -144,26 +142,13 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
     })?;
     let ix = Index::new(&analysis);
     let set = evaluate(&ix, &expr, &vars).context("query")?;
-    let result = ids(analysis.graph(), &set);
-    let text = match format {
-        Text => result
-            .iter()
-            .map(|i| format!("{}\n", i.node_id()))
-            .collect(),
-        Json => hf_lineage::render::render_json(&analysis.induced(&result)),
-        f => {
-            let sub = analysis.induced(&result);
-            super::render_diagram(
-                &sub,
-                f,
-                &args.diagram,
-                "Query result",
-                &req.policy.knowledge_base(),
-                &args.source.hub.endpoint,
-            )?
-            .unwrap_or_default()
-        }
-    };
-    emit(&text, args.out.output.as_deref())?;
+    let found = analysis.induced(&ids(analysis.graph(), &set));
+    let opts = args.out.options(
+        Some(&args.diagram),
+        "Query result".to_string(),
+        &args.source,
+        req.policy.knowledge_base(),
+    );
+    args.out.emit(&found, Output::Query, format, &opts)?;
     Ok(super::exit::OK)
 }

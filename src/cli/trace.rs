@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::{emit, open_source, parse_roots, use_color, Format, SourceArgs, WalkArgs};
+use super::{open_source, parse_roots, SourceArgs, WalkArgs};
 use hf_lineage::pipeline::{Request, Scope};
-use hf_lineage::render::{render_json, render_text, TextOptions};
+use hf_lineage::render::Output;
 
 /// Arguments of `trace`.
 #[derive(Args, Debug)]
@@ -26,10 +26,7 @@ pub struct TraceArgs {
 
 /// Runs `trace`; returns the exit code.
 pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
-    use Format::*;
-    let format = args
-        .out
-        .format_for("trace", &[Text, Json, Dot, Svg, Mermaid, Html])?;
+    let format = args.out.format(Output::Trace)?;
     let req = Request {
         scope: Scope::Roots(parse_roots(&args.repos)?),
         direction: args.walk.direction(),
@@ -40,26 +37,13 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
     };
     let mut opened = open_source(&args.source, req.infer_from_text)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
-    let title = format!("Lineage of {}", args.repos.join(", "));
-    let text = match format {
-        Json => render_json(&analysis),
-        f @ (Dot | Svg | Mermaid | Html) => super::render_diagram(
-            &analysis,
-            f,
-            &args.diagram,
-            &title,
-            &hf_lineage::license::kb::KnowledgeBase::builtin(),
-            &args.source.hub.endpoint,
-        )?
-        .unwrap_or_default(),
-        _ => render_text(
-            &analysis,
-            TextOptions {
-                direction: req.direction,
-                color: use_color(args.out.output.as_deref()),
-            },
-        ),
-    };
-    emit(&text, args.out.output.as_deref())?;
+    let mut opts = args.out.options(
+        Some(&args.diagram),
+        format!("Lineage of {}", args.repos.join(", ")),
+        &args.source,
+        hf_lineage::license::kb::KnowledgeBase::builtin(),
+    );
+    opts.direction = req.direction;
+    args.out.emit(&analysis, Output::Trace, format, &opts)?;
     Ok(super::exit::OK)
 }

@@ -34,6 +34,16 @@ pub enum Direction {
     Both,
 }
 
+impl Direction {
+    /// Down when `down`, else up (a command's `--down` flag).
+    pub fn down_if(down: bool) -> Direction {
+        match down {
+            true => Direction::Down,
+            false => Direction::Up,
+        }
+    }
+}
+
 /// What an edge carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EdgeData {

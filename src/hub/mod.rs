@@ -17,8 +17,7 @@ pub use ratelimit::Rate;
 
 use crate::id::{RepoId, RepoKind};
 
-/// The public Hub.
-pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+pub use crate::id::DEFAULT_ENDPOINT;
 
 /// Everything the crawler needs to know.
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod build;
+pub mod card;
 pub mod checks;
 
 use crate::graph::Direction;

@@ -1,70 +1,70 @@
-//! The summary of one card that `hf-lineage card` prints: metadata as the tool reads it.
+//! `hf-lineage card`'s output: one card's report as text or JSON.
 
-use serde::Serialize;
+use crate::pipeline::card::CardReport;
 
-use crate::finding::Finding;
-use crate::id::{RepoId, RepoKind};
-use crate::record::{FileSignals, RepoRecord};
-
-/// The JSON document `card --format json` prints.
-#[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct CardReport {
-    /// Direct parents (`owner/name`).
-    pub base_models: Vec<String>,
-    /// The relation to the parents, when there are any.
-    pub relation: Option<&'static str>,
-    /// What decided the relation (`declared`, `inferred`).
-    pub relation_source: Option<&'static str>,
-    /// The declared license (several joined by `", "`).
-    pub license: Option<String>,
-    /// `license_name`.
-    pub license_name: Option<String>,
-    /// `license_link`.
-    pub license_link: Option<String>,
-    /// Datasets (`datasets:`), as ids without prefix.
-    pub datasets: Vec<String>,
-    /// Models a Space uses (`models:` and `preload_from_hub`).
-    pub models: Vec<String>,
-    /// Dataset cards' `source_datasets` that are Hub ids.
-    pub source_datasets: Vec<String>,
-    /// Findings about the card.
-    pub findings: Vec<Finding>,
+/// The report as JSON, keys sorted (with a trailing newline).
+pub fn render_card_json(r: &CardReport) -> String {
+    let mut s = serde_json::to_value(r)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
 }
 
-/// Builds the report for a card's raw text; `files` are the signals of the files beside it.
-pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardReport {
-    let placeholder = match RepoId::parse("local/card", kind) {
-        Ok(id) => id,
-        Err(_) => unreachable!("a static, valid id"),
+/// The report as text, headed by the card's path.
+pub fn render_card_text(r: &CardReport, label: &str) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
+        }
     };
-    let mut rec = RepoRecord::from_parts(&placeholder, None, Some(text));
-    rec.files = files;
-    let meta = &rec.card.meta;
-    let bases = rec.base_models();
-    let rel = bases.first().map(|b| rec.relation_to(b, bases.len()));
-    let ids = |v: &[RepoId]| v.iter().map(|i| i.name().to_string()).collect::<Vec<_>>();
-    let mut findings = rec.findings.clone();
-    for f in &mut findings {
-        f.nodes.clear();
+    let mut s = format!("{label}\n");
+    s.push_str(&format!("  base models:     {}\n", list(&r.base_models)));
+    if let (Some(rel), Some(src)) = (r.relation, r.relation_source) {
+        s.push_str(&format!("  relation:        {rel} ({src})\n"));
     }
-    CardReport {
-        base_models: ids(&bases),
-        relation: rel.map(|r| r.0.as_str()),
-        relation_source: rel.map(|r| r.1.as_str()),
-        license: meta.declared_license(),
-        license_name: meta.license_name().map(str::to_string),
-        license_link: meta.license_link().map(str::to_string),
-        datasets: ids(&meta.datasets),
-        models: {
-            let mut used: Vec<RepoId> = Vec::new();
-            for m in meta.models.iter().chain(&meta.extra.get().preload_from_hub) {
-                if !used.contains(m) {
-                    used.push(m.clone());
-                }
-            }
-            ids(&used)
-        },
-        source_datasets: ids(&meta.extra.get().source_datasets),
-        findings: findings.into(),
+    let license = match (&r.license, &r.license_name) {
+        (Some(l), Some(n)) => format!("{l} ({n})"),
+        (Some(l), None) => l.clone(),
+        (None, _) => "-".into(),
+    };
+    s.push_str(&format!("  license:         {license}\n"));
+    if let Some(link) = &r.license_link {
+        s.push_str(&format!("  license link:    {link}\n"));
     }
+    s.push_str(&format!("  datasets:        {}\n", list(&r.datasets)));
+    if !r.models.is_empty() {
+        s.push_str(&format!("  models:          {}\n", list(&r.models)));
+    }
+    if !r.source_datasets.is_empty() {
+        s.push_str(&format!(
+            "  source datasets: {}\n",
+            list(&r.source_datasets)
+        ));
+    }
+    if let Some(d) = &r.documentation {
+        let verdict = format!("{:?}", d.verdict).to_lowercase();
+        s.push_str(&format!(
+            "  what changed:    {verdict} (judged as {})\n",
+            d.relation
+        ));
+        for e in &d.evidence {
+            s.push_str(&format!("    {}: \"{}\"\n", e.item, e.quote));
+        }
+        if !d.missing.is_empty() {
+            s.push_str(&format!("    missing: {}\n", d.missing.join(", ")));
+        }
+        if !d.files.is_empty() {
+            s.push_str(&format!("    files show: {}\n", d.files.join("; ")));
+        }
+    }
+    if r.findings.is_empty() {
+        s.push_str("  no findings\n");
+    }
+    for f in &r.findings {
+        s.push_str(&format!("  {} [{}] {}\n", f.severity, f.code, f.message));
+    }
+    s
 }

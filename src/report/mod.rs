@@ -45,6 +45,11 @@ impl Report {
         &self.findings
     }
 
+    /// Whether a finding is at deny level (a command then exits 2).
+    pub fn has_deny(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Deny)
+    }
+
     /// Adds findings; keeps them sorted.
     pub fn add_findings(&mut self, more: impl IntoIterator<Item = Finding>) {
         let before = self.findings.len();

@@ -6,8 +6,8 @@ use crate::common;
 use std::path::Path;
 
 use hf_lineage::id::RepoKind;
+use hf_lineage::pipeline::card::{card_report, CardReport};
 use hf_lineage::record::FileSignals;
-use hf_lineage::render::card::{card_report, CardReport};
 
 struct Row {
     id: String,
