@@ -9,26 +9,8 @@ use clap::Args;
 use super::{emit, open_source, DiagramArgs, SourceArgs};
 use hf_lineage::graph::Direction;
 use hf_lineage::pipeline::{PipelineError, Request, Scope};
-use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index};
+use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index, NAMED};
 use hf_lineage::render::Output;
-
-/// The named queries shipped in `queries/`, compiled in so `--list` works anywhere.
-pub const NAMED: [(&str, &str); 5] = [
-    ("source", include_str!("../../queries/source.q")),
-    (
-        "merge-license-conflicts",
-        include_str!("../../queries/merge-license-conflicts.q"),
-    ),
-    ("undocumented", include_str!("../../queries/undocumented.q")),
-    (
-        "non-commercial-ancestry",
-        include_str!("../../queries/non-commercial-ancestry.q"),
-    ),
-    (
-        "quantizations-dropping-license",
-        include_str!("../../queries/quantizations-dropping-license.q"),
-    ),
-];
 
 /// Arguments of `query`.
 #[derive(Args, Debug)]
@@ -95,14 +77,14 @@ fn request(
     e: &hf_lineage::query::Expr,
     vars: &BTreeMap<String, String>,
 ) -> anyhow::Result<Request> {
-    let (repos, _up, down, all) = crawl_plan(e, vars);
-    let scope = match all {
+    let plan = crawl_plan(e, vars);
+    let scope = match plan.all {
         true => Scope::Whole,
-        false => Scope::WholeOr(super::parse_roots(&repos)?),
+        false => Scope::WholeOr(super::parse_roots(&plan.repos)?),
     };
     Ok(Request {
         scope,
-        direction: Direction::down_if(down),
+        direction: Direction::down_if(plan.down),
         depth: None,
         judge: true,
         // Off by default in query, as in trace: the graph is what metadata declares.

@@ -7,6 +7,7 @@
 //! `--arg name=value`. Evaluation is pure over a [`LineageGraph`]: sets are node indices, walks
 //! are multi-source breadth-first searches with a visited bitmap, so cycles cannot loop.
 
+pub mod function;
 pub mod parse;
 
 use crate::finding::Code;
@@ -18,6 +19,7 @@ use crate::graph::LineageGraph;
 use crate::id::{RepoId, RepoKind};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
+pub use function::Function;
 pub use parse::{parse, Expr, ParseError, Pos};
 
 /// A set of nodes (graph indices).
@@ -28,14 +30,6 @@ use crate::graph::{walk::walk, NodeIx, Way};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvalError {
-    /// An unknown function.
-    #[error("line {}, column {}: unknown function {name}(); known: {}", pos.line, pos.col, FUNCTIONS.join(", "))]
-    UnknownFunction {
-        /// The name.
-        name: String,
-        /// Where.
-        pos: Pos,
-    },
     /// Wrong number or kind of arguments.
     #[error("line {}, column {}: {message}", pos.line, pos.col)]
     BadArguments {
@@ -57,22 +51,22 @@ pub enum EvalError {
     BadRepo(String),
 }
 
-/// The functions of the language.
-pub const FUNCTIONS: [&str; 14] = [
-    "all",
-    "ancestors",
-    "descendants",
-    "parents",
-    "children",
-    "roots",
-    "leaves",
-    "somepath",
-    "allpaths",
-    "relation",
-    "kind",
-    "license",
-    "flagged",
-    "status",
+/// The named queries shipped in `queries/` (name, text), compiled in so they work anywhere.
+pub const NAMED: [(&str, &str); 5] = [
+    ("source", include_str!("../../queries/source.q")),
+    (
+        "merge-license-conflicts",
+        include_str!("../../queries/merge-license-conflicts.q"),
+    ),
+    ("undocumented", include_str!("../../queries/undocumented.q")),
+    (
+        "non-commercial-ancestry",
+        include_str!("../../queries/non-commercial-ancestry.q"),
+    ),
+    (
+        "quantizations-dropping-license",
+        include_str!("../../queries/quantizations-dropping-license.q"),
+    ),
 ];
 
 /// Precomputed lookups for one graph, reusable across queries.
@@ -158,7 +152,8 @@ impl Eval<'_, '_> {
         self.ix.g
     }
 
-    fn word(&self, e: &Expr, what: &str, f: &str, pos: Pos) -> Result<String, EvalError> {
+    fn word(&self, e: &Expr, f: Function, pos: Pos) -> Result<String, EvalError> {
+        let what = f.word();
         match e {
             Expr::Word(w) | Expr::Repo(w) => Ok(w.clone()),
             Expr::Arg(a) => self
@@ -217,11 +212,12 @@ impl Eval<'_, '_> {
                     _ => a.intersection(&b).copied().collect(),
                 })
             }
-            Expr::Call(name, args, pos) => self.call(name, args, *pos),
+            Expr::Call(f, args, pos) => self.call(*f, args, *pos),
         }
     }
 
-    fn arity(&self, f: &str, args: &[Expr], n: usize, pos: Pos) -> Result<(), EvalError> {
+    fn arity(&self, f: Function, args: &[Expr], pos: Pos) -> Result<(), EvalError> {
+        let n = f.arity();
         if args.len() == n {
             Ok(())
         } else {
@@ -236,108 +232,75 @@ impl Eval<'_, '_> {
         }
     }
 
-    fn call(&mut self, f: &str, args: &[Expr], pos: Pos) -> Result<NodeSet, EvalError> {
+    fn call(&mut self, f: Function, args: &[Expr], pos: Pos) -> Result<NodeSet, EvalError> {
+        use Function as F;
         let g = self.ix.g;
-        match f {
-            "all" => {
-                self.arity(f, args, 0, pos)?;
-                Ok(g.positions().collect())
-            }
-            "ancestors" | "descendants" | "parents" | "children" | "roots" | "leaves" => {
-                self.arity(f, args, 1, pos)?;
-                let s = self.eval(&args[0])?;
-                Ok(match f {
-                    "ancestors" => reach(g, &s, true, |_| true),
-                    "descendants" => reach(g, &s, false, |_| true),
-                    "parents" => s
-                        .iter()
-                        .flat_map(|&i| g.neighbour_indices(i, true).map(|(m, _)| m))
-                        .collect(),
-                    "children" => s
-                        .iter()
-                        .flat_map(|&i| g.neighbour_indices(i, false).map(|(m, _)| m))
-                        .collect(),
-                    "roots" => s
-                        .iter()
-                        .copied()
-                        .filter(|&i| {
-                            !g.neighbour_indices(i, true)
-                                .any(|(m, _)| m != i && s.contains(&m))
-                        })
-                        .collect(),
-                    _ => s
-                        .iter()
-                        .copied()
-                        .filter(|&i| {
-                            !g.neighbour_indices(i, false)
-                                .any(|(m, _)| m != i && s.contains(&m))
-                        })
-                        .collect(),
-                })
-            }
-            "somepath" | "allpaths" => {
-                self.arity(f, args, 2, pos)?;
-                let (a, b) = (self.eval(&args[0])?, self.eval(&args[1])?);
-                // Bazel's direction first (from a derivative up to its sources), then the other way.
-                for up in [true, false] {
-                    let r = if f == "somepath" {
-                        somepath(g, &a, &b, up)
-                    } else {
-                        allpaths(g, &a, &b, up)
-                    };
-                    if !r.is_empty() {
-                        return Ok(r);
-                    }
+        self.arity(f, args, pos)?;
+        if f == F::All {
+            return Ok(g.positions().collect());
+        }
+        if f.is_filter() {
+            let word = self.word(&args[0], f, pos)?;
+            let s = self.eval(&args[1])?;
+            return self.filter(f, &word, s, pos);
+        }
+        if matches!(f, F::Somepath | F::Allpaths) {
+            let (a, b) = (self.eval(&args[0])?, self.eval(&args[1])?);
+            // Bazel's direction first (from a derivative up to its sources), then the other way.
+            for up in [true, false] {
+                let r = match f {
+                    F::Somepath => somepath(g, &a, &b, up),
+                    _ => allpaths(g, &a, &b, up),
+                };
+                if !r.is_empty() {
+                    return Ok(r);
                 }
-                Ok(NodeSet::new())
             }
-            "relation" | "kind" | "license" | "flagged" | "status" => {
-                self.arity(f, args, 2, pos)?;
-                let word = self.word(&args[0], self.what(f), f, pos)?;
-                let s = self.eval(&args[1])?;
-                self.filter(f, &word, s, pos)
-            }
-            _ => Err(EvalError::UnknownFunction {
-                name: f.to_string(),
-                pos,
-            }),
+            return Ok(NodeSet::new());
         }
+        let s = self.eval(&args[0])?;
+        let without = |i: NodeIx, up: bool| {
+            !g.neighbour_indices(i, up)
+                .any(|(m, _)| m != i && s.contains(&m))
+        };
+        Ok(match f {
+            F::Ancestors => reach(g, &s, true, |_| true),
+            F::Descendants => reach(g, &s, false, |_| true),
+            F::Parents | F::Children => {
+                let up = f == F::Parents;
+                s.iter()
+                    .flat_map(|&i| g.neighbour_indices(i, up).map(|(m, _)| m))
+                    .collect()
+            }
+            F::Roots => s.iter().copied().filter(|&i| without(i, true)).collect(),
+            _ => s.iter().copied().filter(|&i| without(i, false)).collect(),
+        })
     }
 
-    fn what(&self, f: &str) -> &'static str {
-        match f {
-            "relation" => "a relation (finetune, adapter, merge, quantized, trained_on, source_of, used_by, duplicated_from)",
-            "kind" => "a kind (model, dataset, space)",
-            "license" => "a license pattern (glob, e.g. cc-by-nc*)",
-            "flagged" => "a finding code (glob, e.g. license-*)",
-            _ => "a status (ok, not_found, unauthorized, disabled, error, invalid, unvisited)",
-        }
-    }
-
-    fn filter(&self, f: &str, word: &str, s: NodeSet, pos: Pos) -> Result<NodeSet, EvalError> {
+    fn filter(&self, f: Function, word: &str, s: NodeSet, pos: Pos) -> Result<NodeSet, EvalError> {
         let g = self.ix.g;
         let bad = |what: &str| EvalError::BadArguments {
             message: format!("{f}(): {word:?} is not {what}"),
             pos,
         };
         Ok(match f {
-            "relation" => {
-                let r = Relation::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+            Function::Relation => {
+                let r = Relation::from_name(word).ok_or_else(|| bad(f.word()))?;
                 s.into_iter()
                     .filter(|&i| g.neighbour_indices(i, true).any(|(_, e)| e.relation == r))
                     .collect()
             }
-            "kind" => {
-                let k = RepoKind::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+            Function::Kind => {
+                let k = RepoKind::from_name(word).ok_or_else(|| bad(f.word()))?;
                 s.into_iter()
                     .filter(|&i| g.at(i).id().kind() == k)
                     .collect()
             }
-            "status" => {
-                let st = NodeStatus::from_name(word).ok_or_else(|| bad(self.what(f)))?;
+            Function::Status => {
+                let st = NodeStatus::from_name(word).ok_or_else(|| bad(f.word()))?;
                 s.into_iter().filter(|&i| g.at(i).status() == st).collect()
             }
-            "license" => {
+            Function::License => {
                 let m = glob(word, pos)?;
                 s.into_iter()
                     .filter(|&i| self.ix.licenses[i.index()].iter().any(|l| m.is_match(l)))
@@ -410,55 +373,50 @@ pub fn ids(g: &LineageGraph, s: &NodeSet) -> Vec<RepoId> {
     v
 }
 
-/// Repo literals and `$args` named in an expression, and which ways they are walked
-/// (`up`, `down`), so a live query knows what to crawl.
-pub fn crawl_plan(e: &Expr, args: &BTreeMap<String, String>) -> (Vec<String>, bool, bool, bool) {
-    fn walk(
-        e: &Expr,
-        args: &BTreeMap<String, String>,
-        repos: &mut Vec<String>,
-        up: &mut bool,
-        down: &mut bool,
-        all: &mut bool,
-    ) {
+/// What a query needs crawled when the source cannot be listed whole: the repos it names and
+/// which ways its functions walk from them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrawlPlan {
+    /// Repos named by literals and `--arg` values.
+    pub repos: Vec<String>,
+    /// Some function walks upstream.
+    pub up: bool,
+    /// Some function walks downstream.
+    pub down: bool,
+    /// `all()` is used: only a whole snapshot can answer.
+    pub all: bool,
+}
+
+/// The crawl a query needs (see [`CrawlPlan`]).
+pub fn crawl_plan(e: &Expr, args: &BTreeMap<String, String>) -> CrawlPlan {
+    fn walk(e: &Expr, args: &BTreeMap<String, String>, plan: &mut CrawlPlan) {
         match e {
-            Expr::Repo(s) => repos.push(s.clone()),
-            Expr::Arg(a) => {
-                if let Some(v) = args.get(a) {
-                    repos.push(v.clone());
-                }
-            }
+            Expr::Repo(s) => plan.repos.push(s.clone()),
+            Expr::Arg(a) => plan.repos.extend(args.get(a).cloned()),
             Expr::Call(f, xs, _) => {
-                match f.as_str() {
-                    "ancestors" | "parents" | "roots" => *up = true,
-                    "descendants" | "children" | "leaves" => *down = true,
-                    "somepath" | "allpaths" => {
-                        *up = true;
-                        *down = true;
-                    }
-                    "all" => *all = true,
-                    _ => {}
+                match f.walks() {
+                    function::Walks::Up => plan.up = true,
+                    function::Walks::Down => plan.down = true,
+                    function::Walks::Both => (plan.up, plan.down) = (true, true),
+                    function::Walks::Everything => plan.all = true,
+                    function::Walks::Nowhere => {}
                 }
-                let skip_first = matches!(
-                    f.as_str(),
-                    "relation" | "kind" | "license" | "flagged" | "status"
-                );
-                for (i, x) in xs.iter().enumerate() {
-                    if !(skip_first && i == 0) {
-                        walk(x, args, repos, up, down, all);
-                    }
+                // A filter's first argument is its word, not a repo.
+                let skip = usize::from(f.is_filter());
+                for x in xs.iter().skip(skip) {
+                    walk(x, args, plan);
                 }
             }
             Expr::Binary(_, a, b) | Expr::Let(_, a, b) => {
-                walk(a, args, repos, up, down, all);
-                walk(b, args, repos, up, down, all);
+                walk(a, args, plan);
+                walk(b, args, plan);
             }
             Expr::Var(_) | Expr::Word(_) => {}
         }
     }
-    let (mut repos, mut up, mut down, mut all) = (vec![], false, false, false);
-    walk(e, args, &mut repos, &mut up, &mut down, &mut all);
-    (repos, up, down, all)
+    let mut plan = CrawlPlan::default();
+    walk(e, args, &mut plan);
+    plan
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use super::function::Function;
+
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -24,7 +26,7 @@ pub enum Expr {
     /// A bare word (as a function argument: a relation, kind, code, status, pattern).
     Word(String),
     /// A function call.
-    Call(String, Vec<Expr>, Pos),
+    Call(Function, Vec<Expr>, Pos),
     /// `a + b`, `a - b`, `a ^ b`.
     Binary(char, Box<Expr>, Box<Expr>),
     /// `let name = value in body`.
@@ -282,6 +284,9 @@ impl Parser {
                 Ok(e)
             }
             Tok::Word(w) if self.peek().0 == Tok::LParen => {
+                let Some(f) = Function::from_name(&w) else {
+                    return Err(ParseError { pos, message: format!("unknown function {w}(); known: {}", super::function::known()) });
+                };
                 self.next();
                 let mut args = Vec::new();
                 if self.peek().0 != Tok::RParen {
@@ -298,7 +303,7 @@ impl Parser {
                 } else {
                     self.next();
                 }
-                Ok(Expr::Call(w, args, pos))
+                Ok(Expr::Call(f, args, pos))
             }
             Tok::Word(w) if w == "in" || w == "let" => Err(ParseError { pos, message: format!("expected an expression, found the keyword `{w}`") }),
             Tok::Word(w) => Ok(Expr::Word(w)),
@@ -337,19 +342,19 @@ mod tests {
         let e = parse(r#"relation(quantized, descendants("meta-llama/Llama-2-13b-hf")) ^ flagged(license-drift, all())"#).unwrap();
         let Expr::Binary('^', l, r) = e else { panic!() };
         assert!(
-            matches!(*l, Expr::Call(ref n, ref a, _) if n == "relation" && a[0] == Expr::Word("quantized".into()))
+            matches!(*l, Expr::Call(Function::Relation, ref a, _) if a[0] == Expr::Word("quantized".into()))
         );
-        assert!(matches!(*r, Expr::Call(ref n, _, _) if n == "flagged"));
+        assert!(matches!(*r, Expr::Call(Function::Flagged, _, _)));
         let e = parse("let x = ancestors($repo) in x - kind(dataset, x) # comment").unwrap();
         assert!(matches!(e, Expr::Let(ref n, _, _) if n == "x"));
         assert!(matches!(parse("a - b").unwrap(), Expr::Binary('-', _, _)));
         assert_eq!(
             parse("license(cc-by-nc*, all())").unwrap(),
             Expr::Call(
-                "license".into(),
+                Function::License,
                 vec![
                     Expr::Word("cc-by-nc*".into()),
-                    Expr::Call("all".into(), vec![], Pos { line: 1, col: 20 })
+                    Expr::Call(Function::All, vec![], Pos { line: 1, col: 20 })
                 ],
                 Pos { line: 1, col: 1 }
             )

@@ -83,6 +83,29 @@ fn cycles_do_not_loop() {
 }
 
 #[test]
+fn unknown_functions_are_parse_errors_at_their_position() {
+    let e = parse("all() - nope(all())").unwrap_err();
+    assert_eq!((e.pos.line, e.pos.col), (1, 9));
+    assert!(
+        e.message
+            .contains("unknown function nope(); known: all, ancestors"),
+        "{e}"
+    );
+}
+
+#[test]
+fn crawl_plans_name_the_repos_and_the_ways_walked() {
+    let args = BTreeMap::from([("r".to_string(), "a/b".to_string())]);
+    let plan = crawl_plan(
+        &parse(r#"kind(model, descendants($r)) + parents("c/d")"#).unwrap(),
+        &args,
+    );
+    assert_eq!(plan.repos, vec!["a/b", "c/d"]);
+    assert!(plan.up && plan.down && !plan.all);
+    assert!(crawl_plan(&parse("all()").unwrap(), &args).all);
+}
+
+#[test]
 fn evaluation_errors_are_clear() {
     let g = graph();
     let ix = Index::new(&g);
@@ -91,7 +114,6 @@ fn evaluation_errors_are_clear() {
             .unwrap_err()
             .to_string()
     };
-    assert!(err("nope(all())").contains("unknown function nope()"));
     assert!(err("kind(planet, all())").contains("is not a kind"));
     assert!(err("ancestors($repo)").contains("--arg repo="));
     assert!(err("ancestors(x)").contains("unknown name `x`"));
