@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::license::{check_licenses, kb::KnowledgeBase, policy::LicensePolicy};
+use hf_lineage::kb::KnowledgeBase;
+use hf_lineage::license::check_licenses;
+use hf_lineage::policy::Policy;
 use hf_lineage::query::{evaluate, parse, Index};
 use hf_lineage::record::RepoRecord;
 use hf_lineage::LineageGraph;
@@ -83,7 +85,7 @@ fn main() {
     let g = built.graph;
     let build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let report = check_licenses(&g, &KnowledgeBase::builtin(), &LicensePolicy::default());
+    let report = check_licenses(&g, &KnowledgeBase::builtin(), &Policy::default());
     let drift = report
         .findings
         .iter()

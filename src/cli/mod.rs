@@ -199,7 +199,7 @@ impl OutputArgs {
         diagram: Option<&DiagramArgs>,
         title: String,
         source: &SourceArgs,
-        kb: hf_lineage::license::kb::KnowledgeBase,
+        kb: hf_lineage::kb::KnowledgeBase,
     ) -> RenderOptions {
         let mut o = RenderOptions {
             color: use_color(self.output.as_deref()),
@@ -239,7 +239,7 @@ pub struct PolicyArgs {
 
 impl PolicyArgs {
     /// Loads the policy named, or ./hf-lineage.toml, or none.
-    pub fn load(&self) -> anyhow::Result<hf_lineage::license::policy::LicensePolicy> {
+    pub fn load(&self) -> anyhow::Result<hf_lineage::policy::Policy> {
         use anyhow::Context;
         let default = PathBuf::from("hf-lineage.toml");
         let path = match &self.policy {
@@ -249,7 +249,7 @@ impl PolicyArgs {
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read policy {}", path.display()))?;
-        Ok(hf_lineage::license::policy::LicensePolicy::parse(
+        Ok(hf_lineage::policy::Policy::parse(
             &text,
             &path.display().to_string(),
         )?)

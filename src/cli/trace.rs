@@ -41,7 +41,7 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
         Some(&args.diagram),
         format!("Lineage of {}", args.repos.join(", ")),
         &args.source,
-        hf_lineage::license::kb::KnowledgeBase::builtin(),
+        hf_lineage::kb::KnowledgeBase::builtin(),
     );
     opts.direction = req.direction;
     args.out.emit(&analysis, Output::Trace, format, &opts)?;

@@ -7,9 +7,7 @@
 //! info/warn level, because whether data terms bind a model is contested. Every finding names
 //! the ancestor, its license, the rule that fired and the lineage path, so a person can check it.
 
-pub mod kb;
 mod paths;
-pub mod policy;
 
 pub use paths::path_text;
 use paths::{derivation_ancestors, Ancestor};
@@ -23,10 +21,10 @@ use crate::card::CardMeta;
 use crate::finding::{Code, Finding, Severity};
 use crate::graph::{LineageGraph, NodeIx, RepoRef};
 use crate::id::{RepoId, RepoKind};
+use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
+use crate::policy::Policy;
 use crate::record::NodeStatus;
 use crate::relation::Relation;
-use kb::{KnowledgeBase, LicenseInfo, Resolved};
-use policy::LicensePolicy;
 
 /// Obligations concluded per node of one graph, by node position (see [`check_licenses`]).
 #[derive(Debug, Clone, Default)]
@@ -77,25 +75,15 @@ struct Violation {
 
 /// The license each node effectively declares: its card's, or a policy clarification pinned to
 /// the sha the node is at.
-fn effective_meta(
-    n: &RepoRef<'_>,
-    policy: &LicensePolicy,
-    findings: &mut Vec<Finding>,
-) -> CardMeta {
+fn effective_meta(n: &RepoRef<'_>, policy: &Policy, findings: &mut Vec<Finding>) -> CardMeta {
     let rec = n.record();
     let mut meta = rec.card.meta.clone();
-    for c in &policy.clarify {
-        let Ok(id) = policy::parse_repo(c.repo.as_ref()) else {
-            continue;
-        };
-        if &id != n.id() {
-            continue;
-        }
+    for c in policy.clarify.iter().filter(|c| &c.repo == n.id()) {
         let at = rec.sha().unwrap_or("");
         if !at.is_empty()
             && at
                 .to_ascii_lowercase()
-                .starts_with(&c.sha.as_ref().trim().to_ascii_lowercase())
+                .starts_with(&c.sha.to_ascii_lowercase())
         {
             meta.licenses = vec![c.license.to_ascii_lowercase()].into();
             meta.extra.update(|e| e.license_name = None);
@@ -125,11 +113,7 @@ fn effective_meta(
 ///
 /// Every node is resolved, then judged, on its own, on every core; the result is in node
 /// positions, so gathering it back costs no lookups by id.
-pub fn check_licenses(
-    g: &LineageGraph,
-    kb: &KnowledgeBase,
-    policy: &LicensePolicy,
-) -> LicenseReport {
+pub fn check_licenses(g: &LineageGraph, kb: &KnowledgeBase, policy: &Policy) -> LicenseReport {
     let mut findings = Vec::new();
     // Effective declarations, resolved once per node.
     let resolved = if policy.clarify.is_empty() {
@@ -517,11 +501,7 @@ fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &Resolutions) -> Vec<F
     out
 }
 
-fn policy_findings(
-    g: &LineageGraph,
-    policy: &LicensePolicy,
-    resolved: &Resolutions,
-) -> Vec<Finding> {
+fn policy_findings(g: &LineageGraph, policy: &Policy, resolved: &Resolutions) -> Vec<Finding> {
     let mut out = Vec::new();
     if policy.licenses.allow.is_empty()
         && policy.licenses.deny.is_empty()

@@ -10,10 +10,10 @@ fn rec(id: &str, card: &str) -> RepoRecord {
 }
 
 fn check(records: Vec<RepoRecord>) -> Vec<Finding> {
-    check_with(records, &LicensePolicy::default())
+    check_with(records, &Policy::default())
 }
 
-fn check_with(records: Vec<RepoRecord>, policy: &LicensePolicy) -> Vec<Finding> {
+fn check_with(records: Vec<RepoRecord>, policy: &Policy) -> Vec<Finding> {
     let g = LineageGraph::from_records(records, vec![]).graph;
     let findings = check_licenses(&g, &policy.knowledge_base(), policy).findings;
     crate::pipeline::apply_policy(findings, policy, &|_| true)
@@ -249,7 +249,7 @@ fn policy_levels_exceptions_allow_deny_and_commercial_use() {
             rec("x/relicensed", "license: mit\nbase_model: meta/llama2"),
         ]
     };
-    let p = LicensePolicy::parse(
+    let p = Policy::parse(
         "[licenses]\nallow = [\"apache-2.0\", \"mit\", \"llama2\"]\ndeny = [\"llama2\"]\ncommercial-use = true\n[levels]\nlicense-drift = \"warn\"\n[[exceptions]]\nrepo = \"q/aya-awq\"\ncodes = [\"license-conflict\"]\nreason = \"research only\"\n",
         "p",
     )
@@ -280,7 +280,7 @@ fn clarifications_apply_only_at_their_sha() {
     let info = br#"{"id": "w/wrong-card", "sha": "abcdef1234567890", "cardData": {"license": "other", "base_model": "meta/llama2"}}"#;
     let wrong = RepoRecord::from_parts(&rid, Some(info), None);
     let p = |sha: &str| {
-        LicensePolicy::parse(
+        Policy::parse(
             &format!(
                 "[[clarify]]\nrepo = \"w/wrong-card\"\nlicense = \"llama2\"\nsha = \"{sha}\"\n"
             ),
@@ -311,7 +311,7 @@ fn policy_can_teach_the_knowledge_base() {
     ];
     let f = check(recs.clone());
     assert_eq!(codes_for(&f, "a/base"), vec![Code::LicenseUnresolved]);
-    let p = LicensePolicy::parse(
+    let p = Policy::parse(
         "[[license]]\nid = \"acme-nc-1.0\"\nfamily = \"acme\"\ncommercial = false\n",
         "p",
     )

@@ -8,14 +8,14 @@
 use crate::docs_check;
 use crate::finding::{Code, Finding, Severity};
 use crate::id::RepoId;
-use crate::license::policy::{parse_repo, LicensePolicy};
+use crate::policy::{parse_repo, Policy};
 use crate::report::Analysis;
 
 use super::resident_mb;
 
 /// Runs the checks and the policy over an analysis whose graph is built: licenses, then
 /// documentation, then the policy over every finding.
-pub fn analyse(analysis: &mut Analysis, policy: &LicensePolicy) {
+pub fn analyse(analysis: &mut Analysis, policy: &Policy) {
     let t = std::time::Instant::now();
     let (graph, report) = analysis.parts_mut();
     let graph = &*graph;
@@ -57,14 +57,9 @@ pub fn analyse(analysis: &mut Analysis, policy: &LicensePolicy) {
 /// repo that is not in the lineage. `present` says whether a repo is in the lineage.
 pub fn apply_policy(
     findings: Vec<Finding>,
-    policy: &LicensePolicy,
+    policy: &Policy,
     present: &dyn Fn(&RepoId) -> bool,
 ) -> Vec<Finding> {
-    let exceptions: Vec<Option<RepoId>> = policy
-        .exceptions
-        .iter()
-        .map(|e| parse_repo(e.repo.as_ref()).ok())
-        .collect();
     let mut used = vec![false; policy.exceptions.len()];
     let mut out: Vec<Finding> = findings
         .into_iter()
@@ -72,73 +67,61 @@ pub fn apply_policy(
             if !f.code.info().adjustable {
                 return f;
             }
-            if let Some(level) = policy.level(f.code.as_str()) {
+            if let Some(level) = policy.level(f.code) {
                 f.severity = level;
             }
             if policy.exceptions.is_empty() {
                 return f;
             }
-            let subject = f.nodes.first().and_then(|s| parse_repo(s).ok());
+            let Some(subject) = f.nodes.first().and_then(|s| parse_repo(s).ok()) else {
+                return f;
+            };
             for (i, e) in policy.exceptions.iter().enumerate() {
-                let (Some(id), Some(subject)) = (&exceptions[i], &subject) else {
-                    continue;
-                };
-                if id == subject
-                    && (e.codes.is_empty() || e.codes.iter().any(|c| f.code == c.as_ref().as_str()))
-                {
+                if e.repo == subject && (e.codes.is_empty() || e.codes.contains(&f.code)) {
                     used[i] = true;
                     f.severity = Severity::Info;
-                    f.message = format!(
-                        "{} [accepted by policy exception: {}]",
-                        f.message,
-                        e.reason.as_ref().trim()
-                    )
-                    .into();
+                    f.message =
+                        format!("{} [accepted by policy exception: {}]", f.message, e.reason)
+                            .into();
                 }
             }
             f
         })
         .collect();
-    for (i, e) in policy.exceptions.iter().enumerate() {
-        if used[i] {
-            continue;
-        }
-        let in_lineage = exceptions[i].as_ref().is_some_and(present);
+    for (e, _) in policy.exceptions.iter().zip(used).filter(|(_, u)| !u) {
         let codes = if e.codes.is_empty() {
             "any code".to_string()
         } else {
             e.codes
                 .iter()
-                .map(|c| c.as_ref().as_str())
+                .map(|c| c.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let why = if in_lineage {
+        let why = if present(&e.repo) {
             format!(
                 "{} is in the lineage, but none of its findings is {codes}",
-                e.repo
+                e.written
             )
         } else {
-            format!("{} is not in this lineage", e.repo)
+            format!("{} is not in this lineage", e.written)
         };
         out.push(unused(
-            e.repo.as_ref(),
+            &e.written,
             format!(
                 "the policy's exception for {} ({codes}) matched no finding: {why}; fix the repo id or code, or remove the entry",
-                e.repo.as_ref()
+                e.written
             ),
         ));
     }
-    for c in &policy.clarify {
-        if !parse_repo(c.repo.as_ref()).as_ref().is_ok_and(present) {
-            out.push(unused(
-                c.repo.as_ref(),
-                format!(
-                    "the policy's clarification for {} matched nothing: the repo is not in this lineage; fix the repo id, or remove the entry",
-                    c.repo.as_ref()
-                ),
-            ));
-        }
+    for c in policy.clarify.iter().filter(|c| !present(&c.repo)) {
+        out.push(unused(
+            &c.written,
+            format!(
+                "the policy's clarification for {} matched nothing: the repo is not in this lineage; fix the repo id, or remove the entry",
+                c.written
+            ),
+        ));
     }
     out
 }
@@ -158,7 +141,7 @@ mod tests {
 
     #[test]
     fn levels_and_exceptions_apply_to_every_code_and_unused_entries_are_reported() {
-        let policy = LicensePolicy::parse(
+        let policy = Policy::parse(
             "[levels]\nundeclared-base-model = \"deny\"\ncrawl-listing-incomplete = \"info\"\n[[exceptions]]\nrepo = \"a/b\"\ncodes = [\"parent-unavailable\"]\nreason = \"known\"\n[[exceptions]]\nrepo = \"typo/repo\"\nreason = \"oops\"\n[[exceptions]]\nrepo = \"a/b\"\ncodes = [\"license-drift\"]\nreason = \"stale\"\n[[clarify]]\nrepo = \"gone/x\"\nlicense = \"mit\"\nsha = \"0123abc\"\n",
             "p.toml",
         )

@@ -23,7 +23,7 @@ pub mod checks;
 
 use crate::graph::Direction;
 use crate::id::RepoId;
-use crate::license::policy::LicensePolicy;
+use crate::policy::Policy;
 use crate::report::Analysis;
 use crate::source::Source;
 
@@ -61,7 +61,7 @@ pub struct Request {
     /// edges marked `card-text`.
     pub infer_from_text: bool,
     /// The policy the checks run under.
-    pub policy: LicensePolicy,
+    pub policy: Policy,
 }
 
 impl Request {
@@ -73,7 +73,7 @@ impl Request {
             depth: None,
             judge: false,
             infer_from_text: false,
-            policy: LicensePolicy::default(),
+            policy: Policy::default(),
         }
     }
 

@@ -14,7 +14,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::graph::{LineageGraph, RepoRef};
-use crate::license::kb::KnowledgeBase;
+use crate::kb::KnowledgeBase;
 use crate::record::Timestamp;
 use crate::report::Analysis;
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::graph::Direction;
-use crate::license::kb::KnowledgeBase;
+use crate::kb::KnowledgeBase;
 use crate::report::Analysis;
 
 /// Output formats: one type for every command; each command prints some of them

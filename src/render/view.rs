@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::Severity;
 use crate::id::RepoKind;
-use crate::license::kb::{KnowledgeBase, Resolved};
+use crate::kb::{KnowledgeBase, Resolved};
 use crate::record::NodeStatus;
 use crate::relation::Relation;
 use crate::report::Analysis;
@@ -290,7 +290,7 @@ pub fn build_view(a: &Analysis, collapse: Option<usize>, kb: &KnowledgeBase) -> 
 mod tests {
     use super::*;
     use crate::id::RepoId;
-    use crate::license::policy::LicensePolicy;
+    use crate::policy::Policy;
     use crate::record::RepoRecord;
 
     #[test]
@@ -303,7 +303,7 @@ mod tests {
         ));
         let builtin = build_view(&g, None, &KnowledgeBase::builtin());
         assert_eq!(builtin.nodes[0].family, Family::Unresolved);
-        let policy = LicensePolicy::parse(
+        let policy = Policy::parse(
             "[[license]]\nid = \"acme-1.0\"\nfamily = \"acme\"\ncommercial = false\n",
             "p.toml",
         )

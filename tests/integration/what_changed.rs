@@ -314,7 +314,7 @@ fn documentation_of(
     use hf_lineage::pipeline::{analyse, whole_graph};
     let mut src = hf_lineage::source::SnapshotSource::open(dir).unwrap();
     let mut g = whole_graph(&mut src, text).unwrap();
-    let policy = hf_lineage::license::policy::LicensePolicy::default();
+    let policy = hf_lineage::policy::Policy::default();
     analyse(&mut g, &policy);
     let once = concluded(&g);
     // Analysing again (as a library user may) concludes the same, text or no text.

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use crate::finding::{Finding, Severity};
 use crate::graph::RepoRef;
 use crate::id::{RepoId, RepoKind};
-use crate::license::kb::{KnowledgeBase, LicenseInfo, Resolved};
+use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
 use crate::record::Timestamp;
 use crate::relation::{Relation, RelationSource};
 use crate::report::Analysis;

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::license::kb::KnowledgeBase;
+use crate::kb::KnowledgeBase;
 use crate::record::NodeStatus;
 use crate::relation::Relation;
 use crate::report::Analysis;

@@ -1,4 +1,5 @@
-//! The policy file (`hf-lineage.toml`), modelled on cargo-deny's `deny.toml`.
+//! The policy (`hf-lineage.toml`), modelled on cargo-deny's `deny.toml`: it governs every
+//! finding code, not only licenses.
 //!
 //! ```toml
 //! [licenses]
@@ -25,35 +26,66 @@
 //! family = "acme"
 //! commercial = false
 //! ```
-//! Unknown keys and bad values are errors that name the line.
+//! Unknown keys and bad values are errors that name the line. A file is checked once, when it
+//! is read, into a [`Policy`] whose codes are [`Code`]s, levels [`Severity`]s and repos
+//! [`RepoId`]s: the steps that apply it compare values, never strings.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::kb::LicenseInfo;
-use crate::finding::Severity;
+use crate::finding::{Code, Severity};
 use crate::id::{RepoId, RepoKind};
+use crate::kb::LicenseInfo;
 
-/// A parsed policy.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The file as written, with where each value was (for messages).
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LicensePolicy {
+struct PolicyFile {
+    #[serde(default)]
+    licenses: LicensesSection,
+    #[serde(default)]
+    levels: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    exceptions: Vec<ExceptionEntry>,
+    #[serde(default)]
+    clarify: Vec<ClarifyEntry>,
+    #[serde(default)]
+    license: Vec<LicenseInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExceptionEntry {
+    repo: Spanned<String>,
+    #[serde(default)]
+    codes: Vec<Spanned<String>>,
+    reason: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClarifyEntry {
+    repo: Spanned<String>,
+    license: String,
+    sha: Spanned<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A checked policy.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
     /// `[licenses]`.
-    #[serde(default)]
     pub licenses: LicensesSection,
-    /// `[levels]`: severity per finding code (with where each was written, for errors).
-    #[serde(default)]
-    pub levels: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// `[levels]`: the severity set per code, sorted by code.
+    levels: Vec<(Code, Severity)>,
     /// `[[exceptions]]`.
-    #[serde(default)]
     pub exceptions: Vec<Exception>,
     /// `[[clarify]]`.
-    #[serde(default)]
     pub clarify: Vec<Clarification>,
     /// `[[license]]`: knowledge base additions.
-    #[serde(default)]
     pub license: Vec<LicenseInfo>,
 }
 
@@ -73,30 +105,30 @@ pub struct LicensesSection {
 }
 
 /// An accepted finding.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exception {
-    /// The repo (node id) the finding is about.
-    pub repo: Spanned<String>,
+    /// The repo the finding is about.
+    pub repo: RepoId,
+    /// The repo as the file wrote it (for messages).
+    pub written: String,
     /// Codes excepted; all when empty.
-    #[serde(default)]
-    pub codes: Vec<Spanned<String>>,
-    /// Why (required).
-    pub reason: Spanned<String>,
+    pub codes: Vec<Code>,
+    /// Why.
+    pub reason: String,
 }
 
 /// The real license of a repo, pinned to a commit.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clarification {
     /// The repo.
-    pub repo: Spanned<String>,
+    pub repo: RepoId,
+    /// The repo as the file wrote it (for messages).
+    pub written: String,
     /// Its real license id.
     pub license: String,
-    /// The commit the clarification was checked at.
-    pub sha: Spanned<String>,
+    /// The commit the clarification was checked at (hex).
+    pub sha: String,
     /// Why.
-    #[serde(default)]
     pub reason: String,
 }
 
@@ -112,55 +144,66 @@ pub struct PolicyError {
 
 /// Codes whose level a policy may set: every code the registry calls adjustable.
 pub fn known_codes() -> Vec<&'static str> {
-    crate::finding::Code::ALL
+    Code::ALL
         .iter()
         .filter(|c| c.info().adjustable)
         .map(|c| c.as_str())
         .collect()
 }
 
-impl LicensePolicy {
-    /// Parses a policy from TOML text; `path` is used in messages.
-    pub fn parse(text: &str, path: &str) -> Result<LicensePolicy, PolicyError> {
+/// Where a span starts, as `line N: `.
+fn line_of(text: &str, span: std::ops::Range<usize>) -> String {
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    format!("line {line}: ")
+}
+
+impl Policy {
+    /// Reads and checks a policy from TOML text; `path` is used in messages.
+    pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
         let err = |message: String| PolicyError {
             path: path.to_string(),
             message,
         };
-        let policy: LicensePolicy = toml::from_str(text).map_err(|e| {
-            let loc = e
-                .span()
-                .map(|s| {
-                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                    format!("line {line}: ")
-                })
-                .unwrap_or_default();
+        let file: PolicyFile = toml::from_str(text).map_err(|e| {
+            let loc = e.span().map(|s| line_of(text, s)).unwrap_or_default();
             err(format!("{loc}{}", e.message()))
         })?;
         // Every problem names the line toml says the value is on.
-        let at = |span: std::ops::Range<usize>| {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: ")
-        };
+        let at = |span| line_of(text, span);
         let known = known_codes();
-        for (code, level) in &policy.levels {
-            if !known.contains(&code.as_ref().as_str()) {
-                return Err(err(format!(
-                    "{}unknown finding code {:?} in [levels] (known: {}; `hf-lineage explain --list` describes them)",
-                    at(code.span()),
-                    code.as_ref(),
+        let code = |c: &Spanned<String>, place: String| {
+            Code::from_name(c.as_ref())
+                .filter(|k| k.info().adjustable)
+                .ok_or_else(|| {
+                    err(format!(
+                        "{}unknown finding code {:?} {place}",
+                        at(c.span()),
+                        c.as_ref()
+                    ))
+                })
+        };
+        let mut levels = Vec::new();
+        for (c, level) in &file.levels {
+            let k = code(
+                c,
+                format!(
+                    "in [levels] (known: {}; `hf-lineage explain --list` describes them)",
                     known.join(", ")
-                )));
-            }
-            if Severity::from_name(level.as_ref()).is_none() {
-                return Err(err(format!(
+                ),
+            )?;
+            let sev = Severity::from_name(level.as_ref()).ok_or_else(|| {
+                err(format!(
                     "{}level {:?} for {} must be \"info\", \"warn\" or \"deny\"",
                     at(level.span()),
                     level.as_ref(),
-                    code.as_ref()
-                )));
-            }
+                    c.as_ref()
+                ))
+            })?;
+            levels.push((k, sev));
         }
-        for e in &policy.exceptions {
+        levels.sort();
+        let mut exceptions = Vec::new();
+        for e in &file.exceptions {
             if e.reason.as_ref().trim().is_empty() {
                 return Err(err(format!(
                     "{}the exception for {:?} needs a reason",
@@ -168,32 +211,49 @@ impl LicensePolicy {
                     e.repo.as_ref()
                 )));
             }
-            parse_repo(e.repo.as_ref()).map_err(|m| err(format!("{}{m}", at(e.repo.span()))))?;
-            for c in &e.codes {
-                if !known.contains(&c.as_ref().as_str()) {
-                    return Err(err(format!(
-                        "{}unknown finding code {:?} in the exception for {:?}",
-                        at(c.span()),
-                        c.as_ref(),
-                        e.repo.as_ref()
-                    )));
-                }
-            }
+            let repo = parse_repo(e.repo.as_ref())
+                .map_err(|m| err(format!("{}{m}", at(e.repo.span()))))?;
+            let codes = e
+                .codes
+                .iter()
+                .map(|c| code(c, format!("in the exception for {:?}", e.repo.as_ref())))
+                .collect::<Result<Vec<Code>, PolicyError>>()?;
+            exceptions.push(Exception {
+                repo,
+                written: e.repo.as_ref().clone(),
+                codes,
+                reason: e.reason.as_ref().trim().to_string(),
+            });
         }
-        for c in &policy.clarify {
-            parse_repo(c.repo.as_ref()).map_err(|m| err(format!("{}{m}", at(c.repo.span()))))?;
+        let mut clarify = Vec::new();
+        for c in &file.clarify {
+            let repo = parse_repo(c.repo.as_ref())
+                .map_err(|m| err(format!("{}{m}", at(c.repo.span()))))?;
             let sha = c.sha.as_ref().trim();
             if sha.len() < 7 || !sha.chars().all(|ch| ch.is_ascii_hexdigit()) {
                 return Err(err(format!("{}the clarification for {:?} needs the commit sha it was checked at (hex, at least 7 digits)", at(c.sha.span()), c.repo.as_ref())));
             }
+            clarify.push(Clarification {
+                repo,
+                written: c.repo.as_ref().clone(),
+                license: c.license.clone(),
+                sha: sha.to_string(),
+                reason: c.reason.clone(),
+            });
         }
-        Ok(policy)
+        Ok(Policy {
+            licenses: file.licenses,
+            levels,
+            exceptions,
+            clarify,
+            license: file.license,
+        })
     }
 
     /// The built-in knowledge base with this policy's `[[license]]` additions: what every
     /// analysis and picture of a run uses.
-    pub fn knowledge_base(&self) -> super::kb::KnowledgeBase {
-        let mut kb = super::kb::KnowledgeBase::builtin();
+    pub fn knowledge_base(&self) -> crate::kb::KnowledgeBase {
+        let mut kb = crate::kb::KnowledgeBase::builtin();
         for l in &self.license {
             kb.insert(l.clone());
         }
@@ -201,10 +261,11 @@ impl LicensePolicy {
     }
 
     /// The level for a code, if the policy sets one.
-    pub fn level(&self, code: &str) -> Option<Severity> {
+    pub fn level(&self, code: Code) -> Option<Severity> {
         self.levels
-            .get(code)
-            .and_then(|l| Severity::from_name(l.as_ref()))
+            .binary_search_by_key(&code, |(c, _)| *c)
+            .ok()
+            .map(|i| self.levels[i].1)
     }
 }
 
@@ -219,7 +280,7 @@ mod tests {
 
     #[test]
     fn a_full_policy_parses() {
-        let p = LicensePolicy::parse(
+        let p = Policy::parse(
             r#"
 [licenses]
 allow = ["apache-2.0"]
@@ -248,43 +309,43 @@ commercial = false
         )
         .unwrap();
         assert!(p.licenses.commercial_use);
-        assert_eq!(p.level("license-drift"), Some(Severity::Warn));
+        assert_eq!(p.level(Code::LicenseDrift), Some(Severity::Warn));
+        assert_eq!(p.level(Code::LicenseConflict), None);
+        assert_eq!(p.exceptions[0].codes, vec![Code::LicenseDrift]);
+        assert_eq!(p.clarify[0].repo.node_id(), "acme/other");
         assert_eq!(p.license[0].id, "acme-1.0");
         assert!(!p.license[0].commercial);
     }
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_line() {
-        let e = LicensePolicy::parse("[licenses]\nallow = []\nalow = [\"mit\"]\n", "p.toml")
-            .unwrap_err();
+        let e = Policy::parse("[licenses]\nallow = []\nalow = [\"mit\"]\n", "p.toml").unwrap_err();
         assert!(
             e.message.contains("line 3") && e.message.contains("alow"),
             "{e}"
         );
-        let e =
-            LicensePolicy::parse("[levels]\nlicense-drift = \"fatal\"\n", "p.toml").unwrap_err();
+        let e = Policy::parse("[levels]\nlicense-drift = \"fatal\"\n", "p.toml").unwrap_err();
         assert!(
             e.message.contains("line 2") && e.message.contains("fatal"),
             "{e}"
         );
-        let e = LicensePolicy::parse("[levels]\nlicence-drift = \"warn\"\n", "p.toml").unwrap_err();
+        let e = Policy::parse("[levels]\nlicence-drift = \"warn\"\n", "p.toml").unwrap_err();
         assert!(
             e.message.contains("line 2") && e.message.contains("licence-drift"),
             "{e}"
         );
-        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\nreason = \"\"\n", "p.toml")
-            .unwrap_err();
+        let e =
+            Policy::parse("[[exceptions]]\nrepo = \"a/b\"\nreason = \"\"\n", "p.toml").unwrap_err();
         assert!(e.message.contains("needs a reason"), "{e}");
-        let e = LicensePolicy::parse("[[exceptions]]\nrepo = \"a/b\"\n", "p.toml").unwrap_err();
+        let e = Policy::parse("[[exceptions]]\nrepo = \"a/b\"\n", "p.toml").unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
-        let e = LicensePolicy::parse(
+        let e = Policy::parse(
             "[[clarify]]\nrepo = \"a/b\"\nlicense = \"mit\"\nsha = \"main\"\n",
             "p.toml",
         )
         .unwrap_err();
         assert!(e.message.contains("sha"), "{e}");
-        let e =
-            LicensePolicy::parse("[licenses]\ncommercial-use = \"yes\"\n", "p.toml").unwrap_err();
+        let e = Policy::parse("[licenses]\ncommercial-use = \"yes\"\n", "p.toml").unwrap_err();
         assert!(e.message.contains("line 2"), "{e}");
     }
 }
