@@ -35,6 +35,7 @@
 //! ```
 
 pub mod card;
+pub mod check;
 mod db;
 pub mod docs_check;
 pub mod finding;

@@ -456,10 +456,7 @@ fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
 /// Judges every readable derivative in the graph; returns findings and per-node reports.
 /// A node that already has a report in `prior` (judged when its record was read, its card text
 /// then let go: see [`judge_record`]) keeps it, moved, not copied, and is not judged again.
-pub fn check_docs(
-    g: &LineageGraph,
-    prior: Documentation,
-) -> (Vec<Finding>, Vec<(NodeIx, DocReport)>) {
+pub fn check_docs(g: &LineageGraph, prior: DocReports) -> (Vec<Finding>, Vec<(NodeIx, DocReport)>) {
     use rayon::prelude::*;
     let earlier = |ix: NodeIx| {
         let at = ix.index() as u32;
@@ -510,8 +507,39 @@ pub fn check_docs(
     (findings, reports)
 }
 
+/// The documentation check, in the shape every check has; it keeps the reports it concludes.
+#[derive(Debug, Clone, Default)]
+pub struct Documentation {
+    prior: DocReports,
+    /// Per node judged: what its card says changed.
+    pub reports: Vec<(NodeIx, DocReport)>,
+}
+
+impl Documentation {
+    /// The check, keeping these reports (judged as the records were read) instead of judging
+    /// those nodes again.
+    pub fn keeping(prior: DocReports) -> Documentation {
+        Documentation {
+            prior,
+            reports: Vec::new(),
+        }
+    }
+}
+
+impl crate::check::Check for Documentation {
+    fn name(&self) -> &'static str {
+        "documentation"
+    }
+
+    fn run(&mut self, cx: &crate::check::CheckContext<'_>, sink: &mut crate::check::Sink<'_>) {
+        let (findings, reports) = check_docs(cx.graph, std::mem::take(&mut self.prior));
+        sink.extend(findings);
+        self.reports = reports;
+    }
+}
+
 /// Documentation reports by node position, sorted by position.
-pub type Documentation = Vec<(u32, DocReport)>;
+pub type DocReports = Vec<(u32, DocReport)>;
 
 #[cfg(test)]
 mod tests;

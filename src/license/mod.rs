@@ -42,6 +42,25 @@ impl Obligations {
     }
 }
 
+/// The license check, in the shape every check has; it keeps the obligations it concludes.
+#[derive(Debug, Clone, Default)]
+pub struct Licenses {
+    /// Per node: the obligations its ancestors' licenses put on it.
+    pub obligations: Obligations,
+}
+
+impl crate::check::Check for Licenses {
+    fn name(&self) -> &'static str {
+        "licenses"
+    }
+
+    fn run(&mut self, cx: &crate::check::CheckContext<'_>, sink: &mut crate::check::Sink<'_>) {
+        let report = check_licenses(cx.graph, cx.kb, cx.policy);
+        sink.extend(report.findings);
+        self.obligations = report.obligations;
+    }
+}
+
 /// The result of the analysis.
 #[derive(Debug, Clone, Default)]
 pub struct LicenseReport {

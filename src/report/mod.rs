@@ -11,7 +11,7 @@ mod flags;
 use std::sync::{Arc, OnceLock};
 
 use crate::docs_check::DocReport;
-pub use crate::docs_check::Documentation;
+pub use crate::docs_check::DocReports;
 use crate::finding::{Code, Finding, Severity};
 use crate::graph::{Built, LineageGraph, NodeIx, RepoRef};
 use crate::id::RepoId;
@@ -29,7 +29,7 @@ pub struct Report {
     /// the same lines share them.
     obligations: Vec<Option<Arc<[String]>>>,
     /// The documentation check's reports by node position, sorted.
-    documentation: Documentation,
+    documentation: DocReports,
 }
 
 impl Report {
@@ -92,7 +92,7 @@ impl Report {
 
     /// Records the documentation check's reports.
     pub fn set_documentation(&mut self, docs: Vec<(NodeIx, DocReport)>) {
-        let mut docs: Documentation = docs
+        let mut docs: DocReports = docs
             .into_iter()
             .map(|(ix, r)| (ix.index() as u32, r))
             .collect();
@@ -102,7 +102,7 @@ impl Report {
 
     /// Takes the documentation reports out (for the documentation check to keep the ones it
     /// does not judge again).
-    pub fn take_documentation(&mut self) -> Documentation {
+    pub fn take_documentation(&mut self) -> DocReports {
         std::mem::take(&mut self.documentation)
     }
 
