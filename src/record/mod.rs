@@ -10,14 +10,20 @@ use std::borrow::Cow;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
+mod detail;
+mod files;
 mod hub_fields;
+mod timestamp;
 
 use crate::card::{self, Card, CardMeta};
 use crate::finding::{Code, Finding};
 use crate::id::{RepoId, RepoKind};
-use crate::out_of_line::{OutOfLine, Rare};
+use crate::out_of_line::OutOfLine;
 use crate::relation::{Relation, RelationSource};
+pub use detail::RecordDetail;
+pub use files::{infer_relation, FileSignals};
 pub use hub_fields::{ChildrenCount, HubFields, HubParents};
+pub use timestamp::Timestamp;
 
 /// What is known about a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -69,85 +75,6 @@ impl NodeStatus {
     }
 }
 
-/// Facts about a repo's files that decide a relation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileSignals {
-    /// The repo has `.gguf` files.
-    pub gguf: bool,
-    /// The repo has a quantization config (`quantize_config.json`, `quantization_config`).
-    pub quant_config: bool,
-    /// The repo has `adapter_config.json`.
-    pub adapter_config: bool,
-}
-
-impl FileSignals {
-    /// Signals from file names and, when known, the parsed `config.json`.
-    pub fn from_files<'a>(
-        names: impl IntoIterator<Item = &'a str>,
-        config: Option<&serde_json::Value>,
-    ) -> FileSignals {
-        let mut s = FileSignals::default();
-        for name in names {
-            let lower = name.to_ascii_lowercase();
-            let base = lower.rsplit('/').next().unwrap_or(&lower);
-            if base.ends_with(".gguf") {
-                s.gguf = true;
-            }
-            if base == "quantize_config.json" || base == "quant_config.json" {
-                s.quant_config = true;
-            }
-            if base == "adapter_config.json" {
-                s.adapter_config = true;
-            }
-        }
-        if let Some(cfg) = config {
-            if cfg.get("quantization_config").is_some() || cfg.get("quantization").is_some() {
-                s.quant_config = true;
-            }
-        }
-        s
-    }
-}
-
-/// A moment, in microseconds since the Unix epoch (UTC): how the Hub's dates are kept (the
-/// dump's own unit; 8 bytes where the text was ~56).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(i64);
-
-impl Timestamp {
-    /// From microseconds since the epoch.
-    pub fn from_micros(us: i64) -> Timestamp {
-        Timestamp(us)
-    }
-
-    /// Microseconds since the epoch.
-    pub fn micros(self) -> i64 {
-        self.0
-    }
-
-    /// Parses an RFC 3339 date as the API writes it (`2024-01-02T03:04:05.000Z`); `None` when
-    /// it is not one (or before 1970).
-    pub fn parse(text: &str) -> Option<Timestamp> {
-        humantime::parse_rfc3339_weak(text.trim().trim_end_matches('Z'))
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()
-            .and_then(|d| i64::try_from(d.as_micros()).ok())
-            .map(Timestamp)
-    }
-
-    /// RFC 3339 in UTC, in the API's form: milliseconds, or microseconds when they are not
-    /// whole milliseconds.
-    pub fn to_rfc3339(self) -> String {
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(self.0.max(0) as u64);
-        if self.0 % 1000 == 0 {
-            humantime::format_rfc3339_millis(t).to_string()
-        } else {
-            humantime::format_rfc3339_micros(t).to_string()
-        }
-    }
-}
-
 /// Everything a source knows about one repo.
 ///
 /// Whole-Hub graphs hold millions of records inline, so what most records lack (a failed
@@ -181,46 +108,6 @@ pub struct RepoRecord {
     pub detail: OutOfLine<RecordDetail>,
     /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
     pub findings: ThinVec<Finding>,
-}
-
-/// What only some records know: why a read failed, and what the Hub's API gives beyond the
-/// dump's columns (commit, gating, the detail route's counts and resolved parents, the links
-/// between models and Spaces).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RecordDetail {
-    /// Why it could not be read, when it could not (placeholders share one text).
-    pub reason: Option<Cow<'static, str>>,
-    /// The commit sha, when known.
-    pub sha: Option<String>,
-    /// `gated` (`auto`/`manual`) when the repo is gated.
-    pub gated: Option<String>,
-    /// Models: `childrenModelCount` when the API gave it (detail route only).
-    pub children_count: Option<Box<ChildrenCount>>,
-    /// Models: the Hub's resolved parents (`baseModels`, detail route only).
-    pub hub_parents: Option<Box<HubParents>>,
-    /// Models: Spaces using it (the API's `spaces`, capped at 100 by the Hub).
-    pub api_spaces: ThinVec<RepoId>,
-    /// Models: whether the body carried the `spaces` field at all (when it did and it is
-    /// empty, no Space uses the model).
-    pub spaces_known: bool,
-    /// Spaces: models the Hub says it uses.
-    pub api_models: ThinVec<RepoId>,
-    /// Spaces: datasets the Hub says it uses.
-    pub api_datasets: ThinVec<RepoId>,
-}
-
-impl Rare for RecordDetail {
-    const EMPTY: &'static RecordDetail = &RecordDetail {
-        reason: None,
-        sha: None,
-        gated: None,
-        children_count: None,
-        hub_parents: None,
-        api_spaces: ThinVec::new(),
-        spaces_known: false,
-        api_models: ThinVec::new(),
-        api_datasets: ThinVec::new(),
-    };
 }
 
 /// An edge a record declares.
@@ -661,35 +548,6 @@ impl RepoRecord {
         });
         out
     }
-}
-
-/// The inference rules for a relation when neither the Hub nor the card says.
-pub fn infer_relation(meta: &CardMeta, files: &FileSignals, base_count: usize) -> Relation {
-    if files.gguf || files.quant_config || meta.tags.iter().any(|t| is_quantization_tag(t)) {
-        Relation::Quantized
-    } else if files.adapter_config
-        || meta
-            .library_name
-            .as_deref()
-            .is_some_and(|l| l.eq_ignore_ascii_case("peft"))
-    {
-        Relation::Adapter
-    } else if base_count >= 2 {
-        Relation::Merge
-    } else {
-        Relation::Finetune
-    }
-}
-
-/// Tags that mark a quantized repo: a format name as a tag or as a word of one (`gguf-my-repo`).
-fn is_quantization_tag(tag: &str) -> bool {
-    const FORMATS: [&str; 4] = ["gguf", "gptq", "awq", "exl2"];
-    let lower = tag.to_ascii_lowercase();
-    FORMATS.contains(&lower.as_str())
-        || lower
-            .split(['-', '_', ':'])
-            .next()
-            .is_some_and(|w| w == "gguf")
 }
 
 fn merge_card_findings(api: Vec<Finding>, readme: Vec<Finding>) -> Vec<Finding> {
