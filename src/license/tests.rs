@@ -16,7 +16,7 @@ fn check(records: Vec<RepoRecord>) -> Vec<Finding> {
 fn check_with(records: Vec<RepoRecord>, policy: &Policy) -> Vec<Finding> {
     let g = LineageGraph::from_records(records, vec![]).graph;
     let findings = check_licenses(&g, &policy.knowledge_base(), policy).findings;
-    crate::pipeline::apply_policy(findings, policy, &|_| true)
+    crate::check::apply_policy(findings, policy, &|_| true)
 }
 
 fn codes_for(f: &[Finding], node: &str) -> Vec<crate::finding::Code> {

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod architecture;
 mod audit_cli;
 mod bad_input;
 mod bom;
