@@ -15,7 +15,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let audit = run(&mut source, &Request::audit(vec![gguf]))?;
     print!(
         "{}",
-        render(&audit, Output::Audit, Format::Text, &RenderOptions::default())?
+        render(
+            &audit,
+            Output::Audit,
+            Format::Text,
+            &RenderOptions::default()
+        )?
     );
     for n in audit.graph().nodes() {
         println!("{:50} {:?}", n.id().node_id(), audit.flags(&n));

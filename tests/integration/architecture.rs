@@ -42,26 +42,14 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// The library's files (the binary's `main.rs` and `cli/` are outside the layers).
 fn library_files() -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    rust_files(&src(), &mut all);
+    let mut all = crate::common::files_under(&src());
+    all.retain(|p| p.extension().is_some_and(|x| x == "rs"));
     all.retain(|p| {
         let rel = p.strip_prefix(src()).unwrap();
         !rel.starts_with("cli") && rel != Path::new("main.rs")
     });
-    all.sort();
     all
 }
 
@@ -231,10 +219,10 @@ fn no_two_files_import_each_other_in_a_circle() {
 
 #[test]
 fn every_source_file_stays_under_the_line_limit() {
-    let mut all = Vec::new();
-    rust_files(&src(), &mut all);
+    let all = crate::common::files_under(&src());
     let long: Vec<String> = all
         .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .filter_map(|p| {
             let n = std::fs::read_to_string(p).unwrap().lines().count();
             (n >= MAX_LINES).then(|| format!("{}: {n} lines", p.display()))

@@ -20,24 +20,6 @@ fn findings(json: &str) -> Vec<serde_json::Value> {
     g["findings"].as_array().unwrap().clone()
 }
 
-fn model_ids() -> Vec<String> {
-    let mut out = vec![];
-    let base = example_snapshot().join("models");
-    for owner in std::fs::read_dir(&base).unwrap().flatten() {
-        let o = owner.file_name().to_string_lossy().into_owned();
-        if owner.path().join("README.md").exists() {
-            out.push(o.clone());
-        }
-        for n in std::fs::read_dir(owner.path()).unwrap().flatten() {
-            if n.path().is_dir() {
-                out.push(format!("{o}/{}", n.file_name().to_string_lossy()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn deny_level_findings_exit_2_and_clean_lineages_exit_0() {
     let (code, out, _) = audit(&["quantlab/aya-23-8B-AWQ"]);
@@ -74,7 +56,7 @@ fn warn_only_findings_exit_0() {
 
 #[test]
 fn the_example_snapshot_shows_every_license_finding_code() {
-    let ids = model_ids();
+    let ids = snapshot_entries(&example_snapshot().join("models"));
     let mut args: Vec<&str> = ids.iter().map(String::as_str).collect();
     args.extend(["--format", "json", "--policy"]);
     let policy = root().join("examples/hf-lineage.toml");

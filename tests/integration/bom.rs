@@ -40,7 +40,7 @@ fn bom(repo: &str, format: &str) -> String {
 
 /// The Python that has the official validators: `HF_LINEAGE_BOM_PYTHON`, else the venv
 /// `.ci/run` makes, else `python3`. `None` (with the reason printed) when it cannot import
-/// them; a failure instead when `HF_LINEAGE_REQUIRE_VALIDATORS=1` (CI).
+/// them, or a failure when everything is required (`common::available`).
 fn validator() -> Option<PathBuf> {
     let candidates: Vec<PathBuf> = std::env::var_os("HF_LINEAGE_BOM_PYTHON")
         .map(PathBuf::from)
@@ -62,12 +62,11 @@ fn validator() -> Option<PathBuf> {
             return Some(py);
         }
     }
-    let why = "no Python with cyclonedx-python-lib and spdx-python-model (pip install \"cyclonedx-python-lib[json-validation]\" spdx-python-model, or set HF_LINEAGE_BOM_PYTHON)";
-    if std::env::var_os("HF_LINEAGE_REQUIRE_VALIDATORS").is_some_and(|v| v == "1") {
-        panic!("HF_LINEAGE_REQUIRE_VALIDATORS=1 but {why}");
-    }
-    eprintln!("SKIP official BOM validation: {why}");
-    None
+    crate::common::available(
+        None,
+        "official BOM validation",
+        "no Python with cyclonedx-python-lib and spdx-python-model (pip install \"cyclonedx-python-lib[json-validation]\" spdx-python-model, or set HF_LINEAGE_BOM_PYTHON)",
+    )
 }
 
 fn validate(py: &Path, what: &str, text: &str) {

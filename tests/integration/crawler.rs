@@ -20,44 +20,11 @@ fn repos() -> Vec<MockRepo> {
 
 /// Runs the CLI against a mock: returns (exit code, stdout, stderr).
 fn live(hub: &MockHub, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut c = bin();
-    c.args(args)
-        .args([
-            "--endpoint",
-            &hub.url(),
-            "--cache",
-            cache.to_str().unwrap(),
-            "--retry-base",
-            "5ms",
-            "--timeout",
-            "2",
-        ])
-        .env_remove("HF_HUB_OFFLINE")
-        .env_remove("HUGGING_FACE_HUB_TOKEN")
-        .env("HF_HOME", cache.parent().unwrap().join("hf-home"))
-        .timeout(Duration::from_secs(120));
-    if !args.contains(&"--rate") {
-        // Our own ceiling is tested on its own; elsewhere the mock's limits are what count.
-        c.args(["--rate", "100000/60"]);
-    }
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    CRAWL.run(&hub.url(), cache, args, env)
 }
 
 fn live_json(hub: &MockHub, cache: &Path, args: &[&str]) -> String {
-    let mut a = vec!["trace"];
-    a.extend_from_slice(args);
-    a.extend_from_slice(&["--format", "json"]);
-    let (code, out, err) = live(hub, cache, &a, &[]);
-    assert_eq!(code, 0, "stderr: {err}");
-    out
+    CRAWL.trace_json(&hub.url(), cache, args)
 }
 
 const ROOTS: [&str; 4] = [
@@ -493,7 +460,7 @@ fn private_repos_need_the_right_token_and_the_token_never_leaks() {
             "token printed"
         );
     }
-    for file in walk(dir.path()) {
+    for file in files_under(dir.path()) {
         if file.starts_with(&home) {
             continue;
         }
@@ -519,21 +486,6 @@ fn private_repos_need_the_right_token_and_the_token_never_leaks() {
         .requests()
         .iter()
         .any(|r| r.auth.as_deref() == Some(&format!("Bearer {SECRET}"))));
-}
-
-fn walk(p: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    if let Ok(rd) = std::fs::read_dir(p) {
-        for e in rd.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -17,27 +17,12 @@ fn out(args: &[&str]) -> (i32, String, String) {
 }
 
 fn have(program: &str, test: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{program} must be installed in CI (.ci/run installs it)"
-        );
-        eprintln!(
-            "SKIP {test}: `{program}` is not installed (apt-get install {})",
-            if program == "dot" {
-                "graphviz"
-            } else {
-                "chromium"
-            }
-        );
-    }
-    found
+    let package = if program == "dot" {
+        "graphviz"
+    } else {
+        "chromium"
+    };
+    common::program(program, package, test).is_some()
 }
 
 #[test]

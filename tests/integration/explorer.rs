@@ -77,21 +77,7 @@ fn write_family(dir: &Path) -> usize {
 }
 
 fn chromium() -> Option<std::path::PathBuf> {
-    let found = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("command -v chromium")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium must be installed in CI (.ci/run installs it)"
-        );
-        eprintln!("SKIP explorer: `chromium` is not installed (apt-get install chromium)");
-    }
-    found
+    crate::common::program("chromium", "chromium", "explorer")
 }
 
 fn count(tab: &headless_chrome::Tab) -> u64 {

@@ -13,42 +13,12 @@ use serde_json::{json, Value};
 
 /// Runs the CLI against a mock with the given extra arguments and environment.
 fn live(hub: &MockHub, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut c = bin();
-    c.args(args)
-        .args([
-            "--endpoint",
-            &hub.url(),
-            "--cache",
-            dir.join("cache.sqlite").to_str().unwrap(),
-            "--retry-base",
-            "5ms",
-            "--timeout",
-            "3",
-        ])
-        .env_remove("HF_HUB_OFFLINE")
-        .env_remove("TRANSFORMERS_OFFLINE")
-        .env_remove("HUGGING_FACE_HUB_TOKEN")
-        .env_remove("HF_HUB_DISABLE_IMPLICIT_TOKEN")
-        .env("HF_HOME", dir.join("hf-home"))
-        .timeout(Duration::from_secs(240));
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    PRODUCTION.run(&hub.url(), &dir.join("cache.sqlite"), args, env)
 }
 
 fn trace_json(hub: &MockHub, dir: &Path, args: &[&str]) -> Value {
-    let mut a = vec!["trace"];
-    a.extend_from_slice(args);
-    a.extend_from_slice(&["--format", "json"]);
-    let (code, out, err) = live(hub, dir, &a, &[]);
-    assert_eq!(code, 0, "stderr: {err}");
-    serde_json::from_str(&out).unwrap()
+    serde_json::from_str(&PRODUCTION.trace_json(&hub.url(), &dir.join("cache.sqlite"), args))
+        .unwrap()
 }
 
 fn model(id: &str, card: Value, files: &[&str]) -> MockRepo {

@@ -1,8 +1,9 @@
 //! The integration tests, one binary (one link step), a module per area. Helpers and the mock
 //! Hub (the `mock-hub` workspace crate) are in `common`.
 //!
-//! Tests that read the real cards in `../shared/cards` print `SKIP` without them, and fail
-//! instead when `HF_LINEAGE_REQUIRE_SHARED=1` (CI sets it).
+//! Tests that need what a fresh clone or a bare machine may lack (the real cards in
+//! `../shared/cards`, Graphviz, Chromium, the BOM validators) print `SKIP` without it, and fail
+//! instead when `HF_LINEAGE_REQUIRE_SHARED=1` (CI sets it): `common::available`.
 #![allow(clippy::unwrap_used)] // test and benchmark code may unwrap; src/ may not
 
 mod common;

@@ -342,27 +342,9 @@ fn example_snapshot_has_what_the_readme_promises() {
     let snap = example_snapshot();
     let count = ["models", "datasets", "spaces"]
         .iter()
-        .map(|k| walk_count(&snap.join(k)))
+        .map(|k| snapshot_entries(&snap.join(k)).len())
         .sum::<usize>();
     assert!(count >= 40, "only {count} repos");
-}
-
-fn walk_count(p: &std::path::Path) -> usize {
-    let mut n = 0;
-    for e in std::fs::read_dir(p).unwrap().flatten() {
-        let path = e.path();
-        if path.join("README.md").exists() || path.join("info.json").exists() {
-            n += 1;
-        }
-        if path.is_dir() {
-            for e2 in std::fs::read_dir(&path).unwrap().flatten() {
-                if e2.path().join("README.md").exists() || e2.path().join("info.json").exists() {
-                    n += 1;
-                }
-            }
-        }
-    }
-    n
 }
 
 #[test]
