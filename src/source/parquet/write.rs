@@ -3,8 +3,11 @@
 use std::fs::File;
 use std::path::Path;
 
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use super::{format_err, ParquetError};
 use crate::id::RepoId;
@@ -17,19 +20,61 @@ pub fn write_parquet<'a>(
     path: &Path,
     repos: impl IntoIterator<Item = (&'a RepoId, &'a crate::source::hub::RawRepo)>,
 ) -> Result<usize, ParquetError> {
-    use arrow_array::builder::{
-        Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
-    };
-    use arrow_schema::{Field, Schema, TimeUnit};
-    use std::sync::Arc;
-
     let io = |source: std::io::Error| ParquetError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let schema = schema();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(ROWS_PER_GROUP))
+        .build();
+    let file = File::create(path).map_err(io)?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))
+        .map_err(format_err(path))?;
+    let mut written = 0usize;
+    let mut rows = Columns::new();
+    let mut flush = |rows: Columns| -> Result<(), ParquetError> {
+        let batch = rows.finish(&schema).map_err(|e| ParquetError::Format {
+            path: path.to_path_buf(),
+            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+        })?;
+        w.write(&batch).map_err(format_err(path))
+    };
+    for (rid, raw) in repos {
+        let v = raw
+            .info
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        let readme = raw
+            .readme
+            .as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        rows.push(rid, &v, readme);
+        written += 1;
+        if rows.len >= ROWS_PER_GROUP {
+            flush(std::mem::replace(&mut rows, Columns::new()))?;
+        }
+    }
+    if rows.len > 0 {
+        flush(rows)?;
+    }
+    w.close().map_err(format_err(path))?;
+    Ok(written)
+}
+
+/// Rows per row group (and per batch held while writing).
+const ROWS_PER_GROUP: usize = 100_000;
+
+/// The list columns, in the order [`Columns::finish`] places them.
+const LISTS: [&str; 5] = ["tags", "siblings", "spaces", "models", "datasets"];
+
+/// The schema: the dump's columns, then ours.
+fn schema() -> SchemaRef {
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let schema = Arc::new(Schema::new(vec![
+    Arc::new(Schema::new(vec![
         Field::new("modelId", DataType::Utf8, false),
         Field::new("author", DataType::Utf8, true),
         Field::new("last_modified", ts(), true),
@@ -48,135 +93,132 @@ pub fn write_parquet<'a>(
         Field::new("spaces", list(), true),
         Field::new("models", list(), true),
         Field::new("datasets", list(), true),
-    ]));
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
-        .set_max_row_group_row_count(Some(100_000))
-        .build();
-    let file = File::create(path).map_err(io)?;
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))
-        .map_err(format_err(path))?;
-    let micros = |v: Option<&serde_json::Value>| {
-        v.and_then(|s| s.as_str())
-            .and_then(crate::record::Timestamp::parse)
-            .map(crate::record::Timestamp::micros)
-    };
-    let mut written = 0usize;
-    let mut pending: Vec<(&RepoId, serde_json::Value, Option<String>)> = Vec::new();
-    let flush = |pending: &mut Vec<(&RepoId, serde_json::Value, Option<String>)>,
-                 w: &mut parquet::arrow::ArrowWriter<File>|
-     -> Result<(), ParquetError> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut id = StringBuilder::new();
-        let mut author = StringBuilder::new();
-        let mut last = TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        let mut created = TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        let mut downloads = Int64Builder::new();
-        let mut likes = Int64Builder::new();
-        let mut library = StringBuilder::new();
-        let mut pipeline = StringBuilder::new();
-        let mut card = StringBuilder::new();
-        let mut kind = StringBuilder::new();
-        let mut status = StringBuilder::new();
-        let mut sha = StringBuilder::new();
-        let mut gated = StringBuilder::new();
-        let mut lists: Vec<ListBuilder<StringBuilder>> = (0..5)
-            .map(|_| ListBuilder::new(StringBuilder::new()))
-            .collect();
-        for (rid, v, readme) in pending.drain(..) {
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            id.append_value(rid.name());
-            author.append_option(rid.name().split_once('/').map(|(o, _)| o));
-            last.append_option(micros(v.get("lastModified")));
-            created.append_option(micros(v.get("createdAt")));
-            downloads.append_option(v.get("downloads").and_then(|x| x.as_i64()));
-            likes.append_option(v.get("likes").and_then(|x| x.as_i64()));
-            library.append_option(s("library_name"));
-            pipeline.append_option(s("pipeline_tag"));
-            card.append_option(readme);
-            kind.append_value(rid.kind().as_str());
-            status.append_value("ok");
-            sha.append_option(s("sha"));
-            gated.append_option(match v.get("gated") {
-                Some(serde_json::Value::String(g)) => Some(g.clone()),
-                Some(serde_json::Value::Bool(true)) => Some("true".into()),
-                _ => None,
-            });
-            for (b, key) in lists
-                .iter_mut()
-                .zip(["tags", "siblings", "spaces", "models", "datasets"])
-            {
-                match v.get(key).and_then(|x| x.as_array()) {
-                    Some(a) => {
-                        for item in a {
-                            let text = item
-                                .as_str()
-                                .or_else(|| item.get("rfilename").and_then(|f| f.as_str()))
-                                .or_else(|| item.get("id").and_then(|f| f.as_str()));
-                            if let Some(t) = text {
-                                b.values().append_value(t);
-                            }
-                        }
-                        b.append(true);
-                    }
-                    None => b.append(false),
-                }
-            }
-        }
-        let mut cols: Vec<ArrayRef> = vec![
-            Arc::new(id.finish()),
-            Arc::new(author.finish()),
-            Arc::new(last.finish()),
-            Arc::new(downloads.finish()),
-            Arc::new(likes.finish()),
-            Arc::new(library.finish()),
-        ];
-        let mut l = lists.into_iter();
-        let mut next_list = || -> ArrayRef {
-            Arc::new(
-                l.next()
-                    .map(|mut b| b.finish())
-                    .unwrap_or_else(|| ListBuilder::new(StringBuilder::new()).finish()),
-            )
-        };
-        let tags = next_list();
-        cols.push(tags);
-        cols.push(Arc::new(pipeline.finish()));
-        cols.push(Arc::new(created.finish()));
-        cols.push(Arc::new(card.finish()));
-        cols.push(Arc::new(kind.finish()));
-        cols.push(Arc::new(status.finish()));
-        cols.push(Arc::new(sha.finish()));
-        cols.push(Arc::new(gated.finish()));
-        for _ in 0..4 {
-            cols.push(next_list());
-        }
-        let batch =
-            RecordBatch::try_new(schema.clone(), cols).map_err(|e| ParquetError::Format {
-                path: path.to_path_buf(),
-                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-            })?;
-        w.write(&batch).map_err(format_err(path))
-    };
-    for (rid, raw) in repos {
-        let v = raw
-            .info
-            .as_deref()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-            .unwrap_or_else(|| serde_json::json!({}));
-        let readme = raw
-            .readme
-            .as_deref()
-            .map(|b| String::from_utf8_lossy(b).into_owned());
-        pending.push((rid, v, readme));
-        written += 1;
-        if pending.len() >= 100_000 {
-            flush(&mut pending, &mut w)?;
+    ]))
+}
+
+/// One batch of rows being built, a builder per column.
+struct Columns {
+    len: usize,
+    id: StringBuilder,
+    author: StringBuilder,
+    last: TimestampMicrosecondBuilder,
+    created: TimestampMicrosecondBuilder,
+    downloads: Int64Builder,
+    likes: Int64Builder,
+    library: StringBuilder,
+    pipeline: StringBuilder,
+    card: StringBuilder,
+    kind: StringBuilder,
+    status: StringBuilder,
+    sha: StringBuilder,
+    gated: StringBuilder,
+    /// In the order of [`LISTS`].
+    lists: Vec<ListBuilder<StringBuilder>>,
+}
+
+impl Columns {
+    fn new() -> Columns {
+        let utc = || TimestampMicrosecondBuilder::new().with_timezone("UTC");
+        Columns {
+            len: 0,
+            id: StringBuilder::new(),
+            author: StringBuilder::new(),
+            last: utc(),
+            created: utc(),
+            downloads: Int64Builder::new(),
+            likes: Int64Builder::new(),
+            library: StringBuilder::new(),
+            pipeline: StringBuilder::new(),
+            card: StringBuilder::new(),
+            kind: StringBuilder::new(),
+            status: StringBuilder::new(),
+            sha: StringBuilder::new(),
+            gated: StringBuilder::new(),
+            lists: LISTS
+                .iter()
+                .map(|_| ListBuilder::new(StringBuilder::new()))
+                .collect(),
         }
     }
-    flush(&mut pending, &mut w)?;
-    w.close().map_err(format_err(path))?;
-    Ok(written)
+
+    /// Adds one repo: its API body `v` and its README.
+    fn push(&mut self, rid: &RepoId, v: &serde_json::Value, readme: Option<String>) {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
+        let micros = |k: &str| {
+            s(k).and_then(crate::record::Timestamp::parse)
+                .map(crate::record::Timestamp::micros)
+        };
+        self.len += 1;
+        self.id.append_value(rid.name());
+        self.author
+            .append_option(rid.name().split_once('/').map(|(o, _)| o));
+        self.last.append_option(micros("lastModified"));
+        self.created.append_option(micros("createdAt"));
+        self.downloads
+            .append_option(v.get("downloads").and_then(|x| x.as_i64()));
+        self.likes
+            .append_option(v.get("likes").and_then(|x| x.as_i64()));
+        self.library.append_option(s("library_name"));
+        self.pipeline.append_option(s("pipeline_tag"));
+        self.card.append_option(readme);
+        self.kind.append_value(rid.kind().as_str());
+        self.status.append_value("ok");
+        self.sha.append_option(s("sha"));
+        self.gated.append_option(match v.get("gated") {
+            Some(serde_json::Value::String(g)) => Some(g.clone()),
+            Some(serde_json::Value::Bool(true)) => Some("true".into()),
+            _ => None,
+        });
+        for (b, key) in self.lists.iter_mut().zip(LISTS) {
+            let Some(items) = v.get(key).and_then(|x| x.as_array()) else {
+                b.append(false);
+                continue;
+            };
+            // Plain strings, siblings' `rfilename`, or objects' `id`.
+            for item in items {
+                let text = item
+                    .as_str()
+                    .or_else(|| item.get("rfilename").and_then(|f| f.as_str()))
+                    .or_else(|| item.get("id").and_then(|f| f.as_str()));
+                if let Some(t) = text {
+                    b.values().append_value(t);
+                }
+            }
+            b.append(true);
+        }
+    }
+
+    /// The batch, its columns in the schema's order.
+    fn finish(mut self, schema: &SchemaRef) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        let mut lists = self
+            .lists
+            .iter_mut()
+            .map(|b| Arc::new(b.finish()) as ArrayRef);
+        let mut next = || {
+            lists
+                .next()
+                .unwrap_or_else(|| Arc::new(ListBuilder::new(StringBuilder::new()).finish()))
+        };
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.author.finish()),
+            Arc::new(self.last.finish()),
+            Arc::new(self.downloads.finish()),
+            Arc::new(self.likes.finish()),
+            Arc::new(self.library.finish()),
+            next(),
+            Arc::new(self.pipeline.finish()),
+            Arc::new(self.created.finish()),
+            Arc::new(self.card.finish()),
+            Arc::new(self.kind.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.sha.finish()),
+            Arc::new(self.gated.finish()),
+            next(),
+            next(),
+            next(),
+            next(),
+        ];
+        RecordBatch::try_new(schema.clone(), cols)
+    }
 }
