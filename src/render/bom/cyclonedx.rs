@@ -272,98 +272,8 @@ pub fn render_cyclonedx(repos: &[BomRepo], roots: &[RepoId], endpoint: &str) -> 
     let mut dependencies = Vec::new();
     let mut annotations = Vec::new();
     for r in repos {
-        let page = r.page(endpoint);
-        let mut refs = vec![ExternalReference {
-            kind: "website",
-            url: page.clone(),
-        }];
-        if r.id.kind() == RepoKind::Model {
-            refs.push(ExternalReference {
-                kind: "model-card",
-                url: format!("{page}/blob/main/README.md"),
-            });
-        }
-        for l in &r.declared {
-            if let Some(u) = &l.url {
-                refs.push(ExternalReference {
-                    kind: "license",
-                    url: u.clone(),
-                });
-            }
-        }
-        let mut path = BTreeSet::from([r.id.clone()]);
-        let ancestors: Vec<Component> = r
-            .parents
-            .iter()
-            .filter(|p| p.relation.is_derivation())
-            .map(|p| ancestor_stub(&by_id, &p.id, p.relation, p.source, &mut path))
-            .collect();
-        let datasets: Vec<DataRef> = r
-            .parents
-            .iter()
-            .filter(|p| p.relation == Relation::TrainedOn && by_id.contains_key(&p.id))
-            .map(|p| DataRef {
-                reference: bom_ref(&p.id),
-            })
-            .collect();
-        let model_card = (r.id.kind() == RepoKind::Model
-            && (r.task.is_some() || !datasets.is_empty()))
-        .then(|| ModelCard {
-            model_parameters: ModelParameters {
-                task: r.task.clone(),
-                datasets,
-            },
-        });
-        let mut properties = vec![Property {
-            name: "hf-lineage:status",
-            value: if r.readable { "ok" } else { "unreadable" }.into(),
-        }];
-        if let Some(t) = &r.released {
-            properties.push(Property {
-                name: "hf-lineage:last-modified",
-                value: t.clone(),
-            });
-        }
-        components.push(Component {
-            kind: component_type(r.id.kind()),
-            bom_ref: Some(bom_ref(&r.id)),
-            supplier: r.owner().map(|o| Entity {
-                name: o.to_string(),
-                url: vec![format!("{}/{o}", endpoint.trim_end_matches('/'))],
-            }),
-            name: r.id.name().to_string(),
-            version: r.sha.clone(),
-            licenses: licenses(r),
-            purl: r.purl(),
-            pedigree: (!ancestors.is_empty()).then_some(Pedigree { ancestors }),
-            external_references: refs,
-            model_card,
-            data: if r.id.kind() == RepoKind::Dataset {
-                vec![ComponentData {
-                    kind: "dataset",
-                    name: r.id.name().to_string(),
-                }]
-            } else {
-                vec![]
-            },
-            properties,
-            ..Component::default()
-        });
-        // Runtime needs: an adapter loads its base; a Space runs the models and data it uses.
-        let needs: BTreeSet<String> = r
-            .parents
-            .iter()
-            .filter(|p| {
-                p.relation == Relation::Adapter
-                    || (r.id.kind() == RepoKind::Space && p.relation == Relation::UsedBy)
-            })
-            .filter(|p| by_id.contains_key(&p.id))
-            .map(|p| bom_ref(&p.id))
-            .collect();
-        dependencies.push(Dependency {
-            reference: bom_ref(&r.id),
-            depends_on: needs.into_iter().collect(),
-        });
+        components.push(component(r, &by_id, endpoint));
+        dependencies.push(dependency(r, &by_id));
         for f in &r.findings {
             annotations.push(Annotation {
                 bom_ref: format!("finding-{}", annotations.len() + 1),
@@ -407,4 +317,104 @@ pub fn render_cyclonedx(repos: &[BomRepo], roots: &[RepoId], endpoint: &str) -> 
     let mut s = serde_json::to_string_pretty(&bom).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// One repo as a component: its page, card and license links, the derivation ancestors as
+/// pedigree, the datasets it was trained on (in the BOM) in its model card, and its status.
+fn component(r: &BomRepo, by_id: &BTreeMap<&RepoId, &BomRepo>, endpoint: &str) -> Component {
+    let page = r.page(endpoint);
+    let mut refs = vec![ExternalReference {
+        kind: "website",
+        url: page.clone(),
+    }];
+    if r.id.kind() == RepoKind::Model {
+        refs.push(ExternalReference {
+            kind: "model-card",
+            url: format!("{page}/blob/main/README.md"),
+        });
+    }
+    for l in &r.declared {
+        if let Some(u) = &l.url {
+            refs.push(ExternalReference {
+                kind: "license",
+                url: u.clone(),
+            });
+        }
+    }
+    let mut path = BTreeSet::from([r.id.clone()]);
+    let ancestors: Vec<Component> = r
+        .parents
+        .iter()
+        .filter(|p| p.relation.is_derivation())
+        .map(|p| ancestor_stub(by_id, &p.id, p.relation, p.source, &mut path))
+        .collect();
+    let datasets: Vec<DataRef> = r
+        .parents
+        .iter()
+        .filter(|p| p.relation == Relation::TrainedOn && by_id.contains_key(&p.id))
+        .map(|p| DataRef {
+            reference: bom_ref(&p.id),
+        })
+        .collect();
+    let model_card = (r.id.kind() == RepoKind::Model && (r.task.is_some() || !datasets.is_empty()))
+        .then(|| ModelCard {
+            model_parameters: ModelParameters {
+                task: r.task.clone(),
+                datasets,
+            },
+        });
+    let mut properties = vec![Property {
+        name: "hf-lineage:status",
+        value: if r.readable { "ok" } else { "unreadable" }.into(),
+    }];
+    if let Some(t) = &r.released {
+        properties.push(Property {
+            name: "hf-lineage:last-modified",
+            value: t.clone(),
+        });
+    }
+    Component {
+        kind: component_type(r.id.kind()),
+        bom_ref: Some(bom_ref(&r.id)),
+        supplier: r.owner().map(|o| Entity {
+            name: o.to_string(),
+            url: vec![format!("{}/{o}", endpoint.trim_end_matches('/'))],
+        }),
+        name: r.id.name().to_string(),
+        version: r.sha.clone(),
+        licenses: licenses(r),
+        purl: r.purl(),
+        pedigree: (!ancestors.is_empty()).then_some(Pedigree { ancestors }),
+        external_references: refs,
+        model_card,
+        data: if r.id.kind() == RepoKind::Dataset {
+            vec![ComponentData {
+                kind: "dataset",
+                name: r.id.name().to_string(),
+            }]
+        } else {
+            vec![]
+        },
+        properties,
+        ..Component::default()
+    }
+}
+
+/// What a repo needs at run time: an adapter loads its base; a Space runs the models and data
+/// it uses.
+fn dependency(r: &BomRepo, by_id: &BTreeMap<&RepoId, &BomRepo>) -> Dependency {
+    let needs: BTreeSet<String> = r
+        .parents
+        .iter()
+        .filter(|p| {
+            p.relation == Relation::Adapter
+                || (r.id.kind() == RepoKind::Space && p.relation == Relation::UsedBy)
+        })
+        .filter(|p| by_id.contains_key(&p.id))
+        .map(|p| bom_ref(&p.id))
+        .collect();
+    Dependency {
+        reference: bom_ref(&r.id),
+        depends_on: needs.into_iter().collect(),
+    }
 }

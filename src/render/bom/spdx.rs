@@ -216,9 +216,130 @@ pub fn render_spdx(repos: &[BomRepo], roots: &[RepoId], endpoint: &str) -> Strin
     let ids = Ids {
         ns: format!("https://spdx.org/spdxdocs/hf-lineage-{uuid}/"),
     };
+    let mut g = Graph {
+        elements: preamble(&ids, created),
+        ids: &ids,
+        relationships: 0,
+        annotations: 0,
+    };
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for o in repos.iter().filter_map(BomRepo::owner) {
+        owners
+            .entry(o.to_string())
+            .or_insert_with(|| format!("{}agent/{o}", ids.ns));
+    }
+    for (name, id) in &owners {
+        g.elements.push(Element::Organization(Named {
+            spdx_id: id.clone(),
+            creation_info: CREATION,
+            name: name.clone(),
+        }));
+    }
+    let known: BTreeMap<&RepoId, &BomRepo> = repos.iter().map(|r| (&r.id, r)).collect();
+    let mut elements: Vec<String> = Vec::new();
+    for (i, r) in repos.iter().enumerate() {
+        let me = ids.repo(&r.id);
+        elements.push(me.clone());
+        g.elements.push(package(r, &me, &owners, endpoint));
+        let declared = license_element(&ids, 2 * i + 1, &r.declared, &mut g.elements);
+        let concluded = license_element(&ids, 2 * i + 2, &r.concluded, &mut g.elements);
+        g.relate(&me, "hasDeclaredLicense", vec![declared], None);
+        g.relate(&me, "hasConcludedLicense", vec![concluded], None);
+        for p in r.parents.iter().filter(|p| known.contains_key(&p.id)) {
+            g.relate_parent(&me, p);
+        }
+        for f in &r.findings {
+            g.annotate(
+                &me,
+                format!(
+                    "{} ({}): {}",
+                    f.code,
+                    super::severity_word(f.severity),
+                    f.message
+                ),
+            );
+        }
+    }
+    let roots_ids: Vec<String> = roots
+        .iter()
+        .filter_map(|r| known.keys().find(|k| **k == r).map(|k| ids.repo(k)))
+        .collect();
+    g.elements.push(Element::SpdxDocument {
+        spdx_id: format!("{}document", ids.ns),
+        creation_info: CREATION,
+        name: format!("AI-BOM of {}", root_list.join(", ")),
+        profile_conformance: vec!["core", "software", "simpleLicensing", "ai", "dataset"],
+        root_element: roots_ids,
+        element: elements,
+    });
+    let doc = Document {
+        context: CONTEXT,
+        graph: g.elements,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The document's elements as they are made, with the counters that number relationships and
+/// annotations.
+struct Graph<'a> {
+    ids: &'a Ids,
+    elements: Vec<Element>,
+    relationships: usize,
+    annotations: usize,
+}
+
+impl Graph<'_> {
+    fn relate(&mut self, from: &str, kind: &'static str, to: Vec<String>, comment: Option<String>) {
+        self.relationships += 1;
+        self.elements.push(Element::Relationship {
+            spdx_id: self.ids.of("relationship", self.relationships),
+            creation_info: CREATION,
+            from: from.to_string(),
+            relationship_type: kind,
+            to,
+            comment,
+        });
+    }
+
+    /// The relationships that say how a repo derives from, trains on or uses a parent.
+    fn relate_parent(&mut self, me: &str, p: &super::BomParent) {
+        let to = vec![self.ids.repo(&p.id)];
+        let comment = Some(format!("{} ({})", p.relation, p.source));
+        match p.relation {
+            rel if rel.is_derivation() => {
+                self.relate(me, "descendantOf", to.clone(), comment.clone());
+                if rel == Relation::Adapter {
+                    self.relate(me, "dependsOn", to, comment);
+                }
+            }
+            Relation::TrainedOn => self.relate(me, "trainedOn", to, comment),
+            Relation::UsedBy => self.relate(me, "dependsOn", to, comment),
+            Relation::SourceOf | Relation::DuplicatedFrom => {
+                self.relate(me, "descendantOf", to, comment)
+            }
+            _ => {}
+        }
+    }
+
+    fn annotate(&mut self, subject: &str, statement: String) {
+        self.annotations += 1;
+        self.elements.push(Element::Annotation {
+            spdx_id: self.ids.of("annotation", self.annotations),
+            creation_info: CREATION,
+            annotation_type: "review",
+            subject: subject.to_string(),
+            statement,
+        });
+    }
+}
+
+/// The creation information and who made the document: hf-lineage, as agent and tool.
+fn preamble(ids: &Ids, created: String) -> Vec<Element> {
     let agent = format!("{}agent/hf-lineage", ids.ns);
     let tool = format!("{}tool/hf-lineage", ids.ns);
-    let mut graph = vec![
+    vec![
         Element::CreationInfo {
             id: CREATION,
             spec_version: "3.0.1",
@@ -236,138 +357,42 @@ pub fn render_spdx(repos: &[BomRepo], roots: &[RepoId], endpoint: &str) -> Strin
             creation_info: CREATION,
             name: format!("hf-lineage {}", env!("CARGO_PKG_VERSION")),
         }),
-    ];
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
-    for r in repos {
-        if let Some(o) = r.owner() {
-            owners
-                .entry(o.to_string())
-                .or_insert_with(|| format!("{}agent/{o}", ids.ns));
-        }
-    }
-    for (name, id) in &owners {
-        graph.push(Element::Organization(Named {
-            spdx_id: id.clone(),
-            creation_info: CREATION,
-            name: name.clone(),
-        }));
-    }
-    let known: BTreeMap<&RepoId, &BomRepo> = repos.iter().map(|r| (&r.id, r)).collect();
-    let mut elements: Vec<String> = Vec::new();
-    let mut rel = 0usize;
-    let mut relationship = |graph: &mut Vec<Element>,
-                            from: &str,
-                            kind: &'static str,
-                            to: Vec<String>,
-                            comment: Option<String>| {
-        rel += 1;
-        graph.push(Element::Relationship {
-            spdx_id: ids.of("relationship", rel),
-            creation_info: CREATION,
-            from: from.to_string(),
-            relationship_type: kind,
-            to,
-            comment,
-        });
-    };
-    let mut annotations = 0usize;
-    for (i, r) in repos.iter().enumerate() {
-        let me = ids.repo(&r.id);
-        elements.push(me.clone());
-        let page = r.page(endpoint);
-        let package = Package {
-            spdx_id: me.clone(),
-            creation_info: CREATION,
-            name: r.id.name().to_string(),
-            supplied_by: r
-                .owner()
-                .and_then(|o| owners.get(o).cloned())
-                .unwrap_or_else(|| NO_ASSERTION_ELEMENT.to_string()),
-            release_time: r.released.as_deref().map(whole_seconds),
-            package_version: r.sha.clone().unwrap_or_else(|| "NOASSERTION".into()),
-            download_location: page.clone(),
-            home_page: page,
-            primary_purpose: match r.id.kind() {
-                RepoKind::Model => "model",
-                RepoKind::Dataset => "data",
-                RepoKind::Space => "application",
-            },
-            purl: r.purl(),
-            dataset_type: (r.id.kind() == RepoKind::Dataset).then(|| vec!["noAssertion"]),
-            domain: if r.id.kind() == RepoKind::Model {
-                r.task.iter().cloned().collect()
-            } else {
-                vec![]
-            },
-        };
-        graph.push(match r.id.kind() {
-            RepoKind::Model => Element::AiPackage(package),
-            RepoKind::Dataset => Element::DatasetPackage(package),
-            RepoKind::Space => Element::SoftwarePackage(package),
-        });
-        let declared = license_element(&ids, 2 * i + 1, &r.declared, &mut graph);
-        let concluded = license_element(&ids, 2 * i + 2, &r.concluded, &mut graph);
-        relationship(&mut graph, &me, "hasDeclaredLicense", vec![declared], None);
-        relationship(
-            &mut graph,
-            &me,
-            "hasConcludedLicense",
-            vec![concluded],
-            None,
-        );
-        for p in r.parents.iter().filter(|p| known.contains_key(&p.id)) {
-            let to = vec![ids.repo(&p.id)];
-            let comment = Some(format!("{} ({})", p.relation, p.source));
-            match p.relation {
-                rel if rel.is_derivation() => {
-                    relationship(&mut graph, &me, "descendantOf", to.clone(), comment.clone());
-                    if rel == Relation::Adapter {
-                        relationship(&mut graph, &me, "dependsOn", to, comment);
-                    }
-                }
-                Relation::TrainedOn => relationship(&mut graph, &me, "trainedOn", to, comment),
-                Relation::UsedBy => relationship(&mut graph, &me, "dependsOn", to, comment),
-                Relation::SourceOf | Relation::DuplicatedFrom => {
-                    relationship(&mut graph, &me, "descendantOf", to, comment)
-                }
-                _ => {}
-            }
-        }
-        for f in &r.findings {
-            annotations += 1;
-            graph.push(Element::Annotation {
-                spdx_id: ids.of("annotation", annotations),
-                creation_info: CREATION,
-                annotation_type: "review",
-                subject: me.clone(),
-                statement: format!(
-                    "{} ({}): {}",
-                    f.code,
-                    super::severity_word(f.severity),
-                    f.message
-                ),
-            });
-        }
-    }
-    let roots_ids: Vec<String> = roots
-        .iter()
-        .filter_map(|r| known.keys().find(|k| **k == r).map(|k| ids.repo(k)))
-        .collect();
-    graph.push(Element::SpdxDocument {
-        spdx_id: format!("{}document", ids.ns),
+    ]
+}
+
+/// One repo as an AI, dataset or software package.
+fn package(r: &BomRepo, me: &str, owners: &BTreeMap<String, String>, endpoint: &str) -> Element {
+    let page = r.page(endpoint);
+    let package = Package {
+        spdx_id: me.to_string(),
         creation_info: CREATION,
-        name: format!("AI-BOM of {}", root_list.join(", ")),
-        profile_conformance: vec!["core", "software", "simpleLicensing", "ai", "dataset"],
-        root_element: roots_ids,
-        element: elements,
-    });
-    let doc = Document {
-        context: CONTEXT,
-        graph,
+        name: r.id.name().to_string(),
+        supplied_by: r
+            .owner()
+            .and_then(|o| owners.get(o).cloned())
+            .unwrap_or_else(|| NO_ASSERTION_ELEMENT.to_string()),
+        release_time: r.released.as_deref().map(whole_seconds),
+        package_version: r.sha.clone().unwrap_or_else(|| "NOASSERTION".into()),
+        download_location: page.clone(),
+        home_page: page,
+        primary_purpose: match r.id.kind() {
+            RepoKind::Model => "model",
+            RepoKind::Dataset => "data",
+            RepoKind::Space => "application",
+        },
+        purl: r.purl(),
+        dataset_type: (r.id.kind() == RepoKind::Dataset).then(|| vec!["noAssertion"]),
+        domain: if r.id.kind() == RepoKind::Model {
+            r.task.iter().cloned().collect()
+        } else {
+            vec![]
+        },
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    match r.id.kind() {
+        RepoKind::Model => Element::AiPackage(package),
+        RepoKind::Dataset => Element::DatasetPackage(package),
+        RepoKind::Space => Element::SoftwarePackage(package),
+    }
 }
 
 /// `2024-05-01T12:00:00.000Z` → `2024-05-01T12:00:00Z` (SPDX date-times are whole seconds, UTC).
