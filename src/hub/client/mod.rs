@@ -18,15 +18,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, AUTHORIZATION, ETAG, IF_NONE_MATCH, LINK};
+use reqwest::header::{AUTHORIZATION, IF_NONE_MATCH};
 use tokio::sync::Mutex as AsyncMutex;
 
 use super::cache::{now_secs, Cache, CachedResponse};
-use super::ratelimit::{parse_policy, parse_ratelimit, Bucket, BucketKind, ServerState};
+use super::ratelimit::{Bucket, BucketKind};
 use super::HubConfig;
 
+mod answer;
 mod http;
 
+use answer::{bad_request, cached_response, rate_limited, server_state};
 use http::{describe, read_body, BodyError};
 pub use http::{next_link, RetryPolicy};
 
@@ -284,33 +286,10 @@ impl HubClient {
     }
 
     async fn get_uncached(&self, path: &str, bucket: BucketKind) -> Result<Fetched, FetchError> {
-        let cached = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.get(&self.endpoint(), path).ok().flatten());
-        if self.cfg.offline {
-            return match cached {
-                Some(c) => {
-                    Stats::add(&self.stats.cache_hits, 1);
-                    Ok(Fetched {
-                        response: Arc::new(c),
-                        fresh: false,
-                    })
-                }
-                None => Err(FetchError::Offline),
-            };
-        }
-        if let Some(c) = &cached {
-            let age = now_secs().saturating_sub(c.fetched_at);
-            if !self.cfg.refresh && age < self.cfg.max_age.as_secs() {
-                Stats::add(&self.stats.cache_hits, 1);
-                tracing::debug!(path, "cache hit");
-                return Ok(Fetched {
-                    response: Arc::new(c.clone()),
-                    fresh: false,
-                });
-            }
-        }
+        let cached = match self.cache_answer(path)? {
+            FromCache::Answer(f) => return Ok(f),
+            FromCache::Stale(c) => c,
+        };
         let bucket_ref = match bucket {
             BucketKind::Api => &self.api,
             BucketKind::Resolvers => &self.resolvers,
@@ -369,26 +348,8 @@ impl HubClient {
                             last: "429 Too Many Requests, repeatedly".into(),
                         });
                     }
-                    match window_spent {
-                        Some(wait) => {
-                            tracing::warn!(
-                                path,
-                                wait_s = wait.as_secs_f64(),
-                                "429 Too Many Requests, window spent; waiting for its reset"
-                            );
-                            bucket_ref.exhausted(wait);
-                        }
-                        None => {
-                            // Budget left: only this request backs off.
-                            let wait = retry_after.unwrap_or_else(|| retry.backoff(limited));
-                            tracing::info!(
-                                path,
-                                wait_ms = wait.as_millis() as u64,
-                                "429 Too Many Requests with budget left; backing off this request"
-                            );
-                            tokio::time::sleep(wait).await;
-                        }
-                    }
+                    Self::wait_out_429(path, bucket_ref, window_spent, retry_after, limited, retry)
+                        .await;
                 }
                 Attempt::Retry(why) => {
                     failures += 1;
@@ -403,6 +364,71 @@ impl HubClient {
                     tracing::info!(path, attempt = failures, backoff_ms = backoff.as_millis() as u64, reason = %why, "retrying");
                     tokio::time::sleep(backoff).await;
                 }
+            }
+        }
+    }
+
+    /// What the cache can answer for a path without a request: its copy when offline (or an
+    /// error when it has none), or when the copy is younger than `--max-age` (unless
+    /// `--refresh`); otherwise the stale copy, if any, for a conditional request.
+    fn cache_answer(&self, path: &str) -> Result<FromCache, FetchError> {
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(&self.endpoint(), path).ok().flatten());
+        if self.cfg.offline {
+            return match cached {
+                Some(c) => {
+                    Stats::add(&self.stats.cache_hits, 1);
+                    Ok(FromCache::Answer(Fetched {
+                        response: Arc::new(c),
+                        fresh: false,
+                    }))
+                }
+                None => Err(FetchError::Offline),
+            };
+        }
+        if let Some(c) = &cached {
+            let age = now_secs().saturating_sub(c.fetched_at);
+            if !self.cfg.refresh && age < self.cfg.max_age.as_secs() {
+                Stats::add(&self.stats.cache_hits, 1);
+                tracing::debug!(path, "cache hit");
+                return Ok(FromCache::Answer(Fetched {
+                    response: Arc::new(c.clone()),
+                    fresh: false,
+                }));
+            }
+        }
+        Ok(FromCache::Stale(cached))
+    }
+
+    /// After a 429: when the window is spent, the whole bucket waits for its reset; with
+    /// budget left, only this request backs off (`Retry-After`, else the retry backoff).
+    async fn wait_out_429(
+        path: &str,
+        bucket: &Bucket,
+        window_spent: Option<Duration>,
+        retry_after: Option<Duration>,
+        limited: u32,
+        retry: RetryPolicy,
+    ) {
+        match window_spent {
+            Some(wait) => {
+                tracing::warn!(
+                    path,
+                    wait_s = wait.as_secs_f64(),
+                    "429 Too Many Requests, window spent; waiting for its reset"
+                );
+                bucket.exhausted(wait);
+            }
+            None => {
+                let wait = retry_after.unwrap_or_else(|| retry.backoff(limited));
+                tracing::info!(
+                    path,
+                    wait_ms = wait.as_millis() as u64,
+                    "429 Too Many Requests with budget left; backing off this request"
+                );
+                tokio::time::sleep(wait).await;
             }
         }
     }
@@ -485,19 +511,7 @@ impl HubClient {
                 .map(str::to_string)
         };
         if status == 429 {
-            let spent = state
-                .filter(|s| s.remaining == 0)
-                .map(|s| Duration::from_secs(s.reset_secs.min(600)) + Duration::from_millis(250));
-            let retry_after = header("retry-after")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(|s| Duration::from_secs(s.min(600)));
-            // No RateLimit header at all: take Retry-After (or 5 s) as the window's reset.
-            let spent = match (spent, state) {
-                (Some(w), _) => Some(w),
-                (None, None) => Some(retry_after.unwrap_or(Duration::from_secs(5))),
-                (None, Some(_)) => None,
-            };
-            return Attempt::RateLimited(spent, retry_after);
+            return rate_limited(state, header("retry-after"));
         }
         if status == 304 {
             return Attempt::NotModified;
@@ -542,17 +556,7 @@ impl HubClient {
             Err(BodyError::Io(e)) => return Attempt::Retry(e),
         };
         if status == 400 {
-            let message = error_message
-                .or_else(|| {
-                    serde_json::from_slice::<serde_json::Value>(&body)
-                        .ok()
-                        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-                })
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
-            return Attempt::Fatal(FetchError::BadRequest {
-                path: path.to_string(),
-                message,
-            });
+            return bad_request(path, error_message, &body);
         }
         tracing::debug!(
             path,
@@ -561,50 +565,21 @@ impl HubClient {
             bytes = body.len(),
             "response"
         );
-        Attempt::Done(CachedResponse {
-            status,
-            body,
-            etag: headers
-                .get(ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            sha: header("x-repo-commit"),
-            final_url,
-            error_code: header("x-error-code"),
-            error_message: header("x-error-message"),
-            total: header("x-total-count").and_then(|t| t.trim().parse().ok()),
-            next: headers
-                .get(LINK)
-                .and_then(|v| v.to_str().ok())
-                .and_then(next_link),
-            fetched_at: now_secs(),
-        })
+        Attempt::Done(cached_response(status, body, &headers, final_url))
     }
+}
+
+/// What the cache gives a request.
+enum FromCache {
+    /// The answer, with no request.
+    Answer(Fetched),
+    /// A request is needed; the stale copy, if any, for `If-None-Match`.
+    Stale(Option<CachedResponse>),
 }
 
 /// A URL without its query (signed CDN URLs carry credentials of their own in it).
 fn redact_query(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_string()
-}
-
-fn server_state(bucket: &Bucket, headers: &HeaderMap) -> Option<ServerState> {
-    let name = bucket.kind().name();
-    let (remaining, reset_secs) = headers
-        .get_all("ratelimit")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| parse_ratelimit(v, name))?;
-    let quota = headers
-        .get_all("ratelimit-policy")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| parse_policy(v, name))
-        .map(|(q, _)| q);
-    Some(ServerState {
-        remaining,
-        reset_secs,
-        quota,
-    })
 }
 
 #[cfg(test)]
