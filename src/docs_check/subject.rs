@@ -27,11 +27,7 @@ pub struct RepoFacts<'a> {
     pub files: &'a [String],
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| {
-        Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {pattern}: {e}"))
-    })
-}
+use super::text::re;
 
 macro_rules! pattern {
     ($name:ident, $re:expr) => {

@@ -20,7 +20,8 @@ pub struct Line {
     pub code: bool,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+/// A static regex, compiled on first use.
+pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| {
         Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {pattern}: {e}"))
     })

@@ -307,8 +307,9 @@ impl LineageGraph {
     pub(crate) fn neighbour_indices(
         &self,
         i: NodeIx,
-        up: bool,
+        way: Way,
     ) -> impl Iterator<Item = (NodeIx, EdgeData)> + '_ {
+        let up = way == Way::Up;
         let dir = if up {
             EdgeDir::Incoming
         } else {

@@ -34,6 +34,16 @@ pub enum Way {
     Down,
 }
 
+impl Way {
+    /// The other way.
+    pub fn reverse(self) -> Way {
+        match self {
+            Way::Up => Way::Down,
+            Way::Down => Way::Up,
+        }
+    }
+}
+
 /// How a node was reached: its distance, and the node and edge it was reached from.
 type Reached = (usize, Option<(NodeIx, EdgeData)>);
 
@@ -76,7 +86,7 @@ pub fn walk(
             break;
         }
         let mut next: Vec<(NodeIx, EdgeData)> = g
-            .neighbour_indices(n, way == Way::Up)
+            .neighbour_indices(n, way)
             .filter(|(_, e)| follow(e))
             .collect();
         if ordered {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::card::CardMeta;
 use crate::finding::{Code, Finding, Severity};
-use crate::graph::{LineageGraph, NodeIx, RepoRef};
+use crate::graph::{LineageGraph, NodeIx, RepoRef, Way};
 use crate::id::{RepoId, RepoKind};
 use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
 use crate::policy::Policy;
@@ -216,7 +216,7 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
     // Most models derive from nothing and were trained on nothing named: nothing to judge.
     let mut derived = false;
     let mut trained = false;
-    for (_, e) in g.neighbour_indices(n.ix(), true) {
+    for (_, e) in g.neighbour_indices(n.ix(), Way::Up) {
         derived |= e.relation.is_derivation();
         trained |= e.relation == Relation::TrainedOn;
     }

@@ -130,11 +130,10 @@ struct Eval<'a, 'g> {
 fn reach(
     g: &LineageGraph,
     start: &NodeSet,
-    up: bool,
+    way: Way,
     follow: impl Fn(Relation) -> bool,
 ) -> NodeSet {
     let starts: Vec<NodeIx> = start.iter().copied().collect();
-    let way = if up { Way::Up } else { Way::Down };
     walk(g, &starts, way, |e| follow(e.relation), false, |_| false).set()
 }
 
@@ -247,10 +246,10 @@ impl Eval<'_, '_> {
         if matches!(f, F::Somepath | F::Allpaths) {
             let (a, b) = (self.eval(&args[0])?, self.eval(&args[1])?);
             // Bazel's direction first (from a derivative up to its sources), then the other way.
-            for up in [true, false] {
+            for way in [Way::Up, Way::Down] {
                 let r = match f {
-                    F::Somepath => somepath(g, &a, &b, up),
-                    _ => allpaths(g, &a, &b, up),
+                    F::Somepath => somepath(g, &a, &b, way),
+                    _ => allpaths(g, &a, &b, way),
                 };
                 if !r.is_empty() {
                     return Ok(r);
@@ -259,21 +258,25 @@ impl Eval<'_, '_> {
             return Ok(NodeSet::new());
         }
         let s = self.eval(&args[0])?;
-        let without = |i: NodeIx, up: bool| {
-            !g.neighbour_indices(i, up)
+        let without = |i: NodeIx, way: Way| {
+            !g.neighbour_indices(i, way)
                 .any(|(m, _)| m != i && s.contains(&m))
         };
         Ok(match f {
-            F::Ancestors => reach(g, &s, true, |_| true),
-            F::Descendants => reach(g, &s, false, |_| true),
+            F::Ancestors => reach(g, &s, Way::Up, |_| true),
+            F::Descendants => reach(g, &s, Way::Down, |_| true),
             F::Parents | F::Children => {
-                let up = f == F::Parents;
+                let way = if f == F::Parents { Way::Up } else { Way::Down };
                 s.iter()
-                    .flat_map(|&i| g.neighbour_indices(i, up).map(|(m, _)| m))
+                    .flat_map(|&i| g.neighbour_indices(i, way).map(|(m, _)| m))
                     .collect()
             }
-            F::Roots => s.iter().copied().filter(|&i| without(i, true)).collect(),
-            _ => s.iter().copied().filter(|&i| without(i, false)).collect(),
+            F::Roots => s.iter().copied().filter(|&i| without(i, Way::Up)).collect(),
+            _ => s
+                .iter()
+                .copied()
+                .filter(|&i| without(i, Way::Down))
+                .collect(),
         })
     }
 
@@ -287,7 +290,10 @@ impl Eval<'_, '_> {
             Function::Relation => {
                 let r = Relation::from_name(word).ok_or_else(|| bad(f.word()))?;
                 s.into_iter()
-                    .filter(|&i| g.neighbour_indices(i, true).any(|(_, e)| e.relation == r))
+                    .filter(|&i| {
+                        g.neighbour_indices(i, Way::Up)
+                            .any(|(_, e)| e.relation == r)
+                    })
                     .collect()
             }
             Function::Kind => {
@@ -320,9 +326,8 @@ impl Eval<'_, '_> {
     }
 }
 
-fn somepath(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
+fn somepath(g: &LineageGraph, from: &NodeSet, to: &NodeSet, way: Way) -> NodeSet {
     let starts: Vec<NodeIx> = from.iter().copied().collect();
-    let way = if up { Way::Up } else { Way::Down };
     let w = walk(g, &starts, way, |_| true, true, |n| to.contains(&n));
     match w.hit() {
         Some(n) => w.path_to(n).into_iter().map(|(m, _)| m).collect(),
@@ -330,10 +335,10 @@ fn somepath(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet
     }
 }
 
-fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, up: bool) -> NodeSet {
-    let mut forward = reach(g, from, up, |_| true);
+fn allpaths(g: &LineageGraph, from: &NodeSet, to: &NodeSet, way: Way) -> NodeSet {
+    let mut forward = reach(g, from, way, |_| true);
     forward.extend(from.iter().copied());
-    let mut backward = reach(g, to, !up, |_| true);
+    let mut backward = reach(g, to, way.reverse(), |_| true);
     backward.extend(to.iter().copied());
     forward.intersection(&backward).copied().collect()
 }

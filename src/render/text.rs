@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use crate::graph::Direction;
-use crate::graph::{EdgeData, RepoRef};
+use crate::graph::{EdgeData, RepoRef, Way};
 use crate::record::NodeStatus;
 use crate::report::Analysis;
 
@@ -55,7 +55,7 @@ pub fn render_text(a: &Analysis, opts: TextOptions) -> String {
             if opts.direction == Direction::Both && !parents.is_empty() {
                 let _ = writeln!(out, "{}", p.paint("2", "[upstream]"));
             }
-            tree(&mut out, &parents, "", true, &mut seen, &p);
+            tree(&mut out, &parents, "", Way::Up, &mut seen, &p);
         }
         if matches!(opts.direction, Direction::Down | Direction::Both) {
             let mut seen = HashSet::from([node.id().node_id()]);
@@ -63,7 +63,7 @@ pub fn render_text(a: &Analysis, opts: TextOptions) -> String {
             if opts.direction == Direction::Both && !children.is_empty() {
                 let _ = writeln!(out, "{}", p.paint("2", "[downstream]"));
             }
-            tree(&mut out, &children, "", false, &mut seen, &p);
+            tree(&mut out, &children, "", Way::Down, &mut seen, &p);
         }
         out.push('\n');
     }
@@ -89,7 +89,7 @@ fn tree(
     out: &mut String,
     items: &[(RepoRef<'_>, EdgeData)],
     prefix: &str,
-    up: bool,
+    way: Way,
     seen: &mut HashSet<String>,
     p: &Painter,
 ) {
@@ -105,9 +105,12 @@ fn tree(
         if again {
             continue;
         }
-        let next = if up { node.parents() } else { node.children() };
+        let next = match way {
+            Way::Up => node.parents(),
+            Way::Down => node.children(),
+        };
         let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
-        tree(out, &next, &child_prefix, up, seen, p);
+        tree(out, &next, &child_prefix, way, seen, p);
     }
 }
 
