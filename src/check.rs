@@ -10,7 +10,7 @@ use crate::finding::{Code, Finding, Severity};
 use crate::graph::LineageGraph;
 use crate::id::RepoId;
 use crate::kb::KnowledgeBase;
-use crate::policy::{parse_repo, Policy};
+use crate::policy::Policy;
 
 /// What a check reads.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +85,7 @@ impl<'p> Sink<'p> {
         if self.policy.exceptions.is_empty() {
             return f;
         }
-        let Some(subject) = f.nodes.first().and_then(|s| parse_repo(s).ok()) else {
+        let Some(subject) = f.subject().cloned() else {
             return f;
         };
         for (i, e) in self.policy.exceptions.iter().enumerate() {
@@ -128,7 +128,7 @@ impl<'p> Sink<'p> {
             };
             self.findings.push(Finding::of(
                 Code::UnusedPolicyEntry,
-                vec![e.written.clone()],
+                vec![e.repo.clone()],
                 format!(
                     "the policy's exception for {} ({codes}) matched no finding: {why}; fix the repo id or code, or remove the entry",
                     e.written
@@ -138,7 +138,7 @@ impl<'p> Sink<'p> {
         for c in policy.clarify.iter().filter(|c| !present(&c.repo)) {
             self.findings.push(Finding::of(
                 Code::UnusedPolicyEntry,
-                vec![c.written.clone()],
+                vec![c.repo.clone()],
                 format!(
                     "the policy's clarification for {} matched nothing: the repo is not in this lineage; fix the repo id, or remove the entry",
                     c.written
@@ -172,7 +172,11 @@ mod tests {
     use crate::id::RepoKind;
 
     fn f(code: Code, node: &str) -> Finding {
-        Finding::of(code, vec![node.into()], "m")
+        Finding::of(
+            code,
+            vec![RepoId::parse(node, RepoKind::Model).unwrap()],
+            "m",
+        )
     }
 
     #[test]

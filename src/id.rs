@@ -317,6 +317,22 @@ impl fmt::Display for RepoId {
         write!(f, "{}{}", self.kind.url_prefix(), self.name)
     }
 }
+/// A repo id equals the text of its node id (`owner/name`, `datasets/…`), as written.
+impl PartialEq<str> for RepoId {
+    fn eq(&self, other: &str) -> bool {
+        let prefix = self.kind.url_prefix();
+        other.len() == prefix.len() + self.name.len()
+            && other.starts_with(prefix)
+            && other[prefix.len()..] == *self.name
+    }
+}
+
+impl PartialEq<&str> for RepoId {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
 impl Serialize for RepoId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.node_id())

@@ -155,8 +155,8 @@ pub fn infer_from_text(g: &mut LineageGraph) -> Vec<Finding> {
             .iter()
             .map(|s| format!("{} ({}: \"{}\")", s.parent.node_id(), s.relation, s.quote))
             .collect();
-        let mut nodes = vec![me.node_id()];
-        nodes.extend(suggestions.iter().map(|s| s.parent.node_id()));
+        let mut nodes = vec![me.clone()];
+        nodes.extend(suggestions.iter().map(|s| s.parent.clone()));
         findings.push(Finding::of(Code::UndeclaredBaseModel,
             nodes,
             format!(

@@ -22,6 +22,7 @@ use thin_vec::ThinVec;
 use crate::card::CardMeta;
 use crate::finding::{Code, Finding};
 use crate::graph::{LineageGraph, NodeIx};
+use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
 use crate::relation::Relation;
 pub use subject::RepoFacts;
@@ -399,8 +400,9 @@ pub fn node_relation(rels: impl IntoIterator<Item = Relation>) -> Option<Relatio
 
 /// The finding a report gives, if any: `undocumented-change` (warn) or
 /// `partially-documented-change` (info), naming what was found, what is missing and what the
-/// repo's files show.
-pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
+/// repo's files show. The finding is about `subject` (none for a card read on its own) and
+/// names it as `node` in its message.
+pub fn finding_for(subject: Option<&RepoId>, node: &str, r: &DocReport) -> Option<Finding> {
     let rel = r.relation;
     let found = if r.evidence.is_empty() {
         "nothing".to_string()
@@ -422,11 +424,11 @@ pub fn finding_for(node: &str, r: &DocReport) -> Option<Finding> {
     match r.verdict {
         Verdict::Documented => None,
         Verdict::Undocumented => Some(Finding::of(Code::UndocumentedChange,
-            vec![node.to_string()],
+            subject.cloned().into_iter().collect(),
             format!("{node} is a {rel} derivative whose card does not say what changed: missing {}. Found {found}{files}", r.missing.join(", ")),
         )),
         Verdict::Partial => Some(Finding::of(Code::PartiallyDocumentedChange,
-            vec![node.to_string()],
+            subject.cloned().into_iter().collect(),
             format!("{node} ({rel}) documents its change partially: missing {}. Found {found}{files}", r.missing.join(", ")),
         )),
     }
@@ -476,10 +478,10 @@ pub fn check_docs(g: &LineageGraph, prior: DocReports) -> (Vec<Finding>, Vec<(No
             let rel = node_relation(n.parents().iter().map(|(_, e)| e.relation))?;
             let node = n.id().node_id();
             if let Some(r) = earlier(n.ix()) {
-                return Some((n.ix(), finding_for(&node, r), None));
+                return Some((n.ix(), finding_for(Some(n.id()), &node, r), None));
             }
             let r = assess_record(n.record(), rel);
-            Some((n.ix(), finding_for(&node, &r), Some(r)))
+            Some((n.ix(), finding_for(Some(n.id()), &node, &r), Some(r)))
         })
         .collect();
     let mut findings = Vec::new();

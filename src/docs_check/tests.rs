@@ -315,13 +315,13 @@ fn partial_and_undocumented_are_separate_codes() {
         Relation::Finetune,
         "---\nbase_model: a/b\n---\nTrained with DPO.\n",
     );
-    let f = finding_for("x/y", &partial).unwrap();
+    let f = finding_for(None, "x/y", &partial).unwrap();
     assert_eq!(
         (f.code, f.severity),
         (Code::PartiallyDocumentedChange, Severity::Info)
     );
     let none = judge(Relation::Finetune, "---\nbase_model: a/b\n---\nHello.\n");
-    let f = finding_for("x/y", &none).unwrap();
+    let f = finding_for(None, "x/y", &none).unwrap();
     assert_eq!(
         (f.code, f.severity),
         (Code::UndocumentedChange, Severity::Warn)
@@ -347,6 +347,6 @@ fn findings_name_what_the_files_show() {
         Verdict::Undocumented,
         "files never change the verdict"
     );
-    let f = finding_for("q/m", &r).unwrap();
+    let f = finding_for(None, "q/m", &r).unwrap();
     assert!(f.message.contains("Q4_K_M, Q8_0"), "{}", f.message);
 }

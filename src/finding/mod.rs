@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::id::RepoId;
+
 pub mod code;
 
 pub use code::{Code, CodeInfo};
@@ -52,23 +54,71 @@ impl fmt::Display for Severity {
     }
 }
 
-/// One finding about one or more nodes.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// One finding about one or more nodes. Findings order by code, severity, the nodes' ids as
+/// written (`owner/name`, `datasets/…`) and message: the order every output lists them in.
+#[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     /// Stable code, serialised as its kebab-case name, e.g. `license-drift`.
     pub code: Code,
     /// How serious it is.
     pub severity: Severity,
-    /// Node ids concerned, the subject first.
-    pub nodes: Vec<String>,
+    /// The repos concerned, the subject first (serialised as node ids). Empty for findings
+    /// about the crawl itself or a card read on its own.
+    pub nodes: Vec<RepoId>,
     /// Human explanation naming what fired and why (exactly sized: millions are kept).
     pub message: Box<str>,
 }
 
+/// Two ids in the order of their node ids as written (`datasets/…` before `owner/…`), without
+/// building the strings.
+fn node_id_order(a: &RepoId, b: &RepoId) -> std::cmp::Ordering {
+    a.kind()
+        .url_prefix()
+        .bytes()
+        .chain(a.name().bytes())
+        .cmp(b.kind().url_prefix().bytes().chain(b.name().bytes()))
+}
+
+impl Ord for Finding {
+    fn cmp(&self, other: &Finding) -> std::cmp::Ordering {
+        self.code
+            .cmp(&other.code)
+            .then(self.severity.cmp(&other.severity))
+            .then_with(|| {
+                let (a, b) = (&self.nodes, &other.nodes);
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| node_id_order(x, y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(a.len().cmp(&b.len()))
+            })
+            .then_with(|| self.message.cmp(&other.message))
+    }
+}
+
+impl PartialOrd for Finding {
+    fn partial_cmp(&self, other: &Finding) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Finding {
+    fn eq(&self, other: &Finding) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Finding {}
+
 impl Finding {
+    /// The repo the finding is about (its first node), when it names one.
+    pub fn subject(&self) -> Option<&RepoId> {
+        self.nodes.first()
+    }
+
     /// A finding at its code's registry severity (what almost every check emits; the policy
     /// step may change it later).
-    pub fn of(code: Code, nodes: Vec<String>, message: impl Into<String>) -> Finding {
+    pub fn of(code: Code, nodes: Vec<RepoId>, message: impl Into<String>) -> Finding {
         Finding::new(code, code.info().severity, nodes, message)
     }
 
@@ -77,7 +127,7 @@ impl Finding {
     pub fn new(
         code: Code,
         severity: Severity,
-        nodes: Vec<String>,
+        nodes: Vec<RepoId>,
         message: impl Into<String>,
     ) -> Finding {
         Finding {

@@ -143,7 +143,7 @@ impl GraphBuilder {
                     link.upstream.node_id(),
                     up_rec.id.node_id()
                 );
-                let nodes = vec![self.g.graph[down].id.node_id(), up_rec.id.node_id()];
+                let nodes = vec![self.g.graph[down].id.clone(), up_rec.id.clone()];
                 self.findings
                     .push(Finding::of(Code::RenamedRepo, nodes, msg));
             }
@@ -190,17 +190,22 @@ impl GraphBuilder {
             if !looped {
                 continue;
             }
-            let mut ids: Vec<String> = scc.iter().map(|i| g[*i].id.node_id()).collect();
+            let mut ids: Vec<(String, RepoId)> = scc
+                .iter()
+                .map(|i| (g[*i].id.node_id(), g[*i].id.clone()))
+                .collect();
             ids.sort();
-            let msg = if ids.len() == 1 {
+            let names: Vec<String> = ids.iter().map(|(n, _)| n.clone()).collect();
+            let ids: Vec<RepoId> = ids.into_iter().map(|(_, id)| id).collect();
+            let msg = if names.len() == 1 {
                 format!(
                     "{} names itself as its own parent; the self-edge is kept and not followed",
-                    ids[0]
+                    names[0]
                 )
             } else {
                 format!(
                     "lineage cycle through {}; kept, and traversals stop where it closes",
-                    ids.join(" → ")
+                    names.join(" → ")
                 )
             };
             out.push(Finding::of(Code::LineageCycle, ids, msg));
@@ -210,16 +215,19 @@ impl GraphBuilder {
             if matches!(rec.status, NodeStatus::Ok | NodeStatus::Unvisited) {
                 continue;
             }
-            let mut children: Vec<(String, Relation)> = g
+            let mut children: Vec<(String, Relation, &RepoId)> = g
                 .edges_directed(idx, Direction::Outgoing)
-                .map(|e| (g[e.target()].id.node_id(), e.weight().relation))
+                .map(|e| {
+                    let child = &g[e.target()].id;
+                    (child.node_id(), e.weight().relation, child)
+                })
                 .collect();
-            children.sort();
-            children.dedup();
-            for (child, rel) in children {
+            children.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            children.dedup_by(|a, b| (&a.0, a.1) == (&b.0, b.1));
+            for (_, rel, child) in children {
                 out.push(Finding::of(
                     Code::ParentUnavailable,
-                    vec![child.clone(), rec.id.node_id()],
+                    vec![child.clone(), rec.id.clone()],
                     format!(
                         "{rel} parent {} could not be read: {} ({})",
                         rec.id.node_id(),

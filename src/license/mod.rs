@@ -113,7 +113,7 @@ fn effective_meta(n: &RepoRef<'_>, policy: &Policy, findings: &mut Vec<Finding>)
                 format!("it is now at {at}")
             };
             findings.push(Finding::of(Code::ClarifyStale,
-                vec![n.id().node_id()],
+                vec![n.id().clone()],
                 format!(
                     "the policy clarifies {} as {} at commit {}, but {why}; the clarification is not applied (check the card again and update the sha)",
                     n.id().node_id(),
@@ -206,7 +206,7 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
         let node = n.id().node_id();
         out.findings.push(Finding::of(
             Code::LicenseUnresolved,
-            vec![node.clone()],
+            vec![n.id().clone()],
             format!("{node}: {why}; its terms cannot be checked (NOASSERTION)"),
         ));
     }
@@ -421,7 +421,7 @@ fn summarize(g: &LineageGraph, n: &RepoRef<'_>, mut violations: Vec<Violation>) 
         }
         out.push(Finding::of(
             code,
-            vec![node.clone(), first.ancestor.node_id()],
+            vec![n.id().clone(), first.ancestor.clone()],
             msg,
         ));
     }
@@ -462,8 +462,8 @@ fn merge_conflicts(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) ->
         .values()
         .map(|(id, l)| format!("{} ({l})", id.node_id()))
         .collect();
-    let mut nodes = vec![node.clone()];
-    nodes.extend(demands.values().map(|(id, _)| id.node_id()));
+    let mut nodes = vec![n.id().clone()];
+    nodes.extend(demands.values().map(|(id, _)| id.clone()));
     vec![Finding::of(Code::LicenseConflict,
         nodes,
         format!(
@@ -507,7 +507,7 @@ fn data_terms(n: &RepoRef<'_>, mine: &Resolved, resolved: &Resolutions) -> Vec<F
             out.push(Finding::new(
                 Code::TrainingDataLicense,
                 severity,
-                vec![node.clone(), p.id().node_id()],
+                vec![n.id().clone(), p.id().clone()],
                 format!(
                     "{node} was trained on {} ({}: {}); whether a dataset's terms bind a model trained on it is contested, so this is reported, not judged",
                     p.id().node_id(),
@@ -549,7 +549,7 @@ fn policy_findings(g: &LineageGraph, policy: &Policy, resolved: &Resolutions) ->
             if !allow.is_empty() && !allow.contains(&l.id) {
                 out.push(Finding::of(
                     Code::LicenseNotAllowed,
-                    vec![node.clone()],
+                    vec![n.id().clone()],
                     format!(
                         "{node} is under {}, which is not in the policy's allow list",
                         l.id
@@ -559,7 +559,7 @@ fn policy_findings(g: &LineageGraph, policy: &Policy, resolved: &Resolutions) ->
             if deny.contains(&l.id) {
                 out.push(Finding::of(
                     Code::LicenseDenied,
-                    vec![node.clone()],
+                    vec![n.id().clone()],
                     format!("{node} is under {}, which the policy denies", l.id),
                 ));
             }
@@ -588,7 +588,7 @@ fn policy_findings(g: &LineageGraph, policy: &Policy, resolved: &Resolutions) ->
                     )
                 };
                 out.push(Finding::of(Code::NonCommercialAncestry,
-                    vec![node.clone(), src.node_id()],
+                    vec![n.id().clone(), src.clone()],
                     format!("the policy requires commercial use, but {how} under non-commercial terms ({lic})"),
                 ));
             }

@@ -149,8 +149,8 @@ fn merges_are_judged_jointly() {
     assert_eq!(merge.len(), 1);
     assert_eq!(merge[0].code, Code::LicenseConflict);
     assert!(
-        merge[0].nodes.contains(&"meta/llama2".to_string())
-            && merge[0].nodes.contains(&"v/sa-chat".to_string())
+        merge[0].nodes.iter().any(|n| n == "meta/llama2")
+            && merge[0].nodes.iter().any(|n| n == "v/sa-chat")
     );
     assert!(codes_for(&f, "m/ok-merge").is_empty());
 }

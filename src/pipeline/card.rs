@@ -77,7 +77,7 @@ pub fn check_card(
         .repo
         .map(RepoId::node_id)
         .unwrap_or_else(|| cx.label.to_string());
-    r.findings.extend(finding_for(&node, &doc));
+    r.findings.extend(finding_for(cx.repo, &node, &doc));
     r.documentation = Some(doc);
     r
 }

@@ -82,12 +82,10 @@ impl<'g> Index<'g> {
     /// Builds the lookups (one pass over nodes and findings).
     pub fn new(a: &'g crate::report::Analysis) -> Index<'g> {
         let g = a.graph();
-        let mut by_id: HashMap<String, NodeIx> = HashMap::new();
         let licenses: Vec<Vec<String>> = g
             .positions()
             .map(|i| {
                 let n = g.at(i);
-                by_id.insert(n.id().node_id(), i);
                 let meta = &n.record().card.meta;
                 let mut ls: Vec<String> = meta.licenses.to_vec();
                 if let Some(name) = meta.license_name() {
@@ -98,13 +96,13 @@ impl<'g> Index<'g> {
             .collect();
         let mut flags: HashMap<String, NodeSet> = HashMap::new();
         for f in a.findings() {
-            let targets: Vec<&String> = if f.code == Code::LineageCycle {
+            let targets: Vec<&RepoId> = if f.code == Code::LineageCycle {
                 f.nodes.iter().collect()
             } else {
                 f.nodes.first().into_iter().collect()
             };
             for t in targets {
-                if let Some(&i) = by_id.get(t) {
+                if let Some(i) = g.get(t).map(|n| n.ix()) {
                     flags
                         .entry(f.code.as_str().to_string())
                         .or_default()

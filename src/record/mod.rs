@@ -207,9 +207,11 @@ impl RepoRecord {
             info.is_some(),
         );
         if let Some(why) = bad_info {
-            let node = rec.id.node_id();
-            rec.findings
-                .push(Finding::of(Code::RepoDataInvalid, vec![node], why));
+            rec.findings.push(Finding::of(
+                Code::RepoDataInvalid,
+                vec![rec.id.clone()],
+                why,
+            ));
         }
         rec
     }
@@ -293,10 +295,9 @@ impl RepoRecord {
             rec.detail
                 .update(|d| d.reason = Some("neither info.json nor README.md present".into()));
         }
-        let node = rec.id.node_id();
         for mut f in rec.card.findings.drain(..).chain(findings) {
             if f.nodes.is_empty() {
-                f.nodes.push(node.clone());
+                f.nodes.push(rec.id.clone());
             }
             rec.findings.push(f);
         }

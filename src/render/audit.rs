@@ -1,6 +1,7 @@
 //! `audit`'s text report: the traced repos with what they declare and what their lineage
 //! concludes, then findings grouped by repo, worst first.
 
+use crate::id::RepoId;
 use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Severity};
@@ -54,7 +55,7 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
     let mut by_subject: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in a.findings() {
         by_subject
-            .entry(f.nodes.first().cloned().unwrap_or_default())
+            .entry(f.subject().map(RepoId::node_id).unwrap_or_default())
             .or_default()
             .push(f);
     }
@@ -78,8 +79,10 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
         out.push_str("no findings\n");
     }
     for (_, subject) in subjects {
-        let declared = g
-            .get_by_node_id(&subject)
+        let declared = by_subject[&subject]
+            .first()
+            .and_then(|f| f.subject())
+            .and_then(|id| g.get(id))
             .and_then(|n| n.record().card.meta.declared_license())
             .unwrap_or_else(|| "no license".into());
         out.push_str(&format!("{} ({declared})\n", paint(color, "1", &subject)));

@@ -4,6 +4,7 @@
 //! questions need (downloads, likes, created, the license family). Parquet timestamps are
 //! microseconds, UTC (Spark refuses nanoseconds).
 
+use crate::id::RepoId;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -149,6 +150,22 @@ fn parquet_file(
     }
     w.close().map_err(err)?;
     Ok(())
+}
+
+/// A list column of node ids, written without a string per id.
+fn id_lists<'a>(values: impl Iterator<Item = &'a [RepoId]>) -> ArrayRef {
+    let mut b = ListBuilder::new(StringBuilder::new());
+    let mut id = String::new();
+    for v in values {
+        for r in v {
+            id.clear();
+            id.push_str(r.kind().url_prefix());
+            id.push_str(r.name());
+            b.values().append_value(&id);
+        }
+        b.append(true);
+    }
+    Arc::new(b.finish())
 }
 
 fn list_of<'a, S: AsRef<str> + 'a>(values: impl Iterator<Item = &'a [S]>) -> ArrayRef {
@@ -323,7 +340,7 @@ fn write_findings_parquet(a: &Analysis, path: &Path) -> Result<(), ExportError> 
         vec![
             strings(f.iter().map(|x| Some(x.code.as_str()))),
             strings(f.iter().map(|x| Some(x.severity.as_str()))),
-            list_of(f.iter().map(|x| x.nodes.as_slice())),
+            id_lists(f.iter().map(|x| x.nodes.as_slice())),
             strings(f.iter().map(|x| Some(&*x.message))),
         ]
     });
@@ -438,7 +455,11 @@ pub fn write_csv_tables(a: &Analysis, kb: &KnowledgeBase, dir: &Path) -> Result<
         w.write_record([
             f.code.as_str(),
             f.severity.as_str(),
-            &f.nodes.join(";"),
+            &f.nodes
+                .iter()
+                .map(RepoId::node_id)
+                .collect::<Vec<_>>()
+                .join(";"),
             &f.message,
         ])
         .map_err(io(&p))?;

@@ -90,7 +90,7 @@ pub fn render_json(a: &Analysis) -> String {
                         .map(<[String]>::to_vec)
                         .unwrap_or_default()
                 }),
-                documentation: a.documentation(&n.id().node_id()),
+                documentation: a.documentation(&n),
             }
         })
         .collect();

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::finding::{Finding, Severity};
-use crate::id::{RepoId, RepoKind};
+use crate::id::RepoId;
 
 /// Where the README (and its "Finding codes" table, one anchor per code) is published.
 pub const README_URL: &str = "https://github.com/hf-lineage/hf-lineage/blob/main/README.md";
@@ -21,11 +21,8 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn card_uri(endpoint: &str, node: &str) -> String {
-    let path = match RepoId::parse(node, RepoKind::Model) {
-        Ok(id) => format!("{}{}", id.kind().url_prefix(), id.name()),
-        Err(_) => node.to_string(),
-    };
+fn card_uri(endpoint: &str, node: Option<&RepoId>) -> String {
+    let path = node.map(RepoId::node_id).unwrap_or_default();
     format!(
         "{}/{path}/blob/main/README.md",
         endpoint.trim_end_matches('/')
@@ -53,17 +50,18 @@ pub fn render_sarif(findings: &[Finding], endpoint: &str) -> String {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let subject = f.nodes.first().cloned().unwrap_or_default();
+            let subject = f.subject().map(RepoId::node_id).unwrap_or_default();
+            let nodes: Vec<String> = f.nodes.iter().map(RepoId::node_id).collect();
             json!({
                 "ruleId": f.code,
                 "ruleIndex": index[f.code.as_str()],
                 "level": level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": card_uri(endpoint, &subject)}},
+                    "physicalLocation": {"artifactLocation": {"uri": card_uri(endpoint, f.subject())}},
                     "logicalLocations": [{"name": subject, "kind": "module"}],
                 }],
-                "properties": {"nodes": f.nodes},
+                "properties": {"nodes": nodes},
             })
         })
         .collect();

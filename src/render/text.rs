@@ -5,6 +5,7 @@
 //! its status when not `ok`, and the codes of its findings. A repo seen earlier in the same
 //! tree prints once more with `(*)` and is not expanded again, which also stops cycles.
 
+use crate::id::RepoId;
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -78,7 +79,7 @@ pub fn render_text(a: &Analysis, opts: TextOptions) -> String {
                 crate::finding::Severity::Warn => p.paint("33", "warn"),
                 crate::finding::Severity::Info => p.paint("36", "info"),
             };
-            let subject = f.nodes.first().map(String::as_str).unwrap_or("-");
+            let subject = f.subject().map_or_else(|| "-".to_string(), RepoId::node_id);
             let _ = writeln!(out, "  {sev} [{}] {subject}: {}", f.code, f.message);
         }
     }

@@ -226,7 +226,7 @@ pub fn build_view(a: &Analysis, collapse: Option<usize>, kb: &KnowledgeBase) -> 
         let key = format!("n{}", keys.len());
         keys.insert(id.clone(), key.clone());
         let flags = a.flags(n);
-        let worst = a.worst_severity(&id);
+        let worst = a.worst_severity(n);
         let meta = &n.record().card.meta;
         view.nodes.push(ViewNode {
             key,

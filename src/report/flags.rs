@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use crate::graph::NodeIx;
 
 use crate::finding::{Code, Finding, Severity};
+use crate::id::RepoId;
 
 /// A set of finding codes: one bit per code, in registry order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,7 +57,7 @@ impl FlagIndex {
     /// name that is no node of the graph flags nothing.
     pub(crate) fn build(
         findings: &[Finding],
-        node_of: impl Fn(&str) -> Option<NodeIx> + Sync,
+        node_of: impl Fn(&RepoId) -> Option<NodeIx> + Sync,
     ) -> FlagIndex {
         use rayon::prelude::*;
         // (node, finding, whether the node is the finding's subject)
@@ -64,7 +65,7 @@ impl FlagIndex {
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, f)| {
-                let named: &[String] = if f.code == Code::LineageCycle {
+                let named: &[RepoId] = if f.code == Code::LineageCycle {
                     &f.nodes
                 } else {
                     f.nodes.get(..1).unwrap_or(&[])
@@ -153,7 +154,10 @@ mod tests {
             Finding::new(
                 code,
                 sev,
-                nodes.iter().map(|s| s.to_string()).collect(),
+                nodes
+                    .iter()
+                    .map(|s| RepoId::parse(s, crate::id::RepoKind::Model).unwrap())
+                    .collect(),
                 "m",
             )
         };
@@ -163,7 +167,7 @@ mod tests {
             f(Code::RepoDataInvalid, Severity::Info, &["b"]),
             f(Code::RepoDataInvalid, Severity::Deny, &["nowhere"]),
         ];
-        let node = |s: &str| match s {
+        let node = |s: &RepoId| match s.name() {
             "a" => Some(NodeIx::new(0)),
             "b" => Some(NodeIx::new(7)),
             _ => None,

@@ -125,11 +125,8 @@ impl Report {
     }
 
     fn flag_index(&self, g: &LineageGraph) -> &FlagIndex {
-        self.flags.get_or_init(|| {
-            FlagIndex::build(&self.findings, |n| {
-                g.get_by_node_id(n).map(|r| g.position(&r))
-            })
-        })
+        self.flags
+            .get_or_init(|| FlagIndex::build(&self.findings, |n| g.get(n).map(|r| g.position(&r))))
     }
 }
 
@@ -192,21 +189,18 @@ impl Analysis {
     }
 
     /// The findings whose subject (first node) is this node, in the report's order.
-    pub fn findings_of(&self, node_id: &str) -> impl Iterator<Item = &Finding> + '_ {
-        let index = self.report.flag_index(&self.graph);
-        self.graph
-            .get_by_node_id(node_id)
-            .into_iter()
-            .flat_map(move |n| index.subjects(self.graph.position(&n)))
+    pub fn findings_of(&self, n: &RepoRef<'_>) -> impl Iterator<Item = &Finding> + '_ {
+        self.report
+            .flag_index(&self.graph)
+            .subjects(self.graph.position(n))
             .filter_map(|i| self.report.findings.get(i))
     }
 
     /// The worst severity among the findings whose subject is this node.
-    pub fn worst_severity(&self, node_id: &str) -> Option<Severity> {
-        let n = self.graph.get_by_node_id(node_id)?;
+    pub fn worst_severity(&self, n: &RepoRef<'_>) -> Option<Severity> {
         self.report
             .flag_index(&self.graph)
-            .worst(self.graph.position(&n))
+            .worst(self.graph.position(n))
     }
 
     /// Whether the license check ran.
@@ -214,19 +208,9 @@ impl Analysis {
         self.report.has_obligations()
     }
 
-    /// The concluded obligations of a node (by node id), when the license check ran.
-    pub fn obligations(&self, node_id: &str) -> Option<&[String]> {
-        self.obligations_of(&self.graph.get_by_node_id(node_id)?)
-    }
-
     /// The concluded obligations of a node, when the license check ran.
     pub fn obligations_of(&self, n: &RepoRef<'_>) -> Option<&[String]> {
         self.report.obligations_at(self.graph.position(n))
-    }
-
-    /// The documentation check's report for a node (by node id), when it ran.
-    pub fn doc_report(&self, node_id: &str) -> Option<&DocReport> {
-        self.doc_report_of(&self.graph.get_by_node_id(node_id)?)
     }
 
     /// The documentation check's report for a node, when it ran.
@@ -235,8 +219,8 @@ impl Analysis {
     }
 
     /// The documentation check's report for a node as JSON (keys sorted), when it ran.
-    pub fn documentation(&self, node_id: &str) -> Option<serde_json::Value> {
-        self.doc_report(node_id)
+    pub fn documentation(&self, n: &RepoRef<'_>) -> Option<serde_json::Value> {
+        self.doc_report_of(n)
             .and_then(|r| serde_json::to_value(r).ok())
     }
 
@@ -245,7 +229,7 @@ impl Analysis {
     /// named in `keep` (node positions are the new graph's).
     pub fn induced(&self, keep: &[RepoId]) -> Analysis {
         let graph = self.graph.induced(keep);
-        let inside = |s: &String| graph.get_by_node_id(s).is_some();
+        let inside = |s: &RepoId| graph.get(s).is_some();
         let findings: Vec<Finding> = self
             .findings()
             .iter()
@@ -312,13 +296,10 @@ mod tests {
             assert_eq!(a.flags(&node), vec![Code::LineageCycle.to_string()]);
         }
         assert!(a.flags(&g.get(&id("b/z")).unwrap()).is_empty());
-        assert_eq!(a.findings_of("a/x").count(), 1);
-        assert_eq!(
-            a.findings_of("a/y").count(),
-            0,
-            "a/x is the cycle's subject"
-        );
-        assert_eq!(a.worst_severity("a/x"), Some(Severity::Warn));
+        let (x, y) = (g.get(&id("a/x")).unwrap(), g.get(&id("a/y")).unwrap());
+        assert_eq!(a.findings_of(&x).count(), 1);
+        assert_eq!(a.findings_of(&y).count(), 0, "a/x is the cycle's subject");
+        assert_eq!(a.worst_severity(&x), Some(Severity::Warn));
     }
 
     #[test]

@@ -288,13 +288,7 @@ fn concluded(g: &hf_lineage::Analysis) -> (Vec<String>, Vec<String>) {
         .graph()
         .nodes()
         .iter()
-        .filter_map(|n| {
-            Some(format!(
-                "{} {}",
-                n.id(),
-                g.documentation(&n.id().node_id())?
-            ))
-        })
+        .filter_map(|n| Some(format!("{} {}", n.id(), g.documentation(n)?)))
         .collect();
     let findings = g
         .findings()

@@ -244,7 +244,6 @@ pub fn bom_repos(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<BomRepo> {
     let mut out = Vec::new();
     for n in g.nodes() {
         let rec = n.record();
-        let node = n.id().node_id();
         let declared = licenses_of(&n, kb);
         let mut concluded: BTreeSet<BomLicense> = declared.iter().cloned().collect();
         for a in g.derivation_ancestors(n.id()) {
@@ -267,7 +266,7 @@ pub fn bom_repos(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<BomRepo> {
         let mut findings: Vec<Finding> = analysis
             .findings()
             .iter()
-            .filter(|f| f.nodes.first() == Some(&node))
+            .filter(|f| f.subject() == Some(n.id()))
             .cloned()
             .collect();
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));

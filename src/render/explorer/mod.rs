@@ -8,6 +8,7 @@
 //! element with `data-node-id="<repo id>"`, the search box is the page's `<input
 //! type="search">`, and `<body data-ready="…">` is set once the first picture is drawn.
 
+use crate::id::RepoId;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -123,10 +124,10 @@ pub fn explorer_data(
                 reason: rec.reason(),
                 license: rec.card.meta.declared_license(),
                 family: fam.class(),
-                worst: a.worst_severity(id).map(|s| s.as_str()),
+                worst: a.worst_severity(n).map(|s| s.as_str()),
                 root: n.is_root(),
                 obligations: a.obligations_of(n),
-                documentation: a.doc_report(id),
+                documentation: a.doc_report_of(n),
             }
         })
         .collect();
@@ -159,9 +160,10 @@ pub fn explorer_data(
             let subject = f
                 .nodes
                 .first()
-                .and_then(|s| index.get(s.as_str()))
+                .and_then(|s| index.get(s.node_id().as_str()))
                 .map_or(-1, |&i| i as i64);
-            json!([f.code.as_str(), f.severity.as_str(), subject, f.nodes.get(1..).unwrap_or(&[]), f.message])
+            let others: Vec<String> = f.nodes.iter().skip(1).map(RepoId::node_id).collect();
+            json!([f.code.as_str(), f.severity.as_str(), subject, others, f.message])
         })
         .collect();
     let families: Vec<serde_json::Value> = Family::ALL

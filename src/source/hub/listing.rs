@@ -43,7 +43,7 @@ async fn list_pages(
     sem: &Semaphore,
     first: String,
     kind: RepoKind,
-    node: &str,
+    node: &RepoId,
     what: &str,
 ) -> Listing {
     let mut out = Listing::default();
@@ -58,7 +58,7 @@ async fn list_pages(
             Ok(f) => f,
             Err(e) => {
                 out.findings
-                    .push(listing_failed(node, what, &e.to_string()));
+                    .push(listing_failed(Some(node), what, &e.to_string()));
                 break;
             }
         };
@@ -67,7 +67,7 @@ async fn list_pages(
         }
         if f.response.status != 200 {
             out.findings.push(listing_failed(
-                node,
+                Some(node),
                 what,
                 &format!("HTTP {}", f.response.status),
             ));
@@ -88,7 +88,7 @@ async fn list_pages(
             }
             None => {
                 out.findings.push(listing_failed(
-                    node,
+                    Some(node),
                     what,
                     "the listing body is not a JSON array",
                 ));
@@ -102,7 +102,7 @@ async fn list_pages(
             Some(p) => path = p,
             None => {
                 out.findings.push(Finding::of(Code::CrawlForeignLink,
-                    vec![node.to_string()],
+                    vec![node.clone()],
                     format!("{what} of {node}: the Link header points at another host ({next}); not followed, list may be incomplete"),
                 ));
                 break;
@@ -140,7 +140,7 @@ async fn list_spellings(
     sem: &Semaphore,
     names: &[RepoId],
     filter: impl Fn(&RepoId) -> String,
-    node: &str,
+    node: &RepoId,
     out: &mut Listing,
     seen: &mut HashSet<RepoId>,
 ) -> usize {
@@ -183,11 +183,11 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
     if counts.is_some_and(|c| c.total == 0) {
         return out;
     }
-    let node = parent.id.node_id();
+    let node = &parent.id;
     let names = spellings(parent);
     let mut seen: HashSet<RepoId> = HashSet::new();
     let plain = |n: &RepoId| format!("base_model:{}", n.name());
-    list_spellings(client, sem, &names, plain, &node, &mut out, &mut seen).await;
+    list_spellings(client, sem, &names, plain, node, &mut out, &mut seen).await;
     let Some(counts) = counts else {
         return out;
     };
@@ -207,7 +207,7 @@ async fn derived_models(client: &HubClient, sem: &Semaphore, parent: &RepoRecord
                 }
                 let prefixed = |n: &RepoId| format!("base_model:{}:{}", rel.as_str(), n.name());
                 let added =
-                    list_spellings(client, sem, &names, prefixed, &node, &mut out, &mut seen).await;
+                    list_spellings(client, sem, &names, prefixed, node, &mut out, &mut seen).await;
                 let now = tally(&out, rel);
                 let (severity, outcome) = if now >= want {
                     (
@@ -249,7 +249,7 @@ pub(super) async fn list_children(
 ) -> Listing {
     let mut out = Listing::default();
     let mut seen: HashSet<RepoId> = HashSet::new();
-    let node = parent.id.node_id();
+    let node = &parent.id;
     // What to list besides a model's derived models: (path, kind listed, what it is).
     let mut listings: Vec<(String, RepoKind, &str)> = Vec::new();
     match parent.id.kind() {
@@ -279,16 +279,18 @@ pub(super) async fn list_children(
         RepoKind::Space => {}
     }
     for (path, kind, what) in listings {
-        let l = list_pages(&client, &sem, path, kind, &node, what).await;
+        let l = list_pages(&client, &sem, path, kind, node, what).await;
         out.absorb(l, &mut seen);
     }
     out
 }
 
-pub(super) fn listing_failed(node: &str, what: &str, why: &str) -> Finding {
+/// A listing that could not be completed: of a repo's children (`node`), or of the whole Hub.
+pub(super) fn listing_failed(node: Option<&RepoId>, what: &str, why: &str) -> Finding {
+    let label = node.map_or_else(|| "the Hub".to_string(), RepoId::node_id);
     Finding::of(
         Code::CrawlListingIncomplete,
-        vec![node.to_string()],
-        format!("{what} of {node} could not be completed: {why}"),
+        node.cloned().into_iter().collect(),
+        format!("{what} of {label} could not be completed: {why}"),
     )
 }

@@ -136,18 +136,18 @@ fn unavailable_from(id: &RepoId, r: &CachedResponse) -> RepoRecord {
     RepoRecord::unavailable(id.clone(), status, reason)
 }
 
-fn readme_finding(node: &str, why: &str) -> Finding {
+fn readme_finding(node: &RepoId, why: &str) -> Finding {
     if why.contains("EntryNotFound") {
         return Finding::new(
             Code::ReadmeUnavailable,
             Severity::Info,
-            vec![node.to_string()],
+            vec![node.clone()],
             format!("{node} has no README.md ({why}): there is no card text to analyse"),
         );
     }
     Finding::of(
         Code::ReadmeUnavailable,
-        vec![node.to_string()],
+        vec![node.clone()],
         format!("README of {node} could not be read: {why}; its card text is not analysed"),
     )
 }
@@ -222,7 +222,7 @@ async fn fetch_repo(client: Arc<HubClient>, id: RepoId, sem: Arc<Semaphore>) -> 
     client.commit(&commit);
     let mut rec = RepoRecord::from_parts(&id, Some(&info.response.body), readme.as_deref());
     if let Some(why) = readme_problem {
-        rec.findings.push(readme_finding(&rec.id.node_id(), &why));
+        rec.findings.push(readme_finding(&rec.id, &why));
     }
     let raw = RawRepo {
         info: Some(info.response.body.clone()),
@@ -318,7 +318,7 @@ impl Source for HubSource {
                             }
                         }
                         Some(Err(why)) => {
-                            let f = readme_finding(&rec.id.node_id(), why);
+                            let f = readme_finding(&rec.id, why);
                             rec.findings.push(f);
                         }
                         None => {}
@@ -368,7 +368,7 @@ impl HubSource {
                 let f = match client.get(&path, BucketKind::Api).await {
                     Ok(f) => f,
                     Err(e) => {
-                        findings.push(listing_failed("the Hub", &what, &e.to_string()));
+                        findings.push(listing_failed(None, &what, &e.to_string()));
                         break;
                     }
                 };
@@ -377,11 +377,11 @@ impl HubSource {
                 }
                 if f.response.status != 200 {
                     let why = format!("HTTP {}", f.response.status);
-                    findings.push(listing_failed("the Hub", &what, &why));
+                    findings.push(listing_failed(None, &what, &why));
                     break;
                 }
                 let Some(items) = page_items(&f.response.body, kind) else {
-                    findings.push(listing_failed("the Hub", &what, "a page is not a JSON array"));
+                    findings.push(listing_failed(None, &what, "a page is not a JSON array"));
                     break;
                 };
                 for (id, bytes) in items {

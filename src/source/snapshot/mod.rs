@@ -239,11 +239,10 @@ impl SnapshotSource {
             }
         }
         if !problems.is_empty() {
-            let node = rec.id.node_id();
             for p in problems {
                 rec.findings.push(Finding::of(
                     Code::SnapshotEntryInvalid,
-                    vec![node.clone()],
+                    vec![rec.id.clone()],
                     p,
                 ));
             }
