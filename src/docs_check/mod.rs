@@ -157,154 +157,11 @@ pub fn assess_repo(
         lines,
         found: vec![],
     };
-    let tags = meta.tags.join(", ");
-    let repo_name = facts.id.map(|i| i.name().to_string()).unwrap_or_default();
     let (core, all): (Items, Items) = match relation {
-        Relation::Quantized => {
-            let (name_format, name_precision) =
-                facts.id.map(subject::name_statements).unwrap_or_default();
-            // A format named in a statement about this repo's files ("converted to GGUF",
-            // "contains 4bit GPTQ model files"), not in usage notes ("regenerate the GGUF file").
-            let said = |l: &Line| {
-                let t = statement(l);
-                prose(l)
-                    && !l.code
-                    && !text::usage().is_match(&l.text)
-                    && ((text::quant_method().is_match(&t) && text::quant_statement().is_match(&t))
-                        || text::llamacpp_statement().is_match(&t))
-            };
-            let method_in_body = c.first("method", said);
-            let method = method_in_body
-                || (text::quant_method().is_match(&tags)
-                    && c.meta("method", format!("tags: {tags}")))
-                || (meta
-                    .library_name
-                    .as_deref()
-                    .is_some_and(|l| text::quant_method().is_match(l))
-                    && c.meta(
-                        "method",
-                        format!(
-                            "library_name: {}",
-                            meta.library_name.clone().unwrap_or_default()
-                        ),
-                    ))
-                || name_format
-                    .as_ref()
-                    .is_some_and(|f| c.meta("method", format!("repo name {repo_name} ({f})")));
-            // Precision: a statement or a table of the provided files' types; usage examples
-            // ("download the Q4_K_M file") count only beside a statement about the repo.
-            let precision = c.first("precision", |l| {
-                prose(l)
-                    && !l.code
-                    && !text::usage().is_match(&l.text)
-                    && text::precision().is_match(&statement(l))
-            }) || (text::precision().is_match(&tags)
-                && c.meta("precision", format!("tags: {tags}")))
-                || name_precision
-                    .as_ref()
-                    .is_some_and(|p| c.meta("precision", format!("repo name {repo_name} ({p})")))
-                || (method_in_body
-                    && c.first("precision", |l| text::precision().is_match(&statement(l))));
-            let named = lineage::suggest(&self_id(), body);
-            let declared: Vec<&crate::id::RepoId> = meta
-                .base_models
-                .iter()
-                .filter(|b| !borrowed || subject::source_matches_name(facts, b))
-                .collect();
-            let source = (!declared.is_empty()
-                && c.meta("source model", format!("base_model: {}", ids(meta))))
-                || (!borrowed
-                    && named
-                        .first()
-                        .is_some_and(|s| c.meta("source model", s.quote.clone())))
-                || (method_in_body
-                    && subject::title_names_source(facts, lines)
-                        .is_some_and(|t| c.meta("source model", format!("title: {t}"))));
-            let items = vec![
-                ("method", method),
-                ("precision", precision),
-                ("source model", source),
-            ];
-            // Documented: all three; partial: two; undocumented: one or none.
-            let core = if items.iter().filter(|(_, ok)| *ok).count() >= 2 {
-                items.clone()
-            } else {
-                vec![("method or precision", false)]
-            };
-            (core, items)
-        }
-        Relation::Finetune => {
-            let data = (!meta.datasets.is_empty()
-                && c.meta(
-                    "data",
-                    format!(
-                        "datasets: {}",
-                        meta.datasets
-                            .iter()
-                            .map(|d| d.name().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ))
-                || c.first("data", |l| {
-                    prose(l)
-                        && text::finetune_data().is_match(&l.text)
-                        && !text::opaque_data().is_match(&l.text)
-                })
-                || c.section("data", text::data_heading());
-            let procedure = c.first("procedure", |l| {
-                prose(l) && !l.code && text::procedure().is_match(&l.text)
-            }) || c.section("procedure", text::procedure_heading());
-            (
-                vec![("data", data), ("procedure", procedure)],
-                vec![("data", data), ("procedure", procedure)],
-            )
-        }
-        Relation::Adapter => {
-            let detail = c.first("adapter detail", |l| {
-                prose(l) && text::adapter_detail().is_match(&l.text)
-            });
-            let data = (!meta.datasets.is_empty()
-                && c.meta(
-                    "trained on",
-                    format!("datasets: {}", ids_of(&meta.datasets)),
-                ))
-                || c.first("trained on", |l| {
-                    prose(l)
-                        && ((text::finetune_data().is_match(&l.text)
-                            && !text::opaque_data().is_match(&l.text))
-                            || text::purpose().is_match(&l.text))
-                })
-                || c.section("trained on", text::data_heading());
-            (
-                vec![("trained on / for", data)],
-                vec![("adapter detail", detail), ("trained on / for", data)],
-            )
-        }
-        Relation::Merge => {
-            let method = c.first("merge method", |l| {
-                text::merge_method().is_match(&l.text)
-                    || (text::merge_word().is_match(&l.text)
-                        && (text::merge_line_method().is_match(&l.text)
-                            || text::merge_tool().is_match(&l.text)))
-            });
-            let models = (meta.base_models.len() >= 2
-                && c.meta("merged models", format!("base_model: {}", ids(meta))))
-                || c.first("merged models", |l| {
-                    l.code && text::yaml_model().is_match(&l.text)
-                })
-                || c.first("merged models", |l| {
-                    !l.code
-                        && (text::merge_between().is_match(&l.text)
-                            || (text::merge_word().is_match(&l.text)
-                                && text::merge_weights().is_match(&l.text)))
-                })
-                || merged_models_listed(&mut c);
-            (
-                vec![("merge method", method), ("merged models", models)],
-                vec![("merge method", method), ("merged models", models)],
-            )
-        }
+        Relation::Quantized => quantized_items(&mut c, meta, body, facts, borrowed),
+        Relation::Finetune => finetune_items(&mut c, meta),
+        Relation::Adapter => adapter_items(&mut c, meta),
+        Relation::Merge => merge_items(&mut c, meta),
         _ => (vec![], vec![]),
     };
     let missing: Vec<&'static str> = all.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
@@ -327,6 +184,166 @@ pub fn assess_repo(
         missing: missing.into(),
         files: files.into(),
     }
+}
+
+/// A quantization states its method (format), its precision and its source model; two of
+/// three make it partial.
+fn quantized_items(
+    c: &mut Collector<'_>,
+    meta: &CardMeta,
+    body: &str,
+    facts: RepoFacts<'_>,
+    borrowed: bool,
+) -> (Items, Items) {
+    let lines = c.lines;
+    let tags = meta.tags.join(", ");
+    let repo_name = facts.id.map(|i| i.name().to_string()).unwrap_or_default();
+    let (name_format, name_precision) = facts.id.map(subject::name_statements).unwrap_or_default();
+    // A format named in a statement about this repo's files ("converted to GGUF",
+    // "contains 4bit GPTQ model files"), not in usage notes ("regenerate the GGUF file").
+    let said = |l: &Line| {
+        let t = statement(l);
+        prose(l)
+            && !l.code
+            && !text::usage().is_match(&l.text)
+            && ((text::quant_method().is_match(&t) && text::quant_statement().is_match(&t))
+                || text::llamacpp_statement().is_match(&t))
+    };
+    let method_in_body = c.first("method", said);
+    let method = method_in_body
+        || (text::quant_method().is_match(&tags) && c.meta("method", format!("tags: {tags}")))
+        || (meta
+            .library_name
+            .as_deref()
+            .is_some_and(|l| text::quant_method().is_match(l))
+            && c.meta(
+                "method",
+                format!(
+                    "library_name: {}",
+                    meta.library_name.clone().unwrap_or_default()
+                ),
+            ))
+        || name_format
+            .as_ref()
+            .is_some_and(|f| c.meta("method", format!("repo name {repo_name} ({f})")));
+    // Precision: a statement or a table of the provided files' types; usage examples
+    // ("download the Q4_K_M file") count only beside a statement about the repo.
+    let precision = c.first("precision", |l| {
+        prose(l)
+            && !l.code
+            && !text::usage().is_match(&l.text)
+            && text::precision().is_match(&statement(l))
+    }) || (text::precision().is_match(&tags)
+        && c.meta("precision", format!("tags: {tags}")))
+        || name_precision
+            .as_ref()
+            .is_some_and(|p| c.meta("precision", format!("repo name {repo_name} ({p})")))
+        || (method_in_body && c.first("precision", |l| text::precision().is_match(&statement(l))));
+    let named = lineage::suggest(&self_id(), body);
+    let declared: Vec<&crate::id::RepoId> = meta
+        .base_models
+        .iter()
+        .filter(|b| !borrowed || subject::source_matches_name(facts, b))
+        .collect();
+    let source = (!declared.is_empty()
+        && c.meta("source model", format!("base_model: {}", ids(meta))))
+        || (!borrowed
+            && named
+                .first()
+                .is_some_and(|s| c.meta("source model", s.quote.clone())))
+        || (method_in_body
+            && subject::title_names_source(facts, lines)
+                .is_some_and(|t| c.meta("source model", format!("title: {t}"))));
+    let items = vec![
+        ("method", method),
+        ("precision", precision),
+        ("source model", source),
+    ];
+    // Documented: all three; partial: two; undocumented: one or none.
+    let core = if items.iter().filter(|(_, ok)| *ok).count() >= 2 {
+        items.clone()
+    } else {
+        vec![("method or precision", false)]
+    };
+    (core, items)
+}
+
+/// A fine-tune states its data and its procedure.
+fn finetune_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
+    let data = (!meta.datasets.is_empty()
+        && c.meta(
+            "data",
+            format!(
+                "datasets: {}",
+                meta.datasets
+                    .iter()
+                    .map(|d| d.name().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
+        || c.first("data", |l| {
+            prose(l)
+                && text::finetune_data().is_match(&l.text)
+                && !text::opaque_data().is_match(&l.text)
+        })
+        || c.section("data", text::data_heading());
+    let procedure = c.first("procedure", |l| {
+        prose(l) && !l.code && text::procedure().is_match(&l.text)
+    }) || c.section("procedure", text::procedure_heading());
+    (
+        vec![("data", data), ("procedure", procedure)],
+        vec![("data", data), ("procedure", procedure)],
+    )
+}
+
+/// An adapter states what it was trained on or for (and, besides, its adapter's detail).
+fn adapter_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
+    let detail = c.first("adapter detail", |l| {
+        prose(l) && text::adapter_detail().is_match(&l.text)
+    });
+    let data = (!meta.datasets.is_empty()
+        && c.meta(
+            "trained on",
+            format!("datasets: {}", ids_of(&meta.datasets)),
+        ))
+        || c.first("trained on", |l| {
+            prose(l)
+                && ((text::finetune_data().is_match(&l.text)
+                    && !text::opaque_data().is_match(&l.text))
+                    || text::purpose().is_match(&l.text))
+        })
+        || c.section("trained on", text::data_heading());
+    (
+        vec![("trained on / for", data)],
+        vec![("adapter detail", detail), ("trained on / for", data)],
+    )
+}
+
+/// A merge states its method and the models it merges.
+fn merge_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
+    let method = c.first("merge method", |l| {
+        text::merge_method().is_match(&l.text)
+            || (text::merge_word().is_match(&l.text)
+                && (text::merge_line_method().is_match(&l.text)
+                    || text::merge_tool().is_match(&l.text)))
+    });
+    let models = (meta.base_models.len() >= 2
+        && c.meta("merged models", format!("base_model: {}", ids(meta))))
+        || c.first("merged models", |l| {
+            l.code && text::yaml_model().is_match(&l.text)
+        })
+        || c.first("merged models", |l| {
+            !l.code
+                && (text::merge_between().is_match(&l.text)
+                    || (text::merge_word().is_match(&l.text)
+                        && text::merge_weights().is_match(&l.text)))
+        })
+        || merged_models_listed(c);
+    (
+        vec![("merge method", method), ("merged models", models)],
+        vec![("merge method", method), ("merged models", models)],
+    )
 }
 
 fn self_id() -> crate::id::RepoId {
