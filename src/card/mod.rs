@@ -426,85 +426,93 @@ impl CardMeta {
         meta.pipeline_tag = r.string("pipeline_tag");
 
         if kind == RepoKind::Model {
-            meta.base_models = r.ids("base_model", RepoKind::Model, Severity::Warn).into();
-            if root.get("base_model").is_none() && root.get("finetuned_from").is_some() {
-                meta.base_models = r
-                    .ids("finetuned_from", RepoKind::Model, Severity::Warn)
-                    .into();
-                r.findings.push(Finding::of(
-                    Code::CardLegacyField,
-                    vec![],
-                    "`finetuned_from` is the legacy name of `base_model`; read as base_model",
-                ));
-            }
-            if let Some(rel) = r.string("base_model_relation") {
-                match Relation::from_card_value(&rel) {
-                    Some(rel) => meta.base_model_relation = Some(rel),
-                    None => r.findings.push(Finding::of(Code::UnknownRelation,
-                        vec![],
-                        format!(
-                            "`base_model_relation: {rel}` is not one of adapter, merge, quantized, finetune; relation inferred instead"
-                        ),
-                    )),
-                }
-            }
-            extra.new_version = r
-                .ids("new_version", RepoKind::Model, Severity::Info)
-                .into_iter()
-                .next();
+            r.model_parents(&mut meta, &mut extra);
         }
-        let dataset_severity = Severity::Info;
-        meta.datasets = r
-            .ids("datasets", RepoKind::Dataset, dataset_severity)
-            .into();
+        meta.datasets = r.ids("datasets", RepoKind::Dataset, Severity::Info).into();
         match kind {
-            RepoKind::Dataset => {
-                let values: Vec<String> = r
-                    .strings("source_datasets")
-                    .into_iter()
-                    .filter_map(|s| {
-                        let s = s.trim();
-                        let s = s.strip_prefix("extended|").unwrap_or(s);
-                        let lower = s.to_ascii_lowercase();
-                        if lower == "original"
-                            || lower == "extended"
-                            || lower.starts_with("other")
-                            || lower.is_empty()
-                        {
-                            None
-                        } else {
-                            Some(s.to_string())
-                        }
-                    })
-                    .collect();
-                extra.source_datasets = r
-                    .parse_ids(
-                        "source_datasets",
-                        values,
-                        RepoKind::Dataset,
-                        dataset_severity,
-                    )
-                    .into();
-            }
-            RepoKind::Space => {
-                meta.models = r.ids("models", RepoKind::Model, Severity::Info).into();
-                extra.duplicated_from = r
-                    .ids("duplicated_from", RepoKind::Space, Severity::Info)
-                    .into_iter()
-                    .next();
-                let preload: Vec<String> = r
-                    .strings("preload_from_hub")
-                    .into_iter()
-                    .filter_map(|entry| entry.split_whitespace().next().map(str::to_string))
-                    .collect();
-                extra.preload_from_hub = r
-                    .parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info)
-                    .into();
-            }
+            RepoKind::Dataset => extra.source_datasets = r.source_datasets().into(),
+            RepoKind::Space => r.space_links(&mut meta, &mut extra),
             RepoKind::Model => {}
         }
         meta.extra.set(extra);
         (meta, r.findings)
+    }
+}
+
+impl FieldReader<'_> {
+    /// A model's parents (`base_model`, or the legacy `finetuned_from`), its declared relation,
+    /// and `new_version`.
+    fn model_parents(&mut self, meta: &mut CardMeta, extra: &mut CardExtra) {
+        let root = self.root;
+        meta.base_models = self
+            .ids("base_model", RepoKind::Model, Severity::Warn)
+            .into();
+        if root.get("base_model").is_none() && root.get("finetuned_from").is_some() {
+            meta.base_models = self
+                .ids("finetuned_from", RepoKind::Model, Severity::Warn)
+                .into();
+            self.findings.push(Finding::of(
+                Code::CardLegacyField,
+                vec![],
+                "`finetuned_from` is the legacy name of `base_model`; read as base_model",
+            ));
+        }
+        if let Some(rel) = self.string("base_model_relation") {
+            match Relation::from_card_value(&rel) {
+                Some(rel) => meta.base_model_relation = Some(rel),
+                None => self.findings.push(Finding::of(Code::UnknownRelation,
+                    vec![],
+                    format!(
+                        "`base_model_relation: {rel}` is not one of adapter, merge, quantized, finetune; relation inferred instead"
+                    ),
+                )),
+            }
+        }
+        extra.new_version = self
+            .ids("new_version", RepoKind::Model, Severity::Info)
+            .into_iter()
+            .next();
+    }
+
+    /// A dataset card's `source_datasets` that are Hub ids (not `original`, `extended`,
+    /// `other-…`).
+    fn source_datasets(&mut self) -> Vec<RepoId> {
+        let values: Vec<String> = self
+            .strings("source_datasets")
+            .into_iter()
+            .filter_map(|s| {
+                let s = s.trim();
+                let s = s.strip_prefix("extended|").unwrap_or(s);
+                let lower = s.to_ascii_lowercase();
+                if lower == "original"
+                    || lower == "extended"
+                    || lower.starts_with("other")
+                    || lower.is_empty()
+                {
+                    None
+                } else {
+                    Some(s.to_string())
+                }
+            })
+            .collect();
+        self.parse_ids("source_datasets", values, RepoKind::Dataset, Severity::Info)
+    }
+
+    /// A Space's models (`models`, `preload_from_hub`) and the Space it was duplicated from.
+    fn space_links(&mut self, meta: &mut CardMeta, extra: &mut CardExtra) {
+        meta.models = self.ids("models", RepoKind::Model, Severity::Info).into();
+        extra.duplicated_from = self
+            .ids("duplicated_from", RepoKind::Space, Severity::Info)
+            .into_iter()
+            .next();
+        let preload: Vec<String> = self
+            .strings("preload_from_hub")
+            .into_iter()
+            .filter_map(|entry| entry.split_whitespace().next().map(str::to_string))
+            .collect();
+        extra.preload_from_hub = self
+            .parse_ids("preload_from_hub", preload, RepoKind::Model, Severity::Info)
+            .into();
     }
 }
 
