@@ -9,7 +9,7 @@ use clap::Args;
 use super::{emit, open_source, DiagramArgs, SourceArgs};
 use hf_lineage::graph::Direction;
 use hf_lineage::pipeline::{PipelineError, Request, Scope};
-use hf_lineage::query::{crawl_plan, evaluate, ids, parse, Index, NAMED};
+use hf_lineage::query::{answer, crawl_plan, named, parse, summary, NAMED};
 use hf_lineage::render::Output;
 
 /// Arguments of `query`.
@@ -36,22 +36,13 @@ pub struct QueryArgs {
     pub source: SourceArgs,
 }
 
-fn description(text: &str) -> String {
-    text.lines()
-        .take_while(|l| l.trim_start().starts_with('#'))
-        .map(|l| l.trim_start().trim_start_matches('#').trim())
-        .collect::<Vec<_>>()
-        .join("\n    ")
-}
-
 fn load(q: &str) -> anyhow::Result<String> {
     let path = PathBuf::from(q);
     if path.is_file() {
         return std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()));
     }
-    let name = q.trim_start_matches("queries/").trim_end_matches(".q");
-    if let Some((_, text)) = NAMED.iter().find(|(n, _)| *n == name) {
+    if let Some(text) = named(q) {
         return Ok(text.to_string());
     }
     if q.ends_with(".q") {
@@ -61,12 +52,6 @@ fn load(q: &str) -> anyhow::Result<String> {
         ));
     }
     Ok(q.to_string())
-}
-
-/// A caret under the position, for parse errors.
-fn point(src: &str, line: usize, col: usize) -> String {
-    let text = src.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    format!("\n  {text}\n  {}^", " ".repeat(col.saturating_sub(1)))
 }
 
 /// The request a query needs: the whole snapshot when the source can be listed, else the repos
@@ -98,15 +83,14 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
     if args.list {
         let mut out = String::new();
         for (name, text) in NAMED {
-            out.push_str(&format!("queries/{name}.q\n    {}\n", description(text)));
+            out.push_str(&format!("queries/{name}.q\n    {}\n", summary(text)));
         }
         emit(&out, None)?;
         return Ok(super::exit::OK);
     }
     let format = args.out.format(Output::Query)?;
     let src = load(args.query.as_deref().unwrap_or_default())?;
-    let expr = parse(&src)
-        .map_err(|e| anyhow::anyhow!("query: {e}{}", point(&src, e.pos.line, e.pos.col)))?;
+    let expr = parse(&src).map_err(|e| anyhow::anyhow!("query: {}", e.pointed(&src)))?;
     let mut vars = BTreeMap::new();
     for a in &args.args {
         let (k, v) = a
@@ -122,9 +106,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
             _ => e,
         }
     })?;
-    let ix = Index::new(&analysis);
-    let set = evaluate(&ix, &expr, &vars).context("query")?;
-    let found = analysis.induced(&ids(analysis.graph(), &set));
+    let found = answer(&analysis, &expr, &vars).context("query")?;
     let opts = args.out.options(
         Some(&args.diagram),
         "Query result".to_string(),

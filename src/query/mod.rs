@@ -69,6 +69,37 @@ pub const NAMED: [(&str, &str); 5] = [
     ),
 ];
 
+/// The text of a named query, by name (`source`) or path as README writes it
+/// (`queries/source.q`).
+pub fn named(name: &str) -> Option<&'static str> {
+    let name = name.trim_start_matches("queries/").trim_end_matches(".q");
+    NAMED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+/// What a query answers: its leading `#` comment lines, joined.
+pub fn summary(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+/// Evaluates a query over an analysis and returns the part of it about the repos found (the
+/// subgraph they induce, their findings, obligations and documentation).
+pub fn answer(
+    a: &crate::report::Analysis,
+    e: &Expr,
+    args: &BTreeMap<String, String>,
+) -> Result<crate::report::Analysis, EvalError> {
+    let ix = Index::new(a);
+    let set = evaluate(&ix, e, args)?;
+    Ok(a.induced(&ids(a.graph(), &set)))
+}
+
 /// Precomputed lookups for one graph, reusable across queries.
 pub struct Index<'g> {
     g: &'g LineageGraph,

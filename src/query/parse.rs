@@ -51,6 +51,20 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// The message with the query's line and a caret under the position.
+    pub fn pointed(&self, src: &str) -> String {
+        let text = src
+            .lines()
+            .nth(self.pos.line.saturating_sub(1))
+            .unwrap_or("");
+        format!(
+            "{self}\n  {text}\n  {}^",
+            " ".repeat(self.pos.col.saturating_sub(1))
+        )
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
