@@ -38,6 +38,7 @@ pub mod card;
 pub mod check;
 mod db;
 pub mod docs_check;
+pub mod files;
 pub mod finding;
 pub mod graph;
 pub mod hub;

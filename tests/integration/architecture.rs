@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: a module may import only modules
 /// listed before it.
-const LAYERS: [&str; 20] = [
+const LAYERS: [&str; 21] = [
     "id",
     "relation",
     "out_of_line",
@@ -16,6 +16,7 @@ const LAYERS: [&str; 20] = [
     "db",
     "card",
     "kb",
+    "files",
     "record",
     "policy",
     "hub",

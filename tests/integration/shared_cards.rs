@@ -282,3 +282,54 @@ fn frontmatter_split_agrees_with_the_hubs_pattern() {
     }
     assert!(files > 800, "{files} cards read");
 }
+
+/// What the tool-written files beside the real cards say (`*.adapter_config.json`,
+/// `*.mergekit_config.yml`, `*.config.json`), one line per file, pinned: parents named by Hub
+/// id or Hub-cache path are read, local paths and owner-less directory names are not.
+#[test]
+fn the_files_beside_real_cards_name_what_their_tools_wrote() {
+    use hf_lineage::files::{adapter_config, merge_config, model_config, FileRef};
+    let Some(cards) = common::shared_cards("the_files_beside_real_cards") else {
+        return;
+    };
+    let show = |r: &Option<FileRef>| match r {
+        Some(r) => match &r.revision {
+            Some(rev) => format!("{}@{rev}", r.id.node_id()),
+            None => r.id.node_id(),
+        },
+        None => "-".to_string(),
+    };
+    let mut lines = Vec::new();
+    for dir in ["model", "license-pairs"] {
+        for path in common::files_under(&cards.join(dir)) {
+            let name = path.strip_prefix(&cards).unwrap().display().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            let line = if name.ends_with(".adapter_config.json") {
+                let a = adapter_config(&bytes).unwrap();
+                format!("adapter base {} ({:?})", show(&a.base), a.peft_type)
+            } else if name.ends_with(".mergekit_config.yml") {
+                let m = merge_config(&String::from_utf8_lossy(&bytes)).unwrap();
+                let models: Vec<String> = m.models.iter().map(|r| show(&Some(r.clone()))).collect();
+                format!(
+                    "merge {:?} of [{}], base {}",
+                    m.method,
+                    models.join(", "),
+                    show(&m.base)
+                )
+            } else if name.ends_with(".config.json") && !name.ends_with("quantize_config.json") {
+                let c = model_config(&bytes).unwrap();
+                format!(
+                    "config source {}, {:?} {:?} bits",
+                    show(&c.source),
+                    c.quant_method,
+                    c.bits
+                )
+            } else {
+                continue;
+            };
+            lines.push(format!("{name}: {line}"));
+        }
+    }
+    assert!(!lines.is_empty(), "no tool-written files beside the cards");
+    insta::assert_snapshot!(lines.join("\n"));
+}
