@@ -70,7 +70,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // The whole chain: what failed, and why, down to the root cause.
-            eprintln!("error: {e:#}");
+            // Messages carry what servers and files said: escaped for the terminal.
+            eprintln!(
+                "error: {}",
+                hf_lineage::render::escape::block(&format!("{e:#}"))
+            );
             ExitCode::from(cli::exit::OPERATIONAL)
         }
     }

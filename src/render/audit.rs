@@ -5,6 +5,7 @@ use crate::id::RepoId;
 use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Severity};
+use crate::render::escape::line;
 use crate::report::Analysis;
 
 fn paint(color: bool, code: &str, s: &str) -> String {
@@ -36,6 +37,7 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
             .card
             .meta
             .declared_license()
+            .map(|l| line(&l).into_owned())
             .unwrap_or_else(|| "none".into());
         out.push_str(&format!(
             "{}\n  declared license: {declared}\n",
@@ -45,7 +47,7 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
             Some(obs) if !obs.is_empty() => {
                 out.push_str("  concluded obligations (from its ancestors' licenses):\n");
                 for o in obs {
-                    out.push_str(&format!("    - {o}\n"));
+                    out.push_str(&format!("    - {}\n", line(o)));
                 }
             }
             _ => out.push_str("  concluded obligations: none beyond its own license\n"),
@@ -84,6 +86,7 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
             .and_then(|f| f.subject())
             .and_then(|id| g.get(id))
             .and_then(|n| n.record().card.meta.declared_license())
+            .map(|l| line(&l).into_owned())
             .unwrap_or_else(|| "no license".into());
         out.push_str(&format!("{} ({declared})\n", paint(color, "1", &subject)));
         let mut fs = by_subject[&subject].clone();
@@ -98,7 +101,7 @@ pub fn render_audit_text(a: &Analysis, color: bool) -> String {
                 Severity::Warn => paint(color, "33", "warn"),
                 Severity::Info => paint(color, "36", "info"),
             };
-            out.push_str(&format!("  {sev} [{}] {}\n", f.code, f.message));
+            out.push_str(&format!("  {sev} [{}] {}\n", f.code, line(&f.message)));
         }
         out.push('\n');
     }

@@ -1,38 +1,41 @@
 //! `hf-lineage card`'s output: one card's report as text or JSON.
 
 use crate::pipeline::card::CardReport;
+use crate::render::escape::line;
 
 /// The report as JSON, keys sorted (with a trailing newline).
 pub fn render_card_json(r: &CardReport) -> String {
-    let mut s = serde_json::to_value(r)
+    let s = serde_json::to_value(r)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::escape::json(s);
     s.push('\n');
     s
 }
 
 /// The report as text, headed by the card's path.
 pub fn render_card_text(r: &CardReport, label: &str) -> String {
+    // Every value comes from the card, its files or the command line: one line each, escaped.
     let list = |v: &[String]| {
         if v.is_empty() {
             "-".to_string()
         } else {
-            v.join(", ")
+            line(&v.join(", ")).into_owned()
         }
     };
-    let mut s = format!("{label}\n");
+    let mut s = format!("{}\n", line(label));
     s.push_str(&format!("  base models:     {}\n", list(&r.base_models)));
     if let (Some(rel), Some(src)) = (r.relation, r.relation_source) {
         s.push_str(&format!("  relation:        {rel} ({src})\n"));
     }
     let license = match (&r.license, &r.license_name) {
-        (Some(l), Some(n)) => format!("{l} ({n})"),
-        (Some(l), None) => l.clone(),
+        (Some(l), Some(n)) => format!("{} ({})", line(l), line(n)),
+        (Some(l), None) => line(l).into_owned(),
         (None, _) => "-".into(),
     };
     s.push_str(&format!("  license:         {license}\n"));
     if let Some(link) = &r.license_link {
-        s.push_str(&format!("  license link:    {link}\n"));
+        s.push_str(&format!("  license link:    {}\n", line(link)));
     }
     s.push_str(&format!("  datasets:        {}\n", list(&r.datasets)));
     if !r.models.is_empty() {
@@ -51,20 +54,25 @@ pub fn render_card_text(r: &CardReport, label: &str) -> String {
             d.relation
         ));
         for e in &d.evidence {
-            s.push_str(&format!("    {}: \"{}\"\n", e.item, e.quote));
+            s.push_str(&format!("    {}: \"{}\"\n", e.item, line(&e.quote)));
         }
         if !d.missing.is_empty() {
             s.push_str(&format!("    missing: {}\n", d.missing.join(", ")));
         }
         if !d.files.is_empty() {
-            s.push_str(&format!("    files show: {}\n", d.files.join("; ")));
+            s.push_str(&format!("    files show: {}\n", line(&d.files.join("; "))));
         }
     }
     if r.findings.is_empty() {
         s.push_str("  no findings\n");
     }
     for f in &r.findings {
-        s.push_str(&format!("  {} [{}] {}\n", f.severity, f.code, f.message));
+        s.push_str(&format!(
+            "  {} [{}] {}\n",
+            f.severity,
+            f.code,
+            line(&f.message)
+        ));
     }
     s
 }

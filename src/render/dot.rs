@@ -14,6 +14,8 @@ use crate::relation::Relation;
 
 /// Escapes text for a quoted DOT string: backslashes, quotes, newlines; unicode passes through.
 pub fn escape(s: &str) -> String {
+    // Terminal controls from cards are written out first (a .dot file is also read with `cat`).
+    let s = super::escape::block(s);
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -17,6 +17,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use crate::graph::{LineageGraph, RepoRef};
 use crate::kb::KnowledgeBase;
 use crate::record::Timestamp;
+use crate::render::escape::spreadsheet_cell;
 use crate::report::Analysis;
 
 /// What went wrong writing the tables.
@@ -389,7 +390,12 @@ pub fn write_csv_tables(a: &Analysis, kb: &KnowledgeBase, dir: &Path) -> Result<
         "flags:string[]",
     ])
     .map_err(io(&p))?;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    // Text from cards and servers: a cell a spreadsheet would run as a formula is neutralised.
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(|x| spreadsheet_cell(x).into_owned())
+            .unwrap_or_default()
+    };
     let num = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     let when = |v: Option<i64>| {
         v.map(|us| {
@@ -460,7 +466,7 @@ pub fn write_csv_tables(a: &Analysis, kb: &KnowledgeBase, dir: &Path) -> Result<
                 .map(RepoId::node_id)
                 .collect::<Vec<_>>()
                 .join(";"),
-            &f.message,
+            &spreadsheet_cell(&f.message),
         ])
         .map_err(io(&p))?;
     }

@@ -111,8 +111,9 @@ pub fn render_json(a: &Analysis) -> String {
         edges,
         findings: a.findings(),
     };
-    let mut s =
+    let s =
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::escape::json(s);
     s.push('\n');
     s
 }

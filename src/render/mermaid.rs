@@ -9,6 +9,8 @@ use crate::record::NodeStatus;
 
 /// Escapes label text with Mermaid's entity codes (quotes, angle brackets, `#`).
 pub fn escape(s: &str) -> String {
+    // Terminal controls from cards are written out first (Mermaid is also read as plain text).
+    let s = super::escape::block(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -6,6 +6,7 @@
 //! which ([`Output`]), and [`render`] / [`write_tables`].
 
 pub mod dot;
+pub mod escape;
 pub mod explorer;
 pub mod json;
 pub mod mermaid;

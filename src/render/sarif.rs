@@ -78,7 +78,7 @@ pub fn render_sarif(findings: &[Finding], endpoint: &str) -> String {
             "results": results,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut s = super::escape::json(serde_json::to_string_pretty(&log).unwrap_or_default());
     s.push('\n');
     s
 }

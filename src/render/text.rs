@@ -12,6 +12,7 @@ use std::fmt::Write;
 use crate::graph::Direction;
 use crate::graph::{EdgeData, RepoRef, Way};
 use crate::record::NodeStatus;
+use crate::render::escape::line;
 use crate::report::Analysis;
 
 /// Options for the text tree.
@@ -80,7 +81,7 @@ pub fn render_text(a: &Analysis, opts: TextOptions) -> String {
                 crate::finding::Severity::Info => p.paint("36", "info"),
             };
             let subject = f.subject().map_or_else(|| "-".to_string(), RepoId::node_id);
-            let _ = writeln!(out, "  {sev} [{}] {subject}: {}", f.code, f.message);
+            let _ = writeln!(out, "  {sev} [{}] {subject}: {}", f.code, line(&f.message));
         }
     }
     out
@@ -136,9 +137,9 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
     match rec.card.meta.declared_license() {
         Some(l) if l == "other" => {
             let detail = rec.card.meta.license_name().unwrap_or("unnamed");
-            s.push_str(&format!(" (other: {detail})"));
+            s.push_str(&format!(" (other: {})", line(detail)));
         }
-        Some(l) => s.push_str(&format!(" ({l})")),
+        Some(l) => s.push_str(&format!(" ({})", line(&l))),
         None if rec.status == NodeStatus::Ok => s.push_str(" (no license)"),
         None => {}
     }
@@ -147,7 +148,7 @@ fn node_line(node: &RepoRef<'_>, edge: Option<&EdgeData>, p: &Painter) -> String
         s.push_str(&p.paint("2", &format!("[{}]", rec.status.as_str())));
     }
     if let Some(g) = rec.gated() {
-        s.push_str(&p.paint("2", &format!(" [gated: {g}]")));
+        s.push_str(&p.paint("2", &format!(" [gated: {}]", line(g))));
     }
     if let Some(e) = edge {
         if e.is_suggested() {

@@ -191,3 +191,98 @@ fn operational_errors_print_their_whole_cause_chain_once() {
         "{err}"
     );
 }
+
+/// Whether text holds anything a terminal would act on: C0/C1 controls other than newline and
+/// tab, DEL, or the Unicode controls that reorder text.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .collect()
+}
+
+/// A card whose fields carry terminal escape sequences (retitle, clear screen, a C1 CSI, a
+/// right-to-left override, a forged line) prints nothing a terminal would interpret in any
+/// text output, diagram or CSV, and CSV cells that start a formula are neutralised.
+#[test]
+fn hostile_card_text_prints_nothing_a_terminal_would_interpret() {
+    let hostile = "evil\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}gpj.exe\rforged line";
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let write = |id: &str, card: String| {
+        let d = snap.join("models").join(id);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("README.md"), card).unwrap();
+    };
+    // In the metadata, as YAML's own escapes (raw controls are not valid YAML).
+    let yaml_hostile = r#"evil\e]0;owned\a\e[2J\x9b31m\u202egpj.exe\rforged line"#;
+    write(
+        "acme/base",
+        format!("---\nlicense: other\nlicense_name: \"{yaml_hostile}\"\n---\n# base {hostile}\n"),
+    );
+    write(
+        "acme/tune",
+        format!(
+            "---\nlicense: \"=HYPERLINK(\\\"http://x\\\")\"\nbase_model: acme/base\n---\nFine-tuned. {hostile}\n"
+        ),
+    );
+    let snap_s = snap.to_str().unwrap();
+    let card = snap.join("models/acme/base/README.md");
+    let csv = dir.path().join("csv");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["trace", "acme/tune", "--snapshot", snap_s],
+        vec!["audit", "acme/tune", "--snapshot", snap_s],
+        vec![
+            "trace",
+            "acme/tune",
+            "--snapshot",
+            snap_s,
+            "--format",
+            "dot",
+        ],
+        vec![
+            "trace",
+            "acme/tune",
+            "--snapshot",
+            snap_s,
+            "--format",
+            "mermaid",
+        ],
+        vec!["card", card.to_str().unwrap()],
+        vec!["card", card.to_str().unwrap(), "--format", "json"],
+        vec!["query", "all()", "--snapshot", snap_s],
+    ];
+    for args in runs {
+        let (_, out, err) = run(&args);
+        assert!(
+            out.contains("acme") || out.contains("evil"),
+            "{args:?}: {out}"
+        );
+        let bad: Vec<char> = terminal_controls(&out)
+            .into_iter()
+            .chain(terminal_controls(&err))
+            .collect();
+        assert!(bad.is_empty(), "{args:?} printed {bad:?}:\n{out}");
+    }
+    let (code, _, err) = run(&[
+        "export",
+        "acme/tune",
+        "--snapshot",
+        snap_s,
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let nodes = std::fs::read_to_string(csv.join("nodes.csv")).unwrap();
+    // Licenses are lowercased as read; the cell starts with a quote, not a formula.
+    assert!(nodes.contains("\"'=hyperlink("), "{nodes}");
+    assert!(
+        !nodes.contains(",=hyperlink") && !nodes.contains(",\"=hyperlink"),
+        "{nodes}"
+    );
+}
