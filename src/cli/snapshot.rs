@@ -78,7 +78,11 @@ fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
         return Err(anyhow::Error::from_boxed(why));
     }
     for f in &findings {
-        eprintln!("warning: [{}] {}", f.code, f.message);
+        eprintln!(
+            "warning: [{}] {}",
+            f.code,
+            hf_lineage::render::escape::line(&f.message)
+        );
     }
     let written = write(&args.out, &hub)?;
     eprintln!("wrote {written} repos to {}", args.out.display());
