@@ -338,3 +338,80 @@ fn a_row_group_many_read_slices_long_is_read_whole() {
         .iter()
         .all(|n| n["status"] == "ok" && n["license"] == "mit"));
 }
+
+/// Writes a shard whose columns have the given Arrow types: ids or cards as integers, say.
+fn typed_shard(path: &std::path::Path, columns: &[(&str, ArrayRef)]) {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let cols: Vec<ArrayRef> = columns.iter().map(|(_, a)| a.clone()).collect();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        schema.clone(),
+        None,
+    )
+    .unwrap();
+    w.write(&RecordBatch::try_new(schema, cols).unwrap())
+        .unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn columns_of_the_wrong_type_are_errors_naming_file_and_column() {
+    use arrow_array::{Int64Array, StringArray};
+    let dir = tempfile::tempdir().unwrap();
+    let ints: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
+    let text: ArrayRef = Arc::new(StringArray::from(vec!["a/b", "c/d"]));
+    let cases: [(&str, Vec<(&str, ArrayRef)>, &str); 3] = [
+        (
+            "ids.parquet",
+            vec![("modelId", ints.clone()), ("card", text.clone())],
+            "modelId",
+        ),
+        (
+            "cards.parquet",
+            vec![("modelId", text.clone()), ("card", ints.clone())],
+            "card",
+        ),
+        (
+            "downloads.parquet",
+            vec![("modelId", text.clone()), ("downloads", text.clone())],
+            "downloads",
+        ),
+    ];
+    for (file, columns, column) in cases {
+        let path = dir.path().join(file);
+        typed_shard(&path, &columns);
+        let out = dir.path().join(format!("out-{file}"));
+        let (code, _, err) = run(&[
+            "export",
+            "--all",
+            "--snapshot",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(&format!("column {column} is")),
+            "{file}: {err}"
+        );
+    }
+    // The right types are read as before.
+    let ok = dir.path().join("ok.parquet");
+    typed_shard(
+        &ok,
+        &[
+            ("modelId", text),
+            (
+                "downloads",
+                Arc::new(Int64Array::from(vec![5, 6])) as ArrayRef,
+            ),
+        ],
+    );
+    let (code, out, err) = run(&["query", "all()", "--snapshot", ok.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (0, "a/b\nc/d\n"), "{err}");
+}

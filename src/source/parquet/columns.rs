@@ -78,3 +78,80 @@ pub(super) fn string_lists(col: &ArrayRef) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// What a column the tool reads must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// Text (any string type).
+    Text,
+    /// A moment: a timestamp, a date, or text in RFC 3339.
+    Moment,
+    /// A count: an integer.
+    Count,
+    /// A list of strings (or one string).
+    Texts,
+}
+
+impl Expect {
+    /// How messages name it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Expect::Text => "text",
+            Expect::Moment => "a timestamp or text",
+            Expect::Count => "an integer",
+            Expect::Texts => "a list of text",
+        }
+    }
+
+    /// Whether a column of type `t` holds what is expected (an all-null column always does).
+    pub(super) fn accepts(self, t: &DataType) -> bool {
+        let text = |t: &DataType| match t {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => true,
+            DataType::Dictionary(_, v) => matches!(**v, DataType::Utf8 | DataType::LargeUtf8),
+            _ => false,
+        };
+        match self {
+            Expect::Text => text(t),
+            Expect::Moment => {
+                text(t)
+                    || matches!(
+                        t,
+                        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
+                    )
+            }
+            Expect::Count => t.is_integer() || matches!(t, DataType::Null),
+            Expect::Texts => match t {
+                DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+                    text(f.data_type())
+                }
+                other => text(other),
+            },
+        }
+    }
+}
+
+/// The columns the tool reads, by every name a dump spells them, and what each must hold.
+pub(super) const EXPECTED: [(&str, Expect); 22] = [
+    ("modelId", Expect::Text),
+    ("datasetId", Expect::Text),
+    ("id", Expect::Text),
+    ("author", Expect::Text),
+    ("card", Expect::Text),
+    ("kind", Expect::Text),
+    ("status", Expect::Text),
+    ("sha", Expect::Text),
+    ("gated", Expect::Text),
+    ("library_name", Expect::Text),
+    ("pipeline_tag", Expect::Text),
+    ("last_modified", Expect::Moment),
+    ("lastModified", Expect::Moment),
+    ("createdAt", Expect::Moment),
+    ("created", Expect::Moment),
+    ("downloads", Expect::Count),
+    ("likes", Expect::Count),
+    ("tags", Expect::Texts),
+    ("siblings", Expect::Texts),
+    ("spaces", Expect::Texts),
+    ("models", Expect::Texts),
+    ("datasets", Expect::Texts),
+];

@@ -6,7 +6,7 @@ use std::path::Path;
 use arrow_array::{Array, StringArray};
 use arrow_schema::DataType;
 
-use super::columns::strings;
+use super::columns::{strings, EXPECTED};
 use super::{builder, entry_finding, kind_of, read_group, Loc, ParquetError, ShardFile, ID, KIND};
 use crate::finding::Finding;
 use crate::id::{RepoId, RepoKind};
@@ -27,6 +27,21 @@ pub(super) fn index_file(fi: usize, p: &Path) -> Result<FileIndex, ParquetError>
         .enumerate()
         .map(|(i, f)| (f.name().clone(), i))
         .collect();
+    // A column read as one type and written as another is refused, naming it: ids that are
+    // integers would otherwise be read as the ids "1", "2".
+    for f in schema.fields() {
+        let Some((_, expect)) = EXPECTED.iter().find(|(n, _)| n == f.name()) else {
+            continue;
+        };
+        if !expect.accepts(f.data_type()) {
+            return Err(ParquetError::ColumnType {
+                path: p.to_path_buf(),
+                column: f.name().clone(),
+                found: f.data_type().to_string(),
+                expected: expect.name(),
+            });
+        }
+    }
     let default_kind = if columns.contains_key("datasetId") {
         RepoKind::Dataset
     } else {

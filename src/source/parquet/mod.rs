@@ -65,6 +65,18 @@ pub enum ParquetError {
         /// The columns it has.
         columns: String,
     },
+    /// A column the tool reads holds values of the wrong type (ids as integers, say).
+    #[error("{path}: column {column} is {found}, but hf-lineage reads it as {expected}")]
+    ColumnType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        found: String,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// A directory holds no Parquet file.
     #[error("{path} holds no .parquet file")]
     Empty {
