@@ -365,7 +365,9 @@ fn columns_of_the_wrong_type_are_errors_naming_file_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let ints: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
     let text: ArrayRef = Arc::new(StringArray::from(vec!["a/b", "c/d"]));
-    let cases: [(&str, Vec<(&str, ArrayRef)>, &str); 3] = [
+    // (file, its columns, the column that must be named)
+    type Case<'a> = (&'a str, Vec<(&'a str, ArrayRef)>, &'a str);
+    let cases: [Case; 3] = [
         (
             "ids.parquet",
             vec![("modelId", ints.clone()), ("card", text.clone())],
