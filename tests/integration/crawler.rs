@@ -207,7 +207,7 @@ fn snapshot_of_a_crawl_answers_what_the_live_trace_answered() {
 }
 
 #[test]
-fn tight_quota_announced_in_headers_gets_no_429() {
+fn tight_quota_announced_in_headers_gets_no_429_however_the_reset_is_rounded() {
     let dir = tempfile::tempdir().unwrap();
     let free = MockHub::start(
         repos(),
@@ -230,31 +230,39 @@ fn tight_quota_announced_in_headers_gets_no_429() {
         total > 12,
         "the crawl must need more than one window ({total} requests)"
     );
-    let tight = MockHub::start(
-        repos(),
-        MockConfig {
-            page_size: 2,
-            api_quota: (6, 2),
-            ..Default::default()
-        },
-    );
-    let started = Instant::now();
-    let got = live_json(
-        &tight,
-        &dir.path().join("b.sqlite"),
-        &[
-            "meta-llama/Llama-2-7b-hf",
-            "mistralai/Mistral-7B-v0.1",
-            "--down",
-            "--jobs",
-            "4",
-        ],
-    );
-    let limited = tight.requests().iter().filter(|r| r.status == 429).count();
-    assert_eq!(limited, 0, "the announced budget is never overrun");
-    assert_eq!(got, expected);
-    // It really waited for the windows to pass.
-    assert!(started.elapsed() >= Duration::from_secs(2 * ((total as u64 - 1) / 6)));
+    // However the server makes `t` whole (floor: the window ends up to a second after `t`
+    // says; nearest; ceil), waiting for the announced reset draws no 429 at a window's edge.
+    for rounding in [Rounding::Floor, Rounding::Nearest, Rounding::Ceil] {
+        let tight = MockHub::start(
+            repos(),
+            MockConfig {
+                page_size: 2,
+                api_quota: (6, 2),
+                reset_rounding: rounding,
+                ..Default::default()
+            },
+        );
+        let started = Instant::now();
+        let got = live_json(
+            &tight,
+            &dir.path().join(format!("b-{rounding:?}.sqlite")),
+            &[
+                "meta-llama/Llama-2-7b-hf",
+                "mistralai/Mistral-7B-v0.1",
+                "--down",
+                "--jobs",
+                "4",
+            ],
+        );
+        let limited = tight.requests().iter().filter(|r| r.status == 429).count();
+        assert_eq!(
+            limited, 0,
+            "{rounding:?}: the announced budget is never overrun"
+        );
+        assert_eq!(got, expected, "{rounding:?}");
+        // It really waited for the windows to pass.
+        assert!(started.elapsed() >= Duration::from_secs(2 * ((total as u64 - 1) / 6)));
+    }
 }
 
 #[test]

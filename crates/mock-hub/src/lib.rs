@@ -83,6 +83,10 @@ pub const INVALID_TOKEN_MESSAGE: &str = "Invalid credentials in Authorization he
 /// Faults and limits.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
+    /// How `t` (seconds to the window's reset) is made whole: the Hub's own rounding is not
+    /// documented, so the default is the strictest, `Floor` (the window ends up to a second
+    /// after `t` says).
+    pub reset_rounding: Rounding,
     /// Added to every response.
     pub latency: Duration,
     /// Probability of a 5xx on any request (seeded, reproducible).
@@ -119,9 +123,22 @@ pub struct MockConfig {
     pub refuse_expand: Vec<String>,
 }
 
+/// How the mock makes `t` in `RateLimit` a whole number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// Down: the window ends up to a second after `t` says (the strictest for a client).
+    #[default]
+    Floor,
+    /// To the nearest second.
+    Nearest,
+    /// Up: the window ends before `t` says.
+    Ceil,
+}
+
 impl Default for MockConfig {
     fn default() -> Self {
         MockConfig {
+            reset_rounding: Rounding::Floor,
             latency: Duration::ZERO,
             error_rate: 0.0,
             seed: 1,
@@ -427,11 +444,13 @@ async fn handle(st: Arc<State>, req: Request<Body>) -> Response<Body> {
             win.count += 1;
         }
         let left = Duration::from_secs(w).saturating_sub(now.duration_since(win.start));
-        (
-            q.saturating_sub(win.count),
-            left.as_secs_f64().ceil() as u64,
-            over,
-        )
+        let secs = left.as_secs_f64();
+        let t = match cfg.reset_rounding {
+            Rounding::Ceil => secs.ceil(),
+            Rounding::Floor => secs.floor(),
+            Rounding::Nearest => secs.round(),
+        };
+        (q.saturating_sub(win.count), t as u64, over)
     };
     let throttled = st
         .config

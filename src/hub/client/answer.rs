@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, ETAG, LINK};
 
 use super::super::cache::{now_secs, CachedResponse};
-use super::super::ratelimit::{parse_policy, parse_ratelimit, Bucket, ServerState};
+use super::super::ratelimit::{parse_policy, parse_ratelimit, Bucket, ServerState, RESET_MARGIN};
 use super::http::next_link;
 use super::{Attempt, FetchError};
 
@@ -16,7 +16,7 @@ use super::{Attempt, FetchError};
 pub(super) fn rate_limited(state: Option<ServerState>, retry_after: Option<String>) -> Attempt {
     let spent = state
         .filter(|s| s.remaining == 0)
-        .map(|s| Duration::from_secs(s.reset_secs.min(600)) + Duration::from_millis(250));
+        .map(|s| Duration::from_secs(s.reset_secs.min(600)) + RESET_MARGIN);
     let retry_after = retry_after
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(|s| Duration::from_secs(s.min(600)));
