@@ -17,6 +17,7 @@ mod diagrams;
 mod explorer;
 mod hub_production;
 mod parquet_snapshots;
+mod properties;
 mod query_cli;
 mod shared_cards;
 mod trace_cli;
