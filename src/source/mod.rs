@@ -81,6 +81,26 @@ pub trait Source {
     }
 }
 
+/// The children of each parent from a reverse index (`lookup` gives the repos that name an id
+/// as their parent), under every id the parent is known by: sorted, each once.
+pub(crate) fn children_from<'a>(
+    parents: &[RepoRecord],
+    lookup: impl Fn(&RepoId) -> Option<&'a Vec<RepoId>>,
+) -> Vec<Vec<Child>> {
+    parents
+        .iter()
+        .map(|p| {
+            let mut kids: Vec<RepoId> = std::iter::once(&p.id)
+                .chain(p.aliases.iter())
+                .flat_map(|k| lookup(k).cloned().unwrap_or_default())
+                .collect();
+            kids.sort();
+            kids.dedup();
+            kids.into_iter().map(Child::Id).collect()
+        })
+        .collect()
+}
+
 /// Errors that stop a source from working at all (not per-repo problems).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -42,6 +42,11 @@ fn shard(path: &std::path::Path, id_col: &str, rows: &[(Option<&str>, &[&str], &
         Arc::new(card.finish()),
         Arc::new(extra.finish()),
     ];
+    write_batch(path, schema, cols);
+}
+
+/// Writes one batch as a Parquet file.
+fn write_batch(path: &std::path::Path, schema: Arc<Schema>, cols: Vec<ArrayRef>) {
     let mut w = parquet::arrow::ArrowWriter::try_new(
         std::fs::File::create(path).unwrap(),
         schema.clone(),
@@ -347,16 +352,11 @@ fn typed_shard(path: &std::path::Path, columns: &[(&str, ArrayRef)]) {
             .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
             .collect::<Vec<_>>(),
     ));
-    let cols: Vec<ArrayRef> = columns.iter().map(|(_, a)| a.clone()).collect();
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(path).unwrap(),
-        schema.clone(),
-        None,
-    )
-    .unwrap();
-    w.write(&RecordBatch::try_new(schema, cols).unwrap())
-        .unwrap();
-    w.close().unwrap();
+    write_batch(
+        path,
+        schema,
+        columns.iter().map(|(_, a)| a.clone()).collect(),
+    );
 }
 
 #[test]

@@ -524,18 +524,7 @@ impl Source for ParquetSource {
 
     fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>> {
         let index = self.child_index();
-        parents
-            .iter()
-            .map(|p| {
-                let mut kids: Vec<RepoId> = std::iter::once(&p.id)
-                    .chain(p.aliases.iter())
-                    .flat_map(|k| index.get(k).cloned().unwrap_or_default())
-                    .collect();
-                kids.sort();
-                kids.dedup();
-                kids.into_iter().map(Child::Id).collect()
-            })
-            .collect()
+        super::children_from(parents, |k| index.get(k))
     }
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {

@@ -458,18 +458,7 @@ impl Source for SnapshotSource {
 
     fn children(&mut self, parents: &[RepoRecord]) -> Vec<Vec<Child>> {
         self.load_all();
-        parents
-            .iter()
-            .map(|p| {
-                let mut kids: Vec<RepoId> = std::iter::once(&p.id)
-                    .chain(p.aliases.iter())
-                    .flat_map(|k| self.reverse.get(k).cloned().unwrap_or_default())
-                    .collect();
-                kids.sort();
-                kids.dedup();
-                kids.into_iter().map(Child::Id).collect()
-            })
-            .collect()
+        super::children_from(parents, |k| self.reverse.get(k))
     }
 
     fn all_records(&mut self) -> Option<Vec<RepoRecord>> {
