@@ -85,6 +85,37 @@ fn local_files(dir: &Path) -> (FileSignals, Vec<String>) {
     (signals, names)
 }
 
+/// The tool-written files beside a card, read bounded: the configuration files whole (up to
+/// 1 MiB), and the first 256 KiB of the first GGUF file (its header; never the weights).
+fn tool_files(dir: &Path, names: &[String]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let read = |name: &str, cap: u64| {
+        let mut buf = Vec::new();
+        std::fs::File::open(dir.join(name))
+            .and_then(|f| f.take(cap).read_to_end(&mut buf))
+            .ok()
+            .map(|_| (name.to_string(), buf))
+    };
+    let configs = [
+        "adapter_config.json",
+        "mergekit_config.yml",
+        "mergekit_config.yaml",
+        "config.json",
+    ];
+    let mut out: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .filter(|n| configs.contains(&n.as_str()))
+        .filter_map(|n| read(n, 1 << 20))
+        .collect();
+    out.extend(
+        names
+            .iter()
+            .find(|n| n.to_ascii_lowercase().ends_with(".gguf"))
+            .and_then(|n| read(n, 256 << 10)),
+    );
+    out
+}
+
 /// Runs `card`.
 pub fn run(args: CardArgs) -> anyhow::Result<u8> {
     let format = args.out.format(Output::Card)?;
@@ -96,6 +127,11 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
         KindArg::Space => RepoKind::Space,
     };
     let (signals, names) = args.file.parent().map(local_files).unwrap_or_default();
+    let file_bytes = args
+        .file
+        .parent()
+        .map(|d| tool_files(d, &names))
+        .unwrap_or_default();
     let repo = match &args.repo {
         Some(r) => Some(RepoId::parse(r, kind).context("--repo")?),
         None => None,
@@ -111,6 +147,7 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
         }),
         files: &names,
         label: &label,
+        file_bytes: &file_bytes,
     };
     let r = check_card(&text, kind, signals, &cx);
     let out = match format {

@@ -121,6 +121,10 @@ registry! {
         "A parent named in the card's text but not in its metadata",
         "The text (a mergekit config, \"quantized version of X\", a base-model link) names a parent the metadata does not declare; the edge is a suggestion marked `card-text`.",
         "Declare the parent in `base_model` (and `base_model_relation`).";
+    BaseModelMismatch = "base-model-mismatch", Warn, true,
+        "The card's base model and the files its tools wrote name different parents",
+        "PEFT's `adapter_config.json`, mergekit's configuration and a GGUF file's header record the model the tool actually started from; the card's `base_model` says something else. One of them is wrong, and licenses are judged along the card's.",
+        "Make `base_model` name the model the files name (or regenerate the files from the model the card names).";
     LicenseConflict = "license-conflict", Deny, true,
         "Terms no single license can meet",
         "A merge of incompatible terms, or a declared license that contradicts an ancestor's non-commercial, share-alike or no-derivatives terms.",

@@ -47,6 +47,22 @@ pub fn render_card_text(r: &CardReport, label: &str) -> String {
             list(&r.source_datasets)
         ));
     }
+    for f in &r.files {
+        let bases = match f.base_models.is_empty() {
+            true => "no parent named".to_string(),
+            false => f.base_models.join(", "),
+        };
+        let detail = match f.detail.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", f.detail.join(", ")),
+        };
+        s.push_str(&format!(
+            "  {}: {}{}\n",
+            line(&f.file),
+            line(&bases),
+            line(&detail)
+        ));
+    }
     if let Some(d) = &r.documentation {
         let verdict = format!("{:?}", d.verdict).to_lowercase();
         s.push_str(&format!(

@@ -286,3 +286,129 @@ fn hostile_card_text_prints_nothing_a_terminal_would_interpret() {
         "{nodes}"
     );
 }
+
+/// A GGUF header as llama.cpp writes one (v3): string keys, then a vocabulary that is not read.
+fn gguf_header(keys: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = b"GGUF".to_vec();
+    b.extend(3u32.to_le_bytes());
+    b.extend(291u64.to_le_bytes());
+    b.extend((keys.len() as u64 + 2).to_le_bytes());
+    let string = |b: &mut Vec<u8>, s: &str| {
+        b.extend((s.len() as u64).to_le_bytes());
+        b.extend(s.as_bytes());
+    };
+    for (k, v) in keys {
+        string(&mut b, k);
+        match v.parse::<u32>() {
+            Ok(n) => {
+                b.extend(4u32.to_le_bytes());
+                b.extend(n.to_le_bytes());
+            }
+            Err(_) => {
+                b.extend(8u32.to_le_bytes());
+                string(&mut b, v);
+            }
+        }
+    }
+    string(&mut b, "general.file_type");
+    b.extend(4u32.to_le_bytes());
+    b.extend(15u32.to_le_bytes());
+    string(&mut b, "tokenizer.ggml.tokens");
+    b.extend(9u32.to_le_bytes());
+    b.extend(8u32.to_le_bytes());
+    b.extend(32_000u64.to_le_bytes());
+    // Weights follow in a real file: a few megabytes of them here, never read.
+    b.extend(vec![0u8; 4 << 20]);
+    b
+}
+
+/// `card` reads the files the tools wrote beside the card: a parent only they name is an
+/// undeclared base (and judges the card as the derivative they make it); one that disagrees with
+/// the card is a mismatch; a local path names nothing.
+#[test]
+fn card_reads_what_the_tools_wrote_beside_it() {
+    let card_json = |files: &[(&str, Vec<u8>)], readme: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), readme).unwrap();
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let card = dir.path().join("README.md");
+        let (code, out, err) = run(&["card", card.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let adapter = |base: &str| {
+        format!(r#"{{"base_model_name_or_path": "{base}", "peft_type": "LORA", "r": 16}}"#)
+            .into_bytes()
+    };
+    // The card's base is a local path (dropped); the adapter config names the Hub id.
+    let v = card_json(
+        &[("adapter_config.json", adapter("meta-llama/Llama-2-7b-hf"))],
+        "---\nlicense: llama2\nbase_model: /content/llama-2-7b\n---\nLoRA on my data.\n",
+    );
+    assert_eq!(v["files"][0]["base_models"][0], "meta-llama/Llama-2-7b-hf");
+    assert!(
+        codes(&v).contains(&"undeclared-base-model".to_string()),
+        "{v}"
+    );
+    assert_eq!(
+        v["documentation"]["relation"], "adapter",
+        "judged as what the file makes it"
+    );
+    // The card names another base than the adapter was trained on.
+    let v = card_json(
+        &[("adapter_config.json", adapter("mistralai/Mistral-7B-v0.1"))],
+        "---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n---\nLoRA.\n",
+    );
+    let mismatch: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "base-model-mismatch")
+        .collect();
+    assert_eq!(mismatch.len(), 1, "{v}");
+    let msg = mismatch[0]["message"].as_str().unwrap();
+    assert!(msg.contains("meta-llama/Llama-2-7b-hf") && msg.contains("mistralai/Mistral-7B-v0.1"));
+    // Agreeing files raise nothing; a local path in a file names nothing.
+    let v = card_json(
+        &[("adapter_config.json", adapter("/root/checkpoints/base"))],
+        "---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n---\nLoRA.\n",
+    );
+    assert!(!codes(&v).iter().any(|c| c.contains("base")), "{v}");
+    // A GGUF file with no card metadata: its header names the base and the quantization, read
+    // from its first 256 KiB of a 4 MiB file.
+    let gguf = gguf_header(&[
+        ("general.architecture", "llama"),
+        ("general.license", "llama2"),
+        ("general.base_model.count", "1"),
+        (
+            "general.base_model.0.repo_url",
+            "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf",
+        ),
+    ]);
+    let v = card_json(&[("model.Q4_K_M.gguf", gguf)], "# A quantized model\n");
+    let f = &v["files"][0];
+    assert_eq!(f["file"], "model.Q4_K_M.gguf");
+    assert!(
+        f["detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == "Q4_K_M"),
+        "{v}"
+    );
+    assert_eq!(f["base_models"][0], "meta-llama/Llama-2-7b-chat-hf", "{v}");
+    assert!(
+        codes(&v).contains(&"undeclared-base-model".to_string()),
+        "{v}"
+    );
+}
