@@ -338,14 +338,6 @@ fn card_reads_what_the_tools_wrote_beside_it() {
         assert_eq!(code, 0, "{err}");
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
-    let codes = |v: &serde_json::Value| -> Vec<String> {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap().to_string())
-            .collect()
-    };
     let adapter = |base: &str| {
         format!(r#"{{"base_model_name_or_path": "{base}", "peft_type": "LORA", "r": 16}}"#)
             .into_bytes()
