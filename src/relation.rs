@@ -106,6 +106,9 @@ pub enum RelationSource {
     Hub,
     /// The card's `base_model_relation` (or the field itself, for non-model edges).
     Declared,
+    /// A file a tool wrote beside the card (`adapter_config.json`, a mergekit configuration,
+    /// a GGUF header, `config.json`): the parent, or the relation, is what the file says.
+    File,
     /// Inferred from files and metadata.
     Inferred,
     /// Suggested from the card's prose (not declared in metadata).
@@ -118,6 +121,7 @@ impl RelationSource {
         match self {
             RelationSource::Hub => "hub",
             RelationSource::Declared => "declared",
+            RelationSource::File => "file",
             RelationSource::Inferred => "inferred",
             RelationSource::CardText => "card-text",
         }

@@ -10,6 +10,10 @@
 //! revision `SHA`. Any other local path is no parent ([`hub_ref`]).
 
 pub mod gguf;
+pub mod license;
+mod statement;
+
+pub use statement::{is_tool_file, statements, Statement};
 
 use crate::card::yaml;
 use crate::id::{RepoId, RepoKind};
@@ -21,6 +25,16 @@ pub struct FileRef {
     pub id: RepoId,
     /// The commit, when the file names one (a cache path's snapshot).
     pub revision: Option<String>,
+}
+
+impl FileRef {
+    /// `org/name`, with `@revision` when the file pins one.
+    pub fn display(&self) -> String {
+        match &self.revision {
+            Some(rev) => format!("{}@{rev}", self.id.node_id()),
+            None => self.id.node_id(),
+        }
+    }
 }
 
 /// Reads a repo named in a file: a Hub id or URL, or a path into a Hugging Face cache

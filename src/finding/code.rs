@@ -125,6 +125,14 @@ registry! {
         "The card's base model and the files its tools wrote name different parents",
         "PEFT's `adapter_config.json`, mergekit's configuration and a GGUF file's header record the model the tool actually started from; the card's `base_model` says something else. One of them is wrong, and licenses are judged along the card's.",
         "Make `base_model` name the model the files name (or regenerate the files from the model the card names).";
+    LicenseFileMismatch = "license-file-mismatch", Warn, true,
+        "The card's license and the repo's LICENSE file are different licenses",
+        "The metadata declares one license; the LICENSE (or NOTICE) file beside it holds another, known by its title. Users and tools read the metadata, the file is what was actually granted: one of them is wrong.",
+        "Make `license` name the license in the file, or replace the file with the declared license's text.";
+    LicenseTextMissing = "license-text-missing", Info, true,
+        "A derivative's ancestor license asks for its text to travel, and the repo has no license file",
+        "Llama community agreements, Gemma terms, the OpenRAIL family, DeepSeek, Qwen and CC-BY-SA ask derivatives to carry a copy of the license or agreement; the repo's file list has no LICENSE, NOTICE or agreement file. Judged only when the file list is known.",
+        "Add the ancestor's license text (LICENSE) and required notices to the repo.";
     LicenseConflict = "license-conflict", Deny, true,
         "Terms no single license can meet",
         "A merge of incompatible terms, or a declared license that contradicts an ancestor's non-commercial, share-alike or no-derivatives terms.",

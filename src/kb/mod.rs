@@ -53,6 +53,12 @@ pub struct LicenseInfo {
     /// Other spellings.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Title lines and distinctive phrases that identify the license in a `LICENSE` file.
+    #[serde(default)]
+    pub titles: Vec<String>,
+    /// Derivatives must carry a copy of the license text (or agreement) with them.
+    #[serde(default)]
+    pub include_text: bool,
 }
 
 fn yes() -> bool {
@@ -116,6 +122,27 @@ impl KnowledgeBase {
             kb.insert(l);
         }
         kb
+    }
+
+    /// The built-in table, read once per process (for what needs it on every record: telling
+    /// which license a LICENSE file holds).
+    pub fn shared() -> &'static KnowledgeBase {
+        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+        KB.get_or_init(KnowledgeBase::builtin)
+    }
+
+    /// Resolves what a card declares, taking the license a LICENSE file beside it holds
+    /// (`file`, a knowledge-base id) when the card says only `license: other` with no
+    /// `license_name`: the file is then how the license is known.
+    pub fn resolve_with_file(&self, meta: &CardMeta, file: Option<&str>) -> Resolved {
+        let declared = self.resolve(meta);
+        let only_other = meta.licenses.len() == 1
+            && meta.licenses[0] == "other"
+            && meta.license_name().is_none();
+        match (declared, file.and_then(|f| self.lookup(f))) {
+            (Resolved::Unresolved(_), Some(l)) if only_other => Resolved::Known(vec![l.clone()]),
+            (r, _) => r,
+        }
     }
 
     /// Adds or replaces an entry (from a policy file).

@@ -23,7 +23,7 @@ use crate::graph::{LineageGraph, NodeIx, RepoRef, Way};
 use crate::id::{RepoId, RepoKind};
 use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
 use crate::policy::Policy;
-use crate::record::NodeStatus;
+use crate::record::{NodeStatus, RepoRecord};
 use crate::relation::Relation;
 
 /// Obligations concluded per node of one graph, by node position (see [`check_licenses`]).
@@ -141,7 +141,7 @@ pub fn check_licenses(g: &LineageGraph, kb: &KnowledgeBase, policy: &Policy) -> 
                 .into_par_iter()
                 .map(|i| {
                     let n = g.at(NodeIx::new(i));
-                    (n.status() == NodeStatus::Ok).then(|| kb.resolve(&n.record().card.meta))
+                    (n.status() == NodeStatus::Ok).then(|| resolve_node(kb, n.record(), None))
                 })
                 .collect(),
         )
@@ -150,7 +150,8 @@ pub fn check_licenses(g: &LineageGraph, kb: &KnowledgeBase, policy: &Policy) -> 
         for i in 0..g.len() {
             let n = g.at(NodeIx::new(i));
             if n.status() == NodeStatus::Ok {
-                r.0[i] = Some(kb.resolve(&effective_meta(&n, policy, &mut findings)));
+                let meta = effective_meta(&n, policy, &mut findings);
+                r.0[i] = Some(resolve_node(kb, n.record(), Some(&meta)));
             }
         }
         r
@@ -179,6 +180,13 @@ pub fn check_licenses(g: &LineageGraph, kb: &KnowledgeBase, policy: &Policy) -> 
         findings,
         obligations: Obligations(obligations),
     }
+}
+
+/// A node's license: what its card (or `meta`, a policy's clarification of it) declares, and
+/// for a bare `license: other` the license its LICENSE file holds.
+fn resolve_node(kb: &KnowledgeBase, rec: &RepoRecord, meta: Option<&CardMeta>) -> Resolved {
+    let file = rec.license_file().and_then(|f| f.license.as_deref());
+    kb.resolve_with_file(meta.unwrap_or(&rec.card.meta), file)
 }
 
 /// Each node's effective license, resolved once, by node position.
@@ -337,6 +345,13 @@ fn judge(
         if !squash(name).starts_with(&squash(prefix)) {
             push(Code::NamingRequirement, format!("{} requires a derived model's name to begin with \"{prefix}\" (rule 6: naming)", l.id));
         }
+    }
+    let files = &n.record().siblings;
+    if l.include_text
+        && !files.is_empty()
+        && !crate::files::license::has_license_text(files.iter().map(String::as_str))
+    {
+        push(Code::LicenseTextMissing, format!("{} asks derivatives to carry a copy of its text, and the repo's files include no LICENSE, NOTICE or agreement file", l.id));
     }
     let declared = match mine {
         Resolved::Known(d) => d,

@@ -4,9 +4,12 @@
 use serde::Serialize;
 
 use crate::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
-use crate::finding::{Code, Finding};
+use crate::files::license::LicenseFile;
+use crate::files::{license, Statement};
+use crate::finding::Finding;
 use crate::id::{RepoId, RepoKind};
-use crate::record::{FileSignals, RepoRecord};
+use crate::kb::KnowledgeBase;
+use crate::record::{file_findings, FileSignals, RepoRecord};
 use crate::relation::Relation;
 
 /// The JSON document `card --format json` prints.
@@ -38,6 +41,9 @@ pub struct CardReport {
     /// What the files beside the card say, one entry per file read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileStatement>,
+    /// The license file beside the card and the license its title names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_file: Option<LicenseFile>,
 }
 
 /// What one tool-written file beside a card says.
@@ -54,105 +60,15 @@ pub struct FileStatement {
     pub detail: Vec<String>,
 }
 
-/// What the tool-written files among `files` (name, bytes) say: `adapter_config.json`,
-/// `mergekit_config.yml`, `config.json`, and GGUF headers (a prefix of the file is enough).
-pub fn file_statements(files: &[(String, Vec<u8>)]) -> Vec<FileStatement> {
-    use crate::files;
-    let show = |r: &files::FileRef| match &r.revision {
-        Some(rev) => format!("{}@{rev}", r.id.node_id()),
-        None => r.id.node_id(),
-    };
-    let mut out = Vec::new();
-    for (name, bytes) in files {
-        let lower = name.to_ascii_lowercase();
-        let st = |bases: Vec<String>, relation, detail| FileStatement {
-            file: name.clone(),
-            base_models: bases,
-            relation,
-            detail,
-        };
-        let statement = if lower == "adapter_config.json" {
-            files::adapter_config(bytes).map(|a| {
-                let mut detail: Vec<String> = a.peft_type.into_iter().collect();
-                detail.extend(a.rank.map(|r| format!("r={r}")));
-                st(a.base.iter().map(show).collect(), Some("adapter"), detail)
-            })
-        } else if lower == "mergekit_config.yml" || lower == "mergekit_config.yaml" {
-            files::merge_config(&String::from_utf8_lossy(bytes)).map(|m| {
-                let mut detail: Vec<String> = m.method.into_iter().collect();
-                detail.extend(m.base.as_ref().map(|b| format!("base {}", show(b))));
-                st(m.models.iter().map(show).collect(), Some("merge"), detail)
-            })
-        } else if lower == "config.json" {
-            files::model_config(bytes)
-                .filter(|c| c.source.is_some() || c.quant_method.is_some() || c.bits.is_some())
-                .map(|c| {
-                    let mut detail: Vec<String> = c.quant_method.into_iter().collect();
-                    detail.extend(c.bits.map(|b| format!("{b}-bit")));
-                    let rel = (!detail.is_empty()).then_some("quantized");
-                    st(c.source.iter().map(show).collect(), rel, detail)
-                })
-        } else if lower.ends_with(".gguf") {
-            files::gguf::read_header(bytes).map(|h| {
-                let mut bases: Vec<String> = h
-                    .base_models()
-                    .iter()
-                    .filter_map(|b| b.hub())
-                    .map(|r| show(&r))
-                    .collect();
-                bases.extend(h.source().map(|r| show(&r)));
-                let mut detail: Vec<String> =
-                    h.file_type().map(str::to_string).into_iter().collect();
-                detail.extend(h.license().map(|l| format!("license {l}")));
-                st(bases, Some("quantized"), detail)
-            })
-        } else {
-            None
-        };
-        out.extend(statement);
-    }
-    out
-}
-
-/// Findings from comparing the card's declared parents with the files': a parent the files name
-/// that the card does not (`base-model-mismatch` when the card names others,
-/// `undeclared-base-model` when it names none).
-fn file_findings(
-    declared: &[RepoId],
-    files: &[FileStatement],
-    subject: Option<&RepoId>,
-    label: &str,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for f in files {
-        for b in &f.base_models {
-            let id_text = b.split('@').next().unwrap_or(b);
-            let Ok(id) = RepoId::parse(id_text, RepoKind::Model) else {
-                continue;
-            };
-            if declared.contains(&id) {
-                continue;
-            }
-            let nodes = subject.cloned().into_iter().chain([id.clone()]).collect();
-            out.push(match declared.is_empty() {
-                true => Finding::of(
-                    Code::UndeclaredBaseModel,
-                    nodes,
-                    format!("{label} declares no base_model, but {} names {b}; declare it in base_model", f.file),
-                ),
-                false => Finding::of(
-                    Code::BaseModelMismatch,
-                    nodes,
-                    format!(
-                        "{label}'s card declares base_model {}, but {} names {b}",
-                        declared.iter().map(RepoId::node_id).collect::<Vec<_>>().join(", "),
-                        f.file
-                    ),
-                ),
-            });
+impl FileStatement {
+    fn of(s: &Statement) -> FileStatement {
+        FileStatement {
+            file: s.file.clone(),
+            base_models: s.parents.iter().map(|p| p.display()).collect(),
+            relation: s.relation.map(Relation::as_str),
+            detail: s.detail.clone(),
         }
     }
-    out
 }
 
 /// What to judge a card as.
@@ -183,21 +99,32 @@ pub fn check_card(
     let mut rec = RepoRecord::from_parts(&placeholder, None, Some(text));
     rec.files = signals;
     if kind == RepoKind::Model {
-        r.files = file_statements(cx.file_bytes);
-        r.findings.extend(file_findings(
-            &rec.card.meta.base_models,
-            &r.files,
-            cx.repo,
+        let statements = crate::files::statements(cx.file_bytes);
+        let license_file = license::license_file(cx.file_bytes, KnowledgeBase::shared());
+        let mut found = file_findings(
+            &rec,
             cx.label,
-        ));
+            &statements,
+            license_file.as_ref(),
+            KnowledgeBase::shared(),
+        );
+        if cx.repo.is_none() {
+            found
+                .iter_mut()
+                .for_each(|f| f.nodes.retain(|n| *n != rec.id));
+        }
+        r.findings.extend(found);
+        r.files = statements.iter().map(FileStatement::of).collect();
+        r.license_file = license_file;
+        rec.detail.update(|d| d.files = statements.into());
     }
     // The relation: as asked, else the card's, else what a file beside it makes the repo.
     let from_files = || {
-        r.files
+        rec.file_statements()
             .iter()
-            .find(|f| !f.base_models.is_empty())
-            .and_then(|f| f.relation)
-            .and_then(Relation::from_name)
+            .any(|s| !s.parents.is_empty())
+            .then(|| rec.file_relation())
+            .flatten()
     };
     let relation = cx
         .relation
@@ -274,5 +201,6 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
         findings: findings.into(),
         documentation: None,
         files: Vec::new(),
+        license_file: None,
     }
 }

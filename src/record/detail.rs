@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use thin_vec::ThinVec;
 
-use super::{ChildrenCount, HubParents};
+use super::{ChildrenCount, HubParents, LicenseFile};
+use crate::files::Statement;
 use crate::id::RepoId;
 use crate::out_of_line::Rare;
 
@@ -32,6 +33,10 @@ pub struct RecordDetail {
     pub api_models: ThinVec<RepoId>,
     /// Spaces: datasets the Hub says it uses.
     pub api_datasets: ThinVec<RepoId>,
+    /// What the tool-written files beside the card state, when they were read.
+    pub files: ThinVec<Statement>,
+    /// The license file beside the card, when one was read.
+    pub license_file: Option<Box<LicenseFile>>,
 }
 
 impl Rare for RecordDetail {
@@ -45,5 +50,7 @@ impl Rare for RecordDetail {
         spaces_known: false,
         api_models: ThinVec::new(),
         api_datasets: ThinVec::new(),
+        files: ThinVec::new(),
+        license_file: None,
     };
 }

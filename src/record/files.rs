@@ -1,7 +1,13 @@
 //! What a repo's files say about its relation to its parents, and the rules that decide a
 //! relation when neither the Hub nor the card does.
 
+use super::RepoRecord;
 use crate::card::CardMeta;
+use crate::files::license::{self, LicenseFile};
+use crate::files::Statement;
+use crate::finding::{Code, Finding};
+use crate::id::RepoId;
+use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
 use crate::relation::Relation;
 
 /// Facts about a repo's files that decide a relation.
@@ -71,4 +77,137 @@ fn is_quantization_tag(tag: &str) -> bool {
             .split(['-', '_', ':'])
             .next()
             .is_some_and(|w| w == "gguf")
+}
+
+impl RepoRecord {
+    /// Takes what the files beside the card say (name, bytes; a GGUF file's first bytes): the
+    /// tool files' statements, the license file's license, and the findings from comparing
+    /// them with the card. Parents only the files name become edges of their own
+    /// ([`RepoRecord::links`], `relation_source: file`).
+    pub fn attach_files(&mut self, files: &[(String, Vec<u8>)]) {
+        let statements = crate::files::statements(files);
+        let kb = KnowledgeBase::shared();
+        let license_file = license::license_file(files, kb);
+        let label = self.id.node_id();
+        let findings = file_findings(self, &label, &statements, license_file.as_ref(), kb);
+        self.findings.extend(findings);
+        self.detail.update(|d| {
+            d.files = statements.into();
+            d.license_file = license_file.map(Box::new);
+        });
+    }
+
+    /// What the files beside the card state (empty when none was read).
+    pub fn file_statements(&self) -> &[Statement] {
+        &self.detail.get().files
+    }
+
+    /// The license file beside the card, when one was read.
+    pub fn license_file(&self) -> Option<&LicenseFile> {
+        self.detail.get().license_file.as_deref()
+    }
+
+    /// The relation the files make the repo, when one of them says: a quantization (GGUF
+    /// header, `quantization_config`) before an adapter before a merge, as the relation rules
+    /// order them.
+    pub fn file_relation(&self) -> Option<Relation> {
+        [Relation::Quantized, Relation::Adapter, Relation::Merge]
+            .into_iter()
+            .find(|r| {
+                self.file_statements()
+                    .iter()
+                    .any(|s| s.relation == Some(*r))
+            })
+    }
+
+    /// Parents only the files name, for a record that declares none (card and Hub): each once,
+    /// never the repo itself.
+    pub fn file_parents(&self) -> Vec<RepoId> {
+        let mut out: Vec<RepoId> = Vec::new();
+        for s in self.file_statements() {
+            for p in &s.parents {
+                if p.id != self.id && !out.contains(&p.id) {
+                    out.push(p.id.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Findings from comparing a card with the files beside it: a parent only the files name
+/// (`undeclared-base-model`), a parent the files name that the card's bases do not include
+/// while it names others (`base-model-mismatch`: only files that record the model the tool
+/// started from — adapter configs, mergekit configurations, a GGUF header's source — since
+/// `config.json` and a GGUF's `general.base_model` carry ancestors further up), and a license
+/// file holding another license than the metadata (`license-file-mismatch`). `label` is what
+/// the messages call the repo (its id, or a draft card's path).
+pub fn file_findings(
+    rec: &RepoRecord,
+    label: &str,
+    statements: &[Statement],
+    license_file: Option<&LicenseFile>,
+    kb: &KnowledgeBase,
+) -> Vec<Finding> {
+    let me = &rec.id;
+    let node = label;
+    let declared = rec.base_models();
+    let mut out = Vec::new();
+    let mut named: Vec<&RepoId> = Vec::new();
+    for s in statements {
+        for p in s.parents.iter().filter(|p| p.id != *me) {
+            if declared.contains(&p.id) || named.contains(&&p.id) {
+                continue;
+            }
+            named.push(&p.id);
+            let nodes = vec![me.clone(), p.id.clone()];
+            if declared.is_empty() {
+                out.push(Finding::of(
+                    Code::UndeclaredBaseModel,
+                    nodes,
+                    format!(
+                        "{node} declares no base_model, but its {} names {}; declare it in base_model",
+                        s.file,
+                        p.display()
+                    ),
+                ));
+            } else if s.direct {
+                out.push(Finding::of(
+                    Code::BaseModelMismatch,
+                    nodes,
+                    format!(
+                        "{node}'s card declares base_model {}, but its {} names {}",
+                        declared
+                            .iter()
+                            .map(RepoId::node_id)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        s.file,
+                        p.display()
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(LicenseFile {
+        file,
+        license: Some(in_file),
+    }) = license_file
+    {
+        if let Resolved::Known(declared) = kb.resolve(&rec.card.meta) {
+            let same =
+                |l: &LicenseInfo| l.id == *in_file || kb.get(in_file).is_some_and(|f| f.id == l.id);
+            if !declared.iter().any(|l| same(l)) {
+                out.push(Finding::of(
+                    Code::LicenseFileMismatch,
+                    vec![me.clone()],
+                    format!(
+                        "{node}'s card declares license {}, but its {file} holds {in_file} (by its title)",
+                        declared.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }

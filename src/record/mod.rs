@@ -16,12 +16,13 @@ mod hub_fields;
 mod timestamp;
 
 use crate::card::{self, Card, CardMeta};
+pub use crate::files::license::LicenseFile;
 use crate::finding::{Code, Finding};
 use crate::id::{RepoId, RepoKind};
 use crate::out_of_line::OutOfLine;
 use crate::relation::{Relation, RelationSource};
 pub use detail::RecordDetail;
-pub use files::{infer_relation, FileSignals};
+pub use files::{file_findings, infer_relation, FileSignals};
 pub use hub_fields::{ChildrenCount, HubFields, HubParents};
 pub use timestamp::Timestamp;
 
@@ -476,6 +477,9 @@ impl RepoRecord {
         if let Some(rel) = self.card.meta.base_model_relation {
             return (rel, RelationSource::Declared);
         }
+        if let Some(rel) = self.file_relation() {
+            return (rel, RelationSource::File);
+        }
         (
             infer_relation(&self.card.meta, &self.files, base_count),
             RelationSource::Inferred,
@@ -506,6 +510,16 @@ impl RepoRecord {
                 for base in &bases {
                     let (rel, src) = self.relation_in(base, bases.len(), &hub_bases);
                     push(base, me, rel, src);
+                }
+                if bases.is_empty() {
+                    // Parents only the files name: the relation is what the files make it.
+                    let parents = self.file_parents();
+                    let rel = self.file_relation().unwrap_or_else(|| {
+                        infer_relation(&self.card.meta, &self.files, parents.len())
+                    });
+                    for p in &parents {
+                        push(p, me, rel, RelationSource::File);
+                    }
                 }
                 for d in &meta.datasets {
                     push(d, me, Relation::TrainedOn, RelationSource::Declared);

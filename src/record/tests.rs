@@ -179,3 +179,110 @@ fn what_few_records_know_is_kept_out_of_line_only_when_known() {
     assert_eq!(failed.reason(), Some("404 from the Hub"));
     assert_eq!(plain.reason(), None);
 }
+
+fn with_files(card: &str, files: &[(&str, &str)]) -> RepoRecord {
+    let mut r = RepoRecord::from_parts(&id("me/derived"), None, Some(card.as_bytes()));
+    let files: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.as_bytes().to_vec()))
+        .collect();
+    r.attach_files(&files);
+    r
+}
+
+fn codes(r: &RepoRecord) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.code.info().name).collect()
+}
+
+#[test]
+fn a_parent_only_a_file_names_is_an_edge_of_its_own_with_the_files_relation() {
+    // The card's base is a local path (dropped); the adapter config names the Hub id.
+    let r = with_files(
+        "---\nbase_model: /content/llama\nlicense: llama2\n---\n",
+        &[(
+            "adapter_config.json",
+            r#"{"base_model_name_or_path": "meta-llama/Llama-2-7b-hf"}"#,
+        )],
+    );
+    let l = &r.links()[0];
+    assert_eq!(l.upstream, id("meta-llama/Llama-2-7b-hf"));
+    assert_eq!(
+        (l.relation, l.source),
+        (Relation::Adapter, RelationSource::File)
+    );
+    assert!(
+        codes(&r).contains(&"undeclared-base-model"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn a_file_decides_the_relation_after_the_card_and_adds_no_second_parent() {
+    let r = with_files(
+        "---\nbase_model: a/b\n---\n",
+        &[(
+            "mergekit_config.yml",
+            "models:\n  - model: a/b\n  - model: c/d\nmerge_method: slerp\nbase_model: a/b\n",
+        )],
+    );
+    let links = r.links();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(
+        (links[0].relation, links[0].source),
+        (Relation::Merge, RelationSource::File)
+    );
+    // c/d is named by the merge configuration and not by the card.
+    assert_eq!(codes(&r), vec!["base-model-mismatch"]);
+    let declared = with_files(
+        "---\nbase_model: a/b\nbase_model_relation: finetune\n---\n",
+        &[(
+            "mergekit_config.yml",
+            "models:\n  - model: a/b\nmerge_method: slerp\n",
+        )],
+    );
+    assert_eq!(declared.links()[0].source, RelationSource::Declared);
+    assert!(codes(&declared).is_empty());
+}
+
+#[test]
+fn ancestors_further_up_are_no_mismatch() {
+    // config.json carries the original base's name through a chain of fine-tunes.
+    let r = with_files(
+        "---\nbase_model: someone/llama-chat-ft\n---\n",
+        &[(
+            "config.json",
+            r#"{"_name_or_path": "meta-llama/Llama-2-7b-hf"}"#,
+        )],
+    );
+    assert!(codes(&r).is_empty(), "{:?}", r.findings);
+    assert_eq!(r.links().len(), 1);
+}
+
+#[test]
+fn the_license_file_is_compared_with_the_metadata() {
+    let llama = "LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date: July 18, 2023";
+    let r = with_files("---\nlicense: apache-2.0\n---\n", &[("LICENSE", llama)]);
+    assert_eq!(codes(&r), vec!["license-file-mismatch"]);
+    assert_eq!(r.license_file().unwrap().license.as_deref(), Some("llama2"));
+    let same = with_files("---\nlicense: llama2\n---\n", &[("LICENSE.txt", llama)]);
+    assert!(codes(&same).is_empty());
+    // `other` without a name: the file is how the license is known.
+    let other = with_files("---\nlicense: other\n---\n", &[("LICENSE", llama)]);
+    assert!(codes(&other).is_empty());
+    let kb = crate::kb::KnowledgeBase::builtin();
+    let file = other.license_file().and_then(|f| f.license.as_deref());
+    assert!(
+        matches!(kb.resolve_with_file(&other.card.meta, file), crate::kb::Resolved::Known(l) if l[0].id == "llama2")
+    );
+    // A file of no known license changes nothing.
+    let unknown = with_files(
+        "---\nlicense: other\n---\n",
+        &[("LICENSE", "All rights reserved.")],
+    );
+    let file = unknown.license_file().and_then(|f| f.license.as_deref());
+    assert!(matches!(
+        kb.resolve_with_file(&unknown.card.meta, file),
+        crate::kb::Resolved::Unresolved(_)
+    ));
+}
