@@ -75,6 +75,11 @@ pub struct HubArgs {
     /// Per-request timeout (e.g. 30s, 2m; a bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Which files beside a card to read from the Hub: `tools` (adapter and mergekit configs,
+    /// config.json, LICENSE/NOTICE, and the first 256 KiB of one GGUF file, when the repo's
+    /// file list has them; resolver requests only) or `none`.
+    #[arg(long, value_name = "WHICH", default_value = "tools", value_parser = ["tools", "none"])]
+    pub files: String,
     /// First retry backoff (doubles up to 30 s), e.g. 500ms.
     #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration, hide = true)]
     pub retry_base: Duration,
@@ -139,6 +144,7 @@ impl HubArgs {
         cfg.timeout = self.timeout;
         cfg.retry.base = self.retry_base.max(Duration::from_millis(1));
         cfg.want_readme = want_readme;
+        cfg.want_files = self.files != "none";
         Ok(cfg)
     }
 }

@@ -18,6 +18,27 @@ pub use statement::{is_tool_file, statements, Statement};
 use crate::card::yaml;
 use crate::id::{RepoId, RepoKind};
 
+/// How much of one GGUF file is read: its `general.*` keys come first.
+pub const GGUF_PREFIX: usize = 256 * 1024;
+/// How much of a small file (a config, a LICENSE) is read at most.
+pub const SMALL_FILE: usize = 1024 * 1024;
+
+/// How much of a file named `name` is worth reading, when it is one the readers exist for: a
+/// tool file or a license file at the repo's root (up to [`SMALL_FILE`]), or a GGUF file (its
+/// first [`GGUF_PREFIX`] bytes).
+pub fn read_limit(name: &str) -> Option<usize> {
+    if name.contains(['/', '\\']) {
+        return None;
+    }
+    if name.to_ascii_lowercase().ends_with(".gguf") {
+        Some(GGUF_PREFIX)
+    } else if is_tool_file(name) || license::is_license_file(name) {
+        Some(SMALL_FILE)
+    } else {
+        None
+    }
+}
+
 /// A repo a file names, with the revision when the file pins one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {

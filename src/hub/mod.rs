@@ -49,6 +49,10 @@ pub struct HubConfig {
     pub retry: RetryPolicy,
     /// Fetch README bodies too (for snapshots and card-text analyses).
     pub want_readme: bool,
+    /// Read the small files tools write beside a card (adapter and mergekit configs,
+    /// `config.json`, LICENSE) and the first 256 KiB of one GGUF file, when the repo's file
+    /// list has them (`--files none` turns it off).
+    pub want_files: bool,
 }
 
 impl HubConfig {
@@ -69,6 +73,7 @@ impl HubConfig {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             want_readme: false,
+            want_files: true,
         }
     }
 }
@@ -191,6 +196,24 @@ pub fn readme_path(id: &RepoId) -> String {
         "/{}{}/resolve/main/README.md",
         id.kind().url_prefix(),
         id.name()
+    )
+}
+
+/// `/{prefix}{id}/resolve/main/{file}`, each segment of the file's path encoded.
+pub fn file_path(id: &RepoId, file: &str) -> String {
+    let encoded: Vec<String> = file
+        .split('/')
+        .map(|seg| {
+            url::form_urlencoded::byte_serialize(seg.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        })
+        .collect();
+    format!(
+        "/{}{}/resolve/main/{}",
+        id.kind().url_prefix(),
+        id.name(),
+        encoded.join("/")
     )
 }
 

@@ -112,6 +112,20 @@ fn hub_relation(info: &Value, card: &Value, bases: usize) -> &'static str {
     }
 }
 
+/// Adds the names of a repo's served files to its `siblings`, as the Hub lists every file.
+pub(crate) fn list_files(r: &mut MockRepo) {
+    if r.files.is_empty() || !r.info.is_object() {
+        return;
+    }
+    let mut names: Vec<Value> = r.info["siblings"].as_array().cloned().unwrap_or_default();
+    for f in r.files.keys() {
+        if !names.iter().any(|n| n["rfilename"].as_str() == Some(f)) {
+            names.push(json!({ "rfilename": f }));
+        }
+    }
+    r.info["siblings"] = Value::Array(names);
+}
+
 /// Completes the tags the way the Hub writes them from the card: the card's own tags,
 /// `base_model:<id>` and `base_model:<relation>:<id>` for each declared parent (with the card's
 /// spelling), `dataset:<id>`, `license:<id>`.

@@ -57,6 +57,9 @@ pub struct MockRepo {
     /// When set, every request for the repo is a 403 with this `X-Error-Message`
     /// (`Access to this resource is disabled.` for a disabled repo).
     pub forbidden: Option<String>,
+    /// Files besides README.md (path → bytes), served by the resolver (and the CDN from
+    /// `cdn_min_bytes`); their names are added to `siblings` when missing.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 impl MockRepo {
@@ -118,6 +121,8 @@ pub struct MockConfig {
     pub cdn: Option<String>,
     /// Size from which files go to the CDN.
     pub cdn_min_bytes: usize,
+    /// Answer `Range` requests with the whole file (200), as a server that ignores them.
+    pub ignore_range: bool,
     /// `expand` values refused on every route besides the Hub's own rules (plays a Hub whose
     /// accepted set changed under us).
     pub refuse_expand: Vec<String>,
@@ -153,6 +158,7 @@ impl Default for MockConfig {
             foreign_next: None,
             cdn: None,
             cdn_min_bytes: 64 * 1024,
+            ignore_range: false,
             refuse_expand: vec![],
         }
     }
@@ -169,6 +175,15 @@ pub struct Logged {
     pub auth: Option<String>,
     /// The status answered.
     pub status: u16,
+    /// The `Range` header, when sent.
+    pub range: Option<String>,
+}
+
+impl Logged {
+    /// Whether the request counted against the `api` bucket (not a file through the resolver).
+    pub fn is_api(&self) -> bool {
+        bucket_of(&self.path) == "api"
+    }
 }
 
 struct Window {
@@ -193,6 +208,9 @@ pub struct State {
     pub resolver_requests: AtomicU64,
     /// 429s answered.
     pub too_many: AtomicU64,
+    /// File body bytes handed to the connection (counted as the client reads them, in chunks
+    /// of 16 KiB: a client that stops reading stops the count).
+    pub body_bytes: Arc<AtomicU64>,
     base: Mutex<String>,
 }
 
@@ -204,7 +222,8 @@ impl State {
         config: MockConfig,
     ) -> State {
         let mut map = HashMap::new();
-        for r in repos {
+        for mut r in repos {
+            data::list_files(&mut r);
             map.insert((r.kind.to_string(), r.id.to_ascii_lowercase()), r);
         }
         let renames: HashMap<(String, String), String> = renames
@@ -226,6 +245,7 @@ impl State {
             api_requests: AtomicU64::new(0),
             resolver_requests: AtomicU64::new(0),
             too_many: AtomicU64::new(0),
+            body_bytes: Arc::new(AtomicU64::new(0)),
             base: Mutex::new(String::new()),
         }
     }
@@ -349,6 +369,7 @@ impl MockHub {
         self.state.api_requests.store(0, Ordering::SeqCst);
         self.state.resolver_requests.store(0, Ordering::SeqCst);
         self.state.too_many.store(0, Ordering::SeqCst);
+        self.state.body_bytes.store(0, Ordering::SeqCst);
     }
 
     /// Changes faults and limits.
@@ -397,6 +418,7 @@ async fn handle(st: Arc<State>, req: Request<Body>) -> Response<Body> {
             "api_requests": st.api_requests.load(Ordering::SeqCst),
             "resolver_requests": st.resolver_requests.load(Ordering::SeqCst),
             "too_many_requests": st.too_many.load(Ordering::SeqCst),
+            "body_bytes": st.body_bytes.load(Ordering::SeqCst),
         });
         return Response::new(Body::from(body.to_string()));
     }
@@ -517,6 +539,10 @@ async fn handle(st: Arc<State>, req: Request<Body>) -> Response<Body> {
             query,
             auth,
             status: resp.status().as_u16(),
+            range: headers
+                .get("range")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
         });
     resp
 }

@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode};
+use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::{error, MockConfig, MockRepo, State, INVALID_TOKEN_MESSAGE};
@@ -273,7 +274,7 @@ pub(crate) fn route(
 ) -> Response<Body> {
     if let Some(rest) = path.strip_prefix("/cdn/") {
         // Another host: it never checks tokens (and must never be sent one).
-        return file_body(st, rest, headers);
+        return file_body(st, cfg, rest, headers);
     }
     let token = match caller(st, cfg, auth) {
         Some(Err(())) => return error(401, "", INVALID_TOKEN_MESSAGE),
@@ -376,9 +377,9 @@ fn resolve(st: &State, path: &str, token: Option<&str>) -> Response<Body> {
     if let Err(r) = access(repo, token) {
         return r;
     }
-    if file != "README.md" || repo.readme.is_none() {
+    let Some(bytes) = file_of(repo, file) else {
         return error(404, "EntryNotFound", "Entry not found");
-    }
+    };
     let sha = repo.info["sha"]
         .as_str()
         .unwrap_or("0000000000000000000000000000000000000000");
@@ -388,7 +389,7 @@ fn resolve(st: &State, path: &str, token: Option<&str>) -> Response<Body> {
             "/api/resolve-cache/{kind}/{}/{sha}/{file}?%2F{}%2Fresolve%2Fmain%2F{file}=&etag={}",
             repo.id,
             repo.id.replace('/', "%2F"),
-            etag_of(repo.readme.as_deref().unwrap_or("").as_bytes()).trim_matches('"')
+            etag_of(bytes).trim_matches('"')
         ),
     );
     if let Ok(v) = HeaderValue::from_str(sha) {
@@ -426,7 +427,9 @@ fn resolve_cache(
     if let Err(r) = access(repo, token) {
         return r;
     }
-    let size = repo.readme.as_deref().map_or(0, str::len);
+    let size = split_file_path(rest)
+        .and_then(|(_, _, file)| file_of(repo, file))
+        .map_or(0, <[u8]>::len);
     if let Some(cdn) = &cfg.cdn {
         if size >= cfg.cdn_min_bytes {
             return redirect(
@@ -435,32 +438,80 @@ fn resolve_cache(
             );
         }
     }
-    file_body(st, rest, headers)
+    file_body(st, cfg, rest, headers)
 }
 
-fn file_body(st: &State, rest: &str, headers: &HeaderMap) -> Response<Body> {
+/// A repo's file by path: README.md or one of its other files.
+fn file_of<'a>(repo: &'a MockRepo, file: &str) -> Option<&'a [u8]> {
+    if file == "README.md" {
+        repo.readme.as_deref().map(str::as_bytes)
+    } else {
+        repo.files.get(file).map(Vec::as_slice)
+    }
+}
+
+/// `bytes=START-END` or `bytes=START-` (one range; what a client reading a header sends).
+fn byte_range(headers: &HeaderMap, len: usize) -> Option<(usize, usize)> {
+    let spec = headers
+        .get("range")?
+        .to_str()
+        .ok()?
+        .trim()
+        .strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let start: usize = a.trim().parse().ok()?;
+    let end: usize = match b.trim() {
+        "" => len.checked_sub(1)?,
+        e => e.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+    };
+    (start <= end).then_some((start, end))
+}
+
+fn file_body(st: &State, cfg: &MockConfig, rest: &str, headers: &HeaderMap) -> Response<Body> {
     let Some((kind, id, file)) = split_file_path(rest) else {
         return error(404, "EntryNotFound", "Entry not found");
     };
-    let Some(text) = st
-        .get(kind, &id)
-        .and_then(|r| r.readme.as_ref())
-        .filter(|_| file == "README.md")
-    else {
+    let Some(bytes) = st.get(kind, &id).and_then(|r| file_of(r, file)) else {
         return error(404, "EntryNotFound", "Entry not found");
     };
-    let body = text.clone().into_bytes();
-    let etag = etag_of(&body);
+    let etag = etag_of(bytes);
     if headers.get("if-none-match").and_then(|h| h.to_str().ok()) == Some(etag.as_str()) {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         return r;
     }
-    let mut r = Response::new(Body::from(body));
+    let range = if cfg.ignore_range {
+        None
+    } else {
+        byte_range(headers, bytes.len())
+    };
+    let (part, status) = match range {
+        Some((a, b)) => (bytes[a..=b].to_vec(), StatusCode::PARTIAL_CONTENT),
+        None => (bytes.to_vec(), StatusCode::OK),
+    };
+    let mut r = Response::new(Body::from_stream(counted(part, st.body_bytes.clone())));
+    *r.status_mut() = status;
+    if let Some((a, b)) = range {
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{}", bytes.len())) {
+            r.headers_mut().insert("content-range", v);
+        }
+    }
     if let Ok(v) = HeaderValue::from_str(&etag) {
         r.headers_mut().insert("etag", v);
     }
     r
+}
+
+/// The body in 16 KiB chunks, each counted when the connection takes it.
+fn counted(
+    body: Vec<u8>,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    let chunks: Vec<Vec<u8>> = body.chunks(16 * 1024).map(<[u8]>::to_vec).collect();
+    futures_util::stream::iter(chunks).map(move |c| {
+        count.fetch_add(c.len() as u64, std::sync::atomic::Ordering::SeqCst);
+        Ok(c)
+    })
 }
 
 fn listing(

@@ -56,6 +56,26 @@ pub(super) async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, Bo
     }
 }
 
+/// The first `limit` bytes of a body: reading stops there and the connection is dropped, so a
+/// server that ignores `Range` and sends gigabytes is not read past the cap.
+pub(super) async fn read_prefix(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let take = chunk.len().min(limit - body.len());
+                body.extend_from_slice(&chunk[..take]);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(BodyError::Io(describe(&e))),
+        }
+    }
+    Ok(body)
+}
+
 /// The `rel="next"` target of a `Link` header.
 pub fn next_link(value: &str) -> Option<String> {
     for part in value.split(',') {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, IF_NONE_MATCH};
+use reqwest::header::{AUTHORIZATION, IF_NONE_MATCH, RANGE};
 use tokio::sync::Mutex as AsyncMutex;
 
 use super::cache::{now_secs, Cache, CachedResponse};
@@ -29,7 +29,7 @@ mod answer;
 mod http;
 
 use answer::{bad_request, cached_response, rate_limited, server_state};
-use http::{describe, read_body, BodyError};
+use http::{describe, read_body, read_prefix, BodyError};
 pub use http::{next_link, RetryPolicy};
 
 /// Largest body accepted (a 10 MB card fits; a runaway response does not).
@@ -257,12 +257,31 @@ impl HubClient {
 
     /// Fetches a path on the endpoint (e.g. `/api/models/a/b?expand=tags`).
     pub async fn get(&self, path: &str, bucket: BucketKind) -> Result<Fetched, FetchError> {
+        self.get_limited(path, bucket, None).await
+    }
+
+    /// The first `limit` bytes of a file (`/{repo}/resolve/main/x.gguf`): asked for with
+    /// `Range: bytes=0-{limit-1}` on every hop (the CDN's too), and never read past `limit`
+    /// even when a server ignores the range. Answers are `200` or `206`; cached apart from a
+    /// whole read of the same path.
+    pub async fn get_prefix(&self, path: &str, limit: usize) -> Result<Fetched, FetchError> {
+        self.get_limited(path, BucketKind::Resolvers, Some(limit.max(1)))
+            .await
+    }
+
+    async fn get_limited(
+        &self,
+        path: &str,
+        bucket: BucketKind,
+        limit: Option<usize>,
+    ) -> Result<Fetched, FetchError> {
         if let Some(e) = self.fatal() {
             return Err(e);
         }
+        let key = cache_key(path, limit);
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-            memo.entry(path.to_string()).or_default().clone()
+            memo.entry(key).or_default().clone()
         };
         // Holding the slot's lock while fetching makes a second caller wait for the first.
         let mut slot = slot.lock().await;
@@ -272,7 +291,7 @@ impl HubClient {
                 fresh: false,
             });
         }
-        let result = match self.get_uncached(path, bucket).await {
+        let result = match self.get_uncached(path, bucket, limit).await {
             Ok(r) => r,
             Err(e) => {
                 if e.is_fatal() {
@@ -285,8 +304,14 @@ impl HubClient {
         Ok(result)
     }
 
-    async fn get_uncached(&self, path: &str, bucket: BucketKind) -> Result<Fetched, FetchError> {
-        let cached = match self.cache_answer(path)? {
+    async fn get_uncached(
+        &self,
+        path: &str,
+        bucket: BucketKind,
+        limit: Option<usize>,
+    ) -> Result<Fetched, FetchError> {
+        let key = cache_key(path, limit);
+        let cached = match self.cache_answer(&key)? {
             FromCache::Answer(f) => return Ok(f),
             FromCache::Stale(c) => c,
         };
@@ -313,7 +338,10 @@ impl HubClient {
                 BucketKind::Api => Stats::add(&self.stats.api_requests, 1),
                 BucketKind::Resolvers => Stats::add(&self.stats.resolver_requests, 1),
             }
-            match self.attempt(path, &url, bucket_ref, etag.as_deref()).await {
+            match self
+                .attempt(path, &url, bucket_ref, etag.as_deref(), limit)
+                .await
+            {
                 Attempt::Done(r) => {
                     return Ok(Fetched {
                         response: Arc::new(r),
@@ -322,7 +350,7 @@ impl HubClient {
                 }
                 Attempt::NotModified => {
                     if let (Some(cache), Some(mut c)) = (&self.cache, cached.clone()) {
-                        let _ = cache.touch(&self.endpoint(), path);
+                        let _ = cache.touch(&self.endpoint(), &key);
                         c.fetched_at = now_secs();
                         return Ok(Fetched {
                             response: Arc::new(c),
@@ -475,7 +503,14 @@ impl HubClient {
         })
     }
 
-    async fn attempt(&self, path: &str, url: &str, bucket: &Bucket, etag: Option<&str>) -> Attempt {
+    async fn attempt(
+        &self,
+        path: &str,
+        url: &str,
+        bucket: &Bucket,
+        etag: Option<&str>,
+        limit: Option<usize>,
+    ) -> Attempt {
         let same_origin = self.is_same_origin(url);
         let mut req = self.http.get(url);
         let mut token_sent = false;
@@ -486,6 +521,9 @@ impl HubClient {
         }
         if let Some(e) = etag {
             req = req.header(IF_NONE_MATCH, e);
+        }
+        if let Some(n) = limit {
+            req = req.header(RANGE, format!("bytes=0-{}", n - 1));
         }
         tracing::debug!(path, hop = %redact_query(url), "GET");
         let started = Instant::now();
@@ -550,7 +588,11 @@ impl HubClient {
         } else {
             redact_query(url)
         };
-        let body = match read_body(resp).await {
+        let read = match limit {
+            Some(n) => read_prefix(resp, n).await,
+            None => read_body(resp).await,
+        };
+        let body = match read {
             Ok(b) => b,
             Err(BodyError::TooLarge) => return Attempt::Fatal(FetchError::TooLarge),
             Err(BodyError::Io(e)) => return Attempt::Retry(e),
@@ -575,6 +617,15 @@ enum FromCache {
     Answer(Fetched),
     /// A request is needed; the stale copy, if any, for `If-None-Match`.
     Stale(Option<CachedResponse>),
+}
+
+/// What the memo and the cache keep an answer under: the path, and for a prefix read the range
+/// after a `#` (never sent: only the path is).
+pub fn cache_key(path: &str, limit: Option<usize>) -> String {
+    match limit {
+        Some(n) => format!("{path}#bytes=0-{}", n - 1),
+        None => path.to_string(),
+    }
 }
 
 /// A URL without its query (signed CDN URLs carry credentials of their own in it).

@@ -81,7 +81,7 @@ async fn list_pages(
                         rec,
                         RawRepo {
                             info: Some(bytes),
-                            readme: None,
+                            ..RawRepo::default()
                         },
                     ));
                 }

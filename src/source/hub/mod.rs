@@ -22,7 +22,10 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+mod files;
 mod listing;
+
+pub use files::{wanted as wanted_files, GGUF_PREFIX, SMALL_FILE};
 
 use super::{Child, Source};
 use crate::finding::{Finding, Severity};
@@ -46,6 +49,9 @@ pub struct RawRepo {
     pub info: Option<Vec<u8>>,
     /// The README, when fetched.
     pub readme: Option<Vec<u8>>,
+    /// The files tools wrote beside the card, when read (name, bytes; a GGUF file's first
+    /// bytes only).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// The live Hub (or a mirror, or a mock) as a source of records.
@@ -180,6 +186,10 @@ async fn fetch_readme(
     }
 }
 
+/// What reading a listed child's extras gave: its README (or why not; `None` when not asked
+/// for) and the files beside its card.
+type Extras = (Result<Vec<u8>, Option<String>>, Vec<(String, Vec<u8>)>);
+
 /// What fetching one repo gave: its record, the raw bodies, and whether it failed only because
 /// `HF_HUB_OFFLINE` is set and it is not cached.
 type FetchedRepo = (RepoRecord, Option<RawRepo>, bool);
@@ -219,14 +229,23 @@ async fn fetch_repo(client: Arc<HubClient>, id: RepoId, sem: Arc<Semaphore>) -> 
             Err(why) => readme_problem = Some(why),
         }
     }
-    client.commit(&commit);
     let mut rec = RepoRecord::from_parts(&id, Some(&info.response.body), readme.as_deref());
+    let mut files = Vec::new();
+    if client.config().want_files {
+        let siblings = rec.siblings.to_vec();
+        files = files::fetch_files(&client, &canonical, &siblings, &mut commit).await;
+        if !files.is_empty() {
+            rec.attach_files(&files);
+        }
+    }
+    client.commit(&commit);
     if let Some(why) = readme_problem {
         rec.findings.push(readme_finding(&rec.id, &why));
     }
     let raw = RawRepo {
         info: Some(info.response.body.clone()),
         readme,
+        files,
     };
     (rec, Some(raw), false)
 }
@@ -281,6 +300,7 @@ impl Source for HubSource {
         let client = self.client.clone();
         let sem = Arc::new(Semaphore::new(self.jobs()));
         let want_readme = client.config().want_readme;
+        let want_files = client.config().want_files;
         let listings: Vec<Listing> = self.rt.block_on(async {
             let handles: Vec<_> = parents
                 .iter()
@@ -296,32 +316,45 @@ impl Source for HubSource {
         for listing in listings {
             self.findings.extend(listing.findings);
             let mut kids: Vec<Child> = Vec::new();
-            let mut need_readme: Vec<RepoId> = Vec::new();
+            let mut need: Vec<(RepoId, Vec<String>)> = Vec::new();
             for (rec, raw) in listing.children {
-                if want_readme && !self.archive.contains_key(&rec.id) {
-                    need_readme.push(rec.id.clone());
+                let files_wanted = want_files && !files::wanted(&rec.siblings).is_empty();
+                if (want_readme || files_wanted) && !self.archive.contains_key(&rec.id) {
+                    let siblings = if want_files {
+                        rec.siblings.to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    need.push((rec.id.clone(), siblings));
                 }
                 self.archive.entry(rec.id.clone()).or_insert(raw);
                 kids.push(Child::Record(Box::new(rec)));
             }
-            if !need_readme.is_empty() {
-                // Snapshots and text analyses want the card bodies of listed children too.
-                let bodies = self.readmes(&need_readme);
+            if !need.is_empty() {
+                // Snapshots and text analyses want the card bodies of listed children too, and
+                // every judgement the files beside their cards.
+                let extras = self.extras(&need, want_readme);
                 for kid in kids.iter_mut() {
                     let Child::Record(rec) = kid else { continue };
-                    match bodies.get(&rec.id) {
-                        Some(Ok(body)) => {
-                            let info = self.archive.get(&rec.id).and_then(|r| r.info.clone());
-                            **rec = RepoRecord::from_parts(&rec.id, info.as_deref(), Some(body));
-                            if let Some(raw) = self.archive.get_mut(&rec.id) {
-                                raw.readme = Some(body.clone());
-                            }
+                    let Some((body, files)) = extras.get(&rec.id) else {
+                        continue;
+                    };
+                    if let Ok(body) = body {
+                        let info = self.archive.get(&rec.id).and_then(|r| r.info.clone());
+                        **rec = RepoRecord::from_parts(&rec.id, info.as_deref(), Some(body));
+                    }
+                    if !files.is_empty() {
+                        rec.attach_files(files);
+                    }
+                    if let Err(Some(why)) = body.as_ref().map_err(Option::as_ref) {
+                        let f = readme_finding(&rec.id, why);
+                        rec.findings.push(f);
+                    }
+                    if let Some(raw) = self.archive.get_mut(&rec.id) {
+                        if let Ok(body) = body {
+                            raw.readme = Some(body.clone());
                         }
-                        Some(Err(why)) => {
-                            let f = readme_finding(&rec.id, why);
-                            rec.findings.push(f);
-                        }
-                        None => {}
+                        raw.files = files.clone();
                     }
                 }
             }
@@ -389,7 +422,7 @@ impl HubSource {
                         id,
                         RawRepo {
                             info: Some(bytes),
-                            readme: None,
+                            ..RawRepo::default()
                         },
                     );
                     read += 1;
@@ -413,28 +446,39 @@ impl HubSource {
         })
     }
 
-    /// README bodies for some repos (resolver bucket), each committed on its own.
-    fn readmes(&mut self, ids: &[RepoId]) -> BTreeMap<RepoId, Result<Vec<u8>, String>> {
+    /// README bodies (when `readme`) and the files beside the cards (the siblings given; none
+    /// for an empty list) for some repos, through the resolver, each repo committed on its own.
+    /// A README not asked for is `Err(None)`.
+    fn extras(
+        &mut self,
+        repos: &[(RepoId, Vec<String>)],
+        readme: bool,
+    ) -> BTreeMap<RepoId, Extras> {
         let client = self.client.clone();
         let sem = Arc::new(Semaphore::new(self.jobs()));
         self.rt.block_on(async {
-            let handles: Vec<_> = ids
+            let handles: Vec<_> = repos
                 .iter()
-                .map(|id| {
-                    let (client, sem, id) = (client.clone(), sem.clone(), id.clone());
+                .map(|(id, siblings)| {
+                    let (client, sem) = (client.clone(), sem.clone());
+                    let (id, siblings) = (id.clone(), siblings.clone());
                     tokio::spawn(async move {
                         let _p = sem.acquire_owned().await.ok();
                         let mut commit = Vec::new();
-                        let body = fetch_readme(&client, &id, &mut commit).await;
+                        let body = match readme {
+                            true => fetch_readme(&client, &id, &mut commit).await.map_err(Some),
+                            false => Err(None),
+                        };
+                        let files = files::fetch_files(&client, &id, &siblings, &mut commit).await;
                         client.commit(&commit);
-                        (id, body)
+                        (id, (body, files))
                     })
                 })
                 .collect();
             let mut out = BTreeMap::new();
             for h in handles {
-                if let Ok((id, body)) = h.await {
-                    out.insert(id, body);
+                if let Ok((id, extra)) = h.await {
+                    out.insert(id, extra);
                 }
             }
             out

@@ -21,8 +21,9 @@ pub use super::dir::MAX_FILE_BYTES;
 mod reverse;
 mod write;
 
+use crate::files::read_limit;
 pub use reverse::IndexUse;
-pub use write::{write_snapshot, WriteError};
+pub use write::{write_snapshot, WriteError, FILES_DIR};
 
 /// A snapshot directory opened for reading.
 #[derive(Debug)]
@@ -61,6 +62,31 @@ struct Read {
     /// `None`: the directory has neither file (it is no repo).
     record: Option<RepoRecord>,
     has_info: bool,
+}
+
+/// The files a snapshot kept beside a card (`.files/`), each read up to what its reader needs;
+/// none when the directory is not there.
+fn read_tool_files(dir: &Path, problems: &mut Vec<String>) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read as _;
+    let Ok(names) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in names.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(limit) = read_limit(&name) else {
+            continue;
+        };
+        let mut bytes = Vec::new();
+        match fs::File::open(entry.path())
+            .and_then(|f| f.take(limit as u64).read_to_end(&mut bytes))
+        {
+            Ok(_) => out.push((name, bytes)),
+            Err(e) => problems.push(format!("cannot read {}: {e}", entry.path().display())),
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The directories of one owner directory that may be repos: `(id, entry)`, the owner's own
@@ -232,6 +258,12 @@ impl SnapshotSource {
             )
         };
         bufs.settle();
+        if rec.siblings.is_empty() || rec.siblings.iter().any(|n| read_limit(n).is_some()) {
+            let files = read_tool_files(&dir.join(write::FILES_DIR), &mut problems);
+            if !files.is_empty() {
+                rec.attach_files(&files);
+            }
+        }
         // Findings about the entry's files name where they are (`problems` name the file).
         for f in rec.findings.iter_mut() {
             if f.code == Code::RepoDataInvalid {

@@ -11,10 +11,12 @@ fn what_the_writer_writes_the_reader_reads() {
     let raw_model = RawRepo {
         info: Some(br#"{"id":"q/m-GGUF","tags":["base_model:quantized:org/base"],"sha":"abc","cardData":{"license":"mit","base_model":"org/base"},"siblings":[{"rfilename":"m.Q4_K_M.gguf"}]}"#.to_vec()),
         readme: Some(b"---\nlicense: mit\nbase_model: org/base\n---\nGGUF Q4_K_M of org/base.\n".to_vec()),
+        files: vec![("LICENSE".into(), b"MIT License\n\nCopyright (c) 2024".to_vec())],
     };
     let raw_data = RawRepo {
         info: None,
         readme: Some(b"---\nlicense: cc-by-4.0\nsource_datasets: [org/raw]\n---\n".to_vec()),
+        files: vec![],
     };
     let written = write_snapshot(dir.path(), [(&model, &raw_model), (&data, &raw_data)]).unwrap();
     assert_eq!(written, 2);
@@ -36,6 +38,13 @@ fn what_the_writer_writes_the_reader_reads() {
         assert_eq!(got.siblings, want.siblings);
         assert_eq!(got.sha(), want.sha());
     }
+    // The files beside the card come back from `.files/`.
+    let lf = read[0].license_file().expect("the LICENSE was kept");
+    assert_eq!(
+        (lf.file.as_str(), lf.license.as_deref()),
+        ("LICENSE", Some("mit"))
+    );
+    assert_eq!(read[1].license_file(), None);
 }
 
 #[test]

@@ -16,9 +16,14 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
+/// The directory beside an entry's `info.json` that holds the files tools wrote beside the card
+/// (a name no repo can have, so it is never taken for one).
+pub const FILES_DIR: &str = ".files";
+
 /// Writes what a crawl read in the layout [`SnapshotSource`] reads: `<out>/<kind>/<id>/info.json`
-/// (the API body, pretty-printed; the same JSON value) and `README.md`, one directory per repo,
-/// plus the three kind directories. Existing entries are overwritten. Returns how many repos
+/// (the API body, pretty-printed; the same JSON value), `README.md`, and under `.files/` the
+/// files tools wrote beside the card as read (a GGUF file's first 256 KiB, never the weights),
+/// one directory per repo, plus the three kind directories. Existing entries are overwritten. Returns how many repos
 /// were written.
 pub fn write_snapshot<'a>(
     out: &Path,
@@ -43,6 +48,18 @@ pub fn write_snapshot<'a>(
         if let Some(readme) = &raw.readme {
             let p = dir.join("README.md");
             fs::write(&p, readme).map_err(io(&p))?;
+        }
+        if !raw.files.is_empty() {
+            let files = dir.join(FILES_DIR);
+            fs::create_dir_all(&files).map_err(io(&files))?;
+            for (name, bytes) in &raw.files {
+                // Root files only: a name with a separator is not written.
+                if name.contains(['/', '\\']) || name.starts_with('.') {
+                    continue;
+                }
+                let p = files.join(name);
+                fs::write(&p, bytes).map_err(io(&p))?;
+            }
         }
         written += 1;
     }
