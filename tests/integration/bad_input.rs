@@ -287,41 +287,6 @@ fn hostile_card_text_prints_nothing_a_terminal_would_interpret() {
     );
 }
 
-/// A GGUF header as llama.cpp writes one (v3): string keys, then a vocabulary that is not read.
-fn gguf_header(keys: &[(&str, &str)]) -> Vec<u8> {
-    let mut b = b"GGUF".to_vec();
-    b.extend(3u32.to_le_bytes());
-    b.extend(291u64.to_le_bytes());
-    b.extend((keys.len() as u64 + 2).to_le_bytes());
-    let string = |b: &mut Vec<u8>, s: &str| {
-        b.extend((s.len() as u64).to_le_bytes());
-        b.extend(s.as_bytes());
-    };
-    for (k, v) in keys {
-        string(&mut b, k);
-        match v.parse::<u32>() {
-            Ok(n) => {
-                b.extend(4u32.to_le_bytes());
-                b.extend(n.to_le_bytes());
-            }
-            Err(_) => {
-                b.extend(8u32.to_le_bytes());
-                string(&mut b, v);
-            }
-        }
-    }
-    string(&mut b, "general.file_type");
-    b.extend(4u32.to_le_bytes());
-    b.extend(15u32.to_le_bytes());
-    string(&mut b, "tokenizer.ggml.tokens");
-    b.extend(9u32.to_le_bytes());
-    b.extend(8u32.to_le_bytes());
-    b.extend(32_000u64.to_le_bytes());
-    // Weights follow in a real file: a few megabytes of them here, never read.
-    b.extend(vec![0u8; 4 << 20]);
-    b
-}
-
 /// `card` reads the files the tools wrote beside the card: a parent only they name is an
 /// undeclared base (and judges the card as the derivative they make it); one that disagrees with
 /// the card is a mismatch; a local path names nothing.
@@ -378,15 +343,18 @@ fn card_reads_what_the_tools_wrote_beside_it() {
     assert!(!codes(&v).iter().any(|c| c.contains("base")), "{v}");
     // A GGUF file with no card metadata: its header names the base and the quantization, read
     // from its first 256 KiB of a 4 MiB file.
-    let gguf = gguf_header(&[
-        ("general.architecture", "llama"),
-        ("general.license", "llama2"),
-        ("general.base_model.count", "1"),
-        (
-            "general.base_model.0.repo_url",
-            "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf",
-        ),
-    ]);
+    let gguf = gguf_header(
+        4 << 20,
+        &[
+            ("general.architecture", "llama"),
+            ("general.license", "llama2"),
+            ("general.base_model.count", "1"),
+            (
+                "general.base_model.0.repo_url",
+                "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf",
+            ),
+        ],
+    );
     let v = card_json(&[("model.Q4_K_M.gguf", gguf)], "# A quantized model\n");
     let f = &v["files"][0];
     assert_eq!(f["file"], "model.Q4_K_M.gguf");

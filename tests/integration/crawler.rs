@@ -145,7 +145,9 @@ fn down_crawl_costs_one_call_per_root_and_one_listing_per_model_it_reaches() {
     assert_eq!(space_listings, with_spaces.len());
     assert!(!reqs.iter().any(|r| r.path.starts_with("/api/spaces/")));
     assert_eq!(
-        reqs.iter().filter(|r| r.path.ends_with("/README.md")).count(),
+        reqs.iter()
+            .filter(|r| r.path.ends_with("/README.md"))
+            .count(),
         0,
         "trace needs no README bodies"
     );

@@ -15,6 +15,7 @@ mod bom;
 mod crawler;
 mod diagrams;
 mod explorer;
+mod files;
 mod hub_production;
 mod parquet_snapshots;
 mod properties;
