@@ -30,6 +30,8 @@ enum Command {
     Audit(cli::audit::AuditArgs),
     /// Answer a question about lineage with a query (see `query --list` for named ones).
     Query(cli::query::QueryArgs),
+    /// Check a folder before pushing it: its card and files judged against its lineage.
+    Check(cli::check::CheckArgs),
     /// Lint one local README.md: metadata as the tool reads it, findings, and what changed.
     Card(cli::card::CardArgs),
     /// Crawl the Hub from some repos and write what was read as a snapshot (directory or Parquet).
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Trace(a) => cli::trace::run(a),
         Command::Card(a) => cli::card::run(a),
+        Command::Check(a) => cli::check::run(a),
         Command::Audit(a) => cli::audit::run(a),
         Command::Query(a) => cli::query::run(a),
         Command::Snapshot(a) => cli::snapshot::run(a),

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bom;
 pub mod card;
+pub mod check;
 pub mod explain;
 pub mod export;
 pub mod query;

@@ -7,6 +7,7 @@
 mod dir;
 pub mod hub;
 mod links_index;
+pub mod local;
 pub mod parquet;
 pub mod snapshot;
 

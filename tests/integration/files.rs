@@ -365,3 +365,100 @@ fn a_snapshot_keeps_the_files_and_gives_the_same_lineage_offline() {
     assert_eq!(sourced_edges(&offline), sourced_edges(&live));
     assert_eq!(findings(&offline), findings(&live));
 }
+
+/// `check DIR`: the folder a publisher is about to push, judged against its lineage read from
+/// a snapshot; exit 2 on a deny finding, 1 when there is no card.
+#[test]
+fn check_judges_a_folder_before_the_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("my-llama2-lora");
+    std::fs::create_dir_all(&folder).unwrap();
+    let write = |name: &str, body: &[u8]| std::fs::write(folder.join(name), body).unwrap();
+    write(
+        "README.md",
+        b"---\nlicense: llama2\nbase_model: /content/drive/llama-2-7b\n---\n# My Llama 2 LoRA\n\nA LoRA (r=8) on Llama 2 7B, trained for two epochs on my-org/support-chats.\n",
+    );
+    write(
+        "adapter_config.json",
+        br#"{"base_model_name_or_path": "meta-llama/Llama-2-7b-hf", "peft_type": "LORA", "r": 8}"#,
+    );
+    write("LICENSE", LLAMA2.as_bytes());
+    write("adapter_model.safetensors", &[0u8; 64]);
+    let snap = example_snapshot();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            folder.to_str().unwrap(),
+            "--snapshot",
+            snap.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    let (code, out, err) = check(&["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let g: Value = serde_json::from_str(&out).unwrap();
+    assert!(sourced_edges(&g).contains(&edge(
+        "meta-llama/Llama-2-7b-hf",
+        "local/my-llama2-lora",
+        "adapter",
+        "file"
+    )));
+    let found = findings(&g);
+    assert!(found.contains(&finding("undeclared-base-model", "local/my-llama2-lora")));
+    assert!(
+        !found.iter().any(|f| f.0.starts_with("license-")),
+        "{found:?}"
+    );
+
+    // Relicensed as Apache 2.0 without the agreement: a deny finding, exit 2, also in SARIF.
+    write(
+        "README.md",
+        b"---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n---\n# My LoRA\n",
+    );
+    std::fs::remove_file(folder.join("LICENSE")).unwrap();
+    let (code, out, _) = check(&["--format", "sarif", "--repo", "me/my-lora"]);
+    assert_eq!(code, 2);
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let rules: BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains("license-drift") && rules.contains("license-text-missing"),
+        "{rules:?}"
+    );
+
+    // No card, no check.
+    std::fs::remove_file(folder.join("README.md")).unwrap();
+    let (code, _, err) = check(&[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no README.md"), "{err}");
+}
+
+/// The pre-commit hook runs `check` on the folder, and only when a file it reads changed.
+#[test]
+fn the_pre_commit_hook_runs_check_on_the_files_it_reads() {
+    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
+    let hook = &docs[0][0];
+    assert_eq!(hook["id"].as_str(), Some("hf-lineage-check"));
+    assert_eq!(hook["entry"].as_str(), Some("hf-lineage check"));
+    assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
+    let files = regex::Regex::new(hook["files"].as_str().unwrap()).unwrap();
+    for yes in [
+        "README.md",
+        "models/x/adapter_config.json",
+        "LICENSE",
+        "LICENSE.txt",
+        "m.Q4_K_M.gguf",
+        "mergekit_config.yml",
+    ] {
+        assert!(files.is_match(yes), "{yes}");
+    }
+    for no in ["src/main.rs", "model.safetensors", "notes.md"] {
+        assert!(!files.is_match(no), "{no}");
+    }
+}
