@@ -9,6 +9,7 @@
 #      shortened to 30 s so the run takes minutes;
 #   B  a binding quota (100 per 10 s): total time against the physical bound
 #      floor((N-1)/q) windows + the transfer time of the same crawl unconstrained (run C);
+#   A0, C0  runs A and C with --files none: what reading the files beside the cards costs;
 #   D  a quota that does not bind (the Team plan's 3,000 per 300 s), both tools: what is left
 #      when no one waits for windows.
 #
@@ -53,6 +54,7 @@ import json, sys
 g = json.load(open(sys.argv[1]))
 secs = float(sys.argv[3]); a, b = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 api = b["api_requests"] - a["api_requests"]; tmr = b["too_many_requests"] - a["too_many_requests"]
+res = b["resolver_requests"] - a["resolver_requests"]
 models = [n for n in g["nodes"] if n["kind"] == "model" and n["status"] == "ok"]
 parents = {e["upstream"] for e in g["edges"] if e["relation"] not in ("used_by", "trained_on")}
 # Lower bound without an oracle: the 20 roots' detail calls, plus one listing per model reached
@@ -62,7 +64,8 @@ leaf_roots = sum(1 for r in g["roots"] if r not in parents)
 bound = 20 + len(models) - leaf_roots
 oracle = 20 + len(parents)
 print(f"hf-lineage [{sys.argv[2]}]: {len(g['nodes'])} repos, {len(g['edges'])} edges in {secs:.2f} s; "
-      f"API requests {api} (lower bound {bound}: +{100 * (api - bound) / bound:.1f}%; oracle bound {oracle}); 429s {tmr}")
+      f"API requests {api} (lower bound {bound}: +{100 * (api - bound) / bound:.1f}%; oracle bound {oracle}); resolver requests {res}; "
+      f"file edges {sum(1 for e in g['edges'] if e.get('relation_source') == 'file')}; 429s {tmr}")
 json.dump({"secs": secs, "api": api, "bound": bound, "edges": len(g["edges"]), "repos": len(g["nodes"])}, open(sys.argv[1] + ".sum", "w"))
 PY
 }
@@ -79,6 +82,9 @@ echo "== A: anonymous policy announced (500 API / 3,000 resolvers per 30 s windo
 start_mock 18951 --api-quota 500/30 --resolver-quota 3000/30
 run_ours http://127.0.0.1:18951 "default flags"
 cp "$work/crawl.json.sum" "$work/A.sum"
+echo "== A0: the same without reading files (--files none)"
+start_mock 18957 --api-quota 500/30 --resolver-quota 3000/30
+run_ours http://127.0.0.1:18957 "--files none" --files none
 start_mock 18952 --api-quota 500/30 --resolver-quota 3000/30
 run_hf http://127.0.0.1:18952
 "$py" - "$work/A.sum" "$work/hf.txt" <<'PY'
@@ -92,6 +98,9 @@ echo "== C: the same crawl unconstrained (quota 100,000 per window): transfer ti
 start_mock 18953 --api-quota 100000/30
 run_ours http://127.0.0.1:18953 "unconstrained, default flags"
 cp "$work/crawl.json.sum" "$work/C.sum"
+echo "== C0: unconstrained, without reading files (--files none)"
+start_mock 18958 --api-quota 100000/30
+run_ours http://127.0.0.1:18958 "unconstrained, --files none" --files none
 
 echo "== B: binding quota 100 per 10 s announced, default flags"
 start_mock 18954 --api-quota 100/10

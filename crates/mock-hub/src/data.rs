@@ -112,6 +112,42 @@ fn hub_relation(info: &Value, card: &Value, bases: usize) -> &'static str {
     }
 }
 
+/// A GGUF header as llama.cpp writes one (v3): string keys (numbers as `u32`),
+/// `general.file_type` 15 (Q4_K_M), a vocabulary that is not read, then `weights` zero bytes.
+pub fn gguf_header(weights: usize, keys: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = b"GGUF".to_vec();
+    b.extend(3u32.to_le_bytes());
+    b.extend(291u64.to_le_bytes());
+    b.extend((keys.len() as u64 + 2).to_le_bytes());
+    let string = |b: &mut Vec<u8>, s: &str| {
+        b.extend((s.len() as u64).to_le_bytes());
+        b.extend(s.as_bytes());
+    };
+    for (k, v) in keys {
+        string(&mut b, k);
+        match v.parse::<u32>() {
+            Ok(n) => {
+                b.extend(4u32.to_le_bytes());
+                b.extend(n.to_le_bytes());
+            }
+            Err(_) => {
+                b.extend(8u32.to_le_bytes());
+                string(&mut b, v);
+            }
+        }
+    }
+    string(&mut b, "general.file_type");
+    b.extend(4u32.to_le_bytes());
+    b.extend(15u32.to_le_bytes());
+    string(&mut b, "tokenizer.ggml.tokens");
+    b.extend(9u32.to_le_bytes());
+    b.extend(8u32.to_le_bytes());
+    b.extend(32_000u64.to_le_bytes());
+    // Weights follow in a real file: `weights` bytes of them here, never read.
+    b.extend(vec![0u8; weights]);
+    b
+}
+
 /// Adds the names of a repo's served files to its `siblings`, as the Hub lists every file.
 pub(crate) fn list_files(r: &mut MockRepo) {
     if r.files.is_empty() || !r.info.is_object() {
@@ -354,17 +390,19 @@ pub fn from_snapshot(dir: &Path) -> Vec<MockRepo> {
 /// families. Deterministic.
 pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
     let mut repos: Vec<MockRepo> = Vec::new();
-    let model = |id: String, card: Value, siblings: Vec<&str>, repos: &mut Vec<MockRepo>| {
-        let mut yaml = String::from("---\n");
-        if let Value::Object(m) = &card {
-            for (k, v) in m {
-                yaml.push_str(&format!("{k}: {v}\n"));
+    let model =
+        |id: String, card: Value, files: Vec<(&str, Vec<u8>)>, repos: &mut Vec<MockRepo>| {
+            let siblings: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+            let mut yaml = String::from("---\n");
+            if let Value::Object(m) = &card {
+                for (k, v) in m {
+                    yaml.push_str(&format!("{k}: {v}\n"));
+                }
             }
-        }
-        yaml.push_str("---\n\n# ");
-        yaml.push_str(&id);
-        yaml.push('\n');
-        repos.push(MockRepo {
+            yaml.push_str("---\n\n# ");
+            yaml.push_str(&id);
+            yaml.push('\n');
+            repos.push(MockRepo {
             kind: "models",
             info: json!({
                 "_id": format!("{:024x}", repos.len()),
@@ -379,9 +417,28 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
             }),
             id,
             readme: Some(yaml),
+            files: files
+                .into_iter()
+                .filter(|(_, b)| !b.is_empty())
+                .map(|(n, b)| (n.to_string(), b))
+                .collect(),
             ..Default::default()
         });
+        };
+    // What the tools write beside the cards, as small as the real ones (a GGUF file's header
+    // and a little of its weights).
+    let none = Vec::new;
+    let license_text = |lic: &str| -> Vec<u8> {
+        let title = match lic {
+            "llama2" => "LLAMA 2 COMMUNITY LICENSE AGREEMENT",
+            "apache-2.0" => "Apache License\n Version 2.0, January 2004",
+            "gemma" => "Gemma Terms of Use",
+            "mit" => "MIT License",
+            _ => "Attribution-NonCommercial 4.0 International",
+        };
+        format!("{title}\n\n(terms follow)\n").into_bytes()
     };
+    let hub_url = |id: &str| format!("https://huggingface.co/{id}");
     let licenses = ["llama2", "apache-2.0", "gemma", "mit", "cc-by-nc-4.0"];
     let per_root = target / roots.max(1);
     let mut all_ft: Vec<String> = Vec::new();
@@ -391,7 +448,14 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
         model(
             root.clone(),
             json!({"license": lic}),
-            vec!["config.json", "model.safetensors"],
+            vec![
+                (
+                    "config.json",
+                    br#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama"}"#.to_vec(),
+                ),
+                ("model.safetensors", none()),
+                ("LICENSE", license_text(lic)),
+            ],
             &mut repos,
         );
         let start = repos.len();
@@ -408,7 +472,7 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
                     model(
                         ft.clone(),
                         json!({"license": lic, "base_model": parent.clone(), "datasets": [format!("data/set-{}", i % 9)]}),
-                        vec!["model.safetensors"],
+                        vec![("model.safetensors", none())],
                         &mut repos,
                     );
                     all_ft.push(ft.clone());
@@ -417,7 +481,17 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
                         model(
                             format!("quant{}/ft-{r}-{i}-{k}-GGUF", i % 7),
                             json!({"license": lic, "base_model": ft.clone()}),
-                            vec!["m.Q4_K_M.gguf"],
+                            vec![(
+                                "m.Q4_K_M.gguf",
+                                gguf_header(
+                                    16 * 1024,
+                                    &[
+                                        ("general.architecture", "llama"),
+                                        ("general.license", lic),
+                                        ("general.source.repo_url", &hub_url(&ft)),
+                                    ],
+                                ),
+                            )],
                             &mut repos,
                         );
                     }
@@ -425,7 +499,15 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
                         model(
                             format!("quant{}/ft-{r}-{i}-{k}-GPTQ", i % 5),
                             json!({"license": lic, "base_model": ft.clone()}),
-                            vec!["quantize_config.json"],
+                            vec![
+                                (
+                                    "config.json",
+                                    json!({"_name_or_path": ft.clone(), "quantization_config": {"quant_method": "gptq", "bits": 4}})
+                                        .to_string()
+                                        .into_bytes(),
+                                ),
+                                ("quantize_config.json", none()),
+                            ],
                             &mut repos,
                         );
                     }
@@ -433,7 +515,12 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
                         model(
                             format!("lora{}/ft-{r}-{i}-{k}-lora", i % 3),
                             json!({"license": lic, "base_model": ft.clone(), "library_name": "peft"}),
-                            vec!["adapter_config.json"],
+                            vec![(
+                                "adapter_config.json",
+                                json!({"base_model_name_or_path": ft.clone(), "peft_type": "LORA", "r": 16})
+                                    .to_string()
+                                    .into_bytes(),
+                            )],
                             &mut repos,
                         );
                     }
@@ -453,8 +540,12 @@ pub fn family(roots: usize, target: usize) -> Vec<MockRepo> {
         let b = all_ft[(m * 13 + n / 2) % n].clone();
         model(
             format!("merger/merge-{m}"),
-            json!({"license": "apache-2.0", "base_model": [a, b], "tags": ["merge"]}),
-            vec!["mergekit_config.yml"],
+            json!({"license": "apache-2.0", "base_model": [a.clone(), b.clone()], "tags": ["merge"]}),
+            vec![(
+                "mergekit_config.yml",
+                format!("models:\n  - model: {a}\n  - model: {b}\nmerge_method: slerp\nbase_model: {a}\n")
+                    .into_bytes(),
+            )],
             &mut repos,
         );
     }

@@ -39,7 +39,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, StatusCode};
 use serde_json::{json, Value};
 
-pub use data::{card_data, family, finish, from_snapshot};
+pub use data::{card_data, family, finish, from_snapshot, gguf_header};
 
 /// One repo the mock serves.
 #[derive(Debug, Clone, Default)]

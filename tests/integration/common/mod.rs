@@ -240,41 +240,7 @@ pub fn node<'a>(g: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .find(|n| n["id"] == id)
         .unwrap_or_else(|| panic!("no node {id}"))
 }
-/// A GGUF header as llama.cpp writes one (v3): string keys (numbers as `u32`),
-/// `general.file_type` 15 (Q4_K_M), a vocabulary that is not read, then `weights` zero bytes.
-pub fn gguf_header(weights: usize, keys: &[(&str, &str)]) -> Vec<u8> {
-    let mut b = b"GGUF".to_vec();
-    b.extend(3u32.to_le_bytes());
-    b.extend(291u64.to_le_bytes());
-    b.extend((keys.len() as u64 + 2).to_le_bytes());
-    let string = |b: &mut Vec<u8>, s: &str| {
-        b.extend((s.len() as u64).to_le_bytes());
-        b.extend(s.as_bytes());
-    };
-    for (k, v) in keys {
-        string(&mut b, k);
-        match v.parse::<u32>() {
-            Ok(n) => {
-                b.extend(4u32.to_le_bytes());
-                b.extend(n.to_le_bytes());
-            }
-            Err(_) => {
-                b.extend(8u32.to_le_bytes());
-                string(&mut b, v);
-            }
-        }
-    }
-    string(&mut b, "general.file_type");
-    b.extend(4u32.to_le_bytes());
-    b.extend(15u32.to_le_bytes());
-    string(&mut b, "tokenizer.ggml.tokens");
-    b.extend(9u32.to_le_bytes());
-    b.extend(8u32.to_le_bytes());
-    b.extend(32_000u64.to_le_bytes());
-    // Weights follow in a real file: `weights` bytes of them here, never read.
-    b.extend(vec![0u8; weights]);
-    b
-}
+pub use ::mock_hub::gguf_header;
 
 /// The mock Hub (its own dev crate, `crates/mock-hub`).
 #[allow(unused_imports)]
