@@ -62,7 +62,11 @@ fn live_trace_is_the_same_with_15_percent_random_5xx() {
         MockConfig {
             page_size: 4,
             error_rate: 0.15,
-            seed: 7,
+            // Faults are seeded, so a run is reproducible; the crawl's last requests go out one
+            // at a time, so a seed whose draws there hold six faults in a row (more than the
+            // client's six attempts allow, p ≈ 1e-5 per request) fails every time: seed 7 did
+            // once the crawl also read files.
+            seed: 42,
             ..Default::default()
         },
     );

@@ -312,14 +312,18 @@ impl Source for HubSource {
             }
             out
         });
-        let mut result = Vec::with_capacity(parents.len());
+        // Every listing's children first, then the READMEs and files of all of them in one
+        // concurrent batch (per listing, the batches would run one after another).
+        let mut result: Vec<Vec<Child>> = Vec::with_capacity(parents.len());
+        let mut need: Vec<(RepoId, Vec<String>)> = Vec::new();
+        let mut needed: std::collections::BTreeSet<RepoId> = Default::default();
         for listing in listings {
             self.findings.extend(listing.findings);
             let mut kids: Vec<Child> = Vec::new();
-            let mut need: Vec<(RepoId, Vec<String>)> = Vec::new();
             for (rec, raw) in listing.children {
                 let files_wanted = want_files && !files::wanted(&rec.siblings).is_empty();
-                if (want_readme || files_wanted) && !self.archive.contains_key(&rec.id) {
+                let fresh = !self.archive.contains_key(&rec.id);
+                if (want_readme || files_wanted) && fresh && needed.insert(rec.id.clone()) {
                     let siblings = if want_files {
                         rec.siblings.to_vec()
                     } else {
@@ -330,35 +334,36 @@ impl Source for HubSource {
                 self.archive.entry(rec.id.clone()).or_insert(raw);
                 kids.push(Child::Record(Box::new(rec)));
             }
-            if !need.is_empty() {
-                // Snapshots and text analyses want the card bodies of listed children too, and
-                // every judgement the files beside their cards.
-                let extras = self.extras(&need, want_readme);
-                for kid in kids.iter_mut() {
-                    let Child::Record(rec) = kid else { continue };
-                    let Some((body, files)) = extras.get(&rec.id) else {
-                        continue;
-                    };
-                    if let Ok(body) = body {
-                        let info = self.archive.get(&rec.id).and_then(|r| r.info.clone());
-                        **rec = RepoRecord::from_parts(&rec.id, info.as_deref(), Some(body));
-                    }
-                    if !files.is_empty() {
-                        rec.attach_files(files);
-                    }
-                    if let Err(Some(why)) = body.as_ref().map_err(Option::as_ref) {
-                        let f = readme_finding(&rec.id, why);
-                        rec.findings.push(f);
-                    }
-                    if let Some(raw) = self.archive.get_mut(&rec.id) {
-                        if let Ok(body) = body {
-                            raw.readme = Some(body.clone());
-                        }
-                        raw.files = files.clone();
-                    }
-                }
-            }
             result.push(kids);
+        }
+        if need.is_empty() {
+            return result;
+        }
+        // Snapshots and text analyses want the card bodies of listed children too, and every
+        // judgement the files beside their cards.
+        let extras = self.extras(&need, want_readme);
+        for kid in result.iter_mut().flatten() {
+            let Child::Record(rec) = kid else { continue };
+            let Some((body, files)) = extras.get(&rec.id) else {
+                continue;
+            };
+            if let Ok(body) = body {
+                let info = self.archive.get(&rec.id).and_then(|r| r.info.clone());
+                **rec = RepoRecord::from_parts(&rec.id, info.as_deref(), Some(body));
+            }
+            if !files.is_empty() {
+                rec.attach_files(files);
+            }
+            if let Err(Some(why)) = body.as_ref().map_err(Option::as_ref) {
+                let f = readme_finding(&rec.id, why);
+                rec.findings.push(f);
+            }
+            if let Some(raw) = self.archive.get_mut(&rec.id) {
+                if let Ok(body) = body {
+                    raw.readme = Some(body.clone());
+                }
+                raw.files = files.clone();
+            }
         }
         result
     }
