@@ -109,6 +109,12 @@ pub enum RelationSource {
     /// A file a tool wrote beside the card (`adapter_config.json`, a mergekit configuration,
     /// a GGUF header, `config.json`): the parent, or the relation, is what the file says.
     File,
+    /// The merge configuration a card carries in its body (the YAML block mergekit and
+    /// LazyMergekit print): the merge's own declaration, as strong as `mergekit_config.yml`.
+    CardConfig,
+    /// A card's explicit source line (`Original model: [X](https://huggingface.co/X)`,
+    /// `From: X`), as quantization cards write it.
+    CardStatement,
     /// Inferred from files and metadata.
     Inferred,
     /// Suggested from the card's prose (not declared in metadata).
@@ -122,6 +128,8 @@ impl RelationSource {
             RelationSource::Hub => "hub",
             RelationSource::Declared => "declared",
             RelationSource::File => "file",
+            RelationSource::CardConfig => "card-config",
+            RelationSource::CardStatement => "card-statement",
             RelationSource::Inferred => "inferred",
             RelationSource::CardText => "card-text",
         }

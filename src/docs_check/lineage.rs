@@ -126,6 +126,7 @@ pub fn infer_from_text(g: &mut LineageGraph) -> Vec<Finding> {
         if n.status() != NodeStatus::Ok
             || n.id().kind() != RepoKind::Model
             || !rec.base_models().is_empty()
+            || !rec.file_parents().is_empty()
         {
             continue;
         }

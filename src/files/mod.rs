@@ -9,9 +9,12 @@
 //! Hugging Face cache (`…/models--ORG--NAME/snapshots/SHA`), which *are* the id `ORG/NAME` at
 //! revision `SHA`. Any other local path is no parent ([`hub_ref`]).
 
+mod card;
 pub mod gguf;
 pub mod license;
 mod statement;
+
+pub use card::card_statements;
 
 pub use statement::{is_tool_file, statements, Statement};
 
@@ -180,6 +183,9 @@ pub struct MergeConfig {
     pub base: Option<FileRef>,
     /// `merge_method` (`slerp`, `ties`, `dare_ties`, `passthrough`…).
     pub method: Option<String>,
+    /// Model names that are no Hub id (no owner: `Mistral-7B-v0.1`, or `_` for the `/`:
+    /// `mistralai_Mistral-7B-v0.1`), for a card to resolve through its links.
+    pub unowned: Vec<String>,
 }
 
 /// Reads a mergekit configuration with the bounded YAML loader; `None` when it is no mapping
@@ -206,9 +212,18 @@ pub fn merge_config(text: &str) -> Option<MergeConfig> {
             .get("model")
             .and_then(|m| m.as_scalar_text())
             .or_else(|| v.as_scalar_text());
-        if let Some(r) = name.as_deref().and_then(hub_ref) {
-            if !out.models.contains(&r) {
-                out.models.push(r);
+        let Some(n) = name.as_deref() else { return };
+        match hub_ref(n) {
+            Some(r) if !out.models.contains(&r) => out.models.push(r),
+            Some(_) => {}
+            None => {
+                let n = n.trim();
+                let plain = !n.is_empty()
+                    && !n.contains(['/', '\\', ':', ' '])
+                    && !out.unowned.iter().any(|u| u == n);
+                if plain {
+                    out.unowned.push(n.to_string());
+                }
             }
         }
     };

@@ -3,7 +3,7 @@
 //! method, quantization, a GGUF header's license).
 
 use super::{adapter_config, gguf, merge_config, model_config, FileRef};
-use crate::relation::Relation;
+use crate::relation::{Relation, RelationSource};
 
 /// The files a reader exists for, by name: what the crawler fetches and a snapshot keeps.
 /// `LICENSE`-like files are matched by [`super::license::is_license_file`].
@@ -33,10 +33,13 @@ pub struct Statement {
     /// models, a GGUF file's source), not ancestors further up (`config.json`'s
     /// `_name_or_path`, a GGUF header's `general.base_model.*`).
     pub direct: bool,
+    /// What kind of statement it is: a file a tool wrote (`file`), or the card's own
+    /// configuration block or source line (`card-config`, `card-statement`).
+    pub source: RelationSource,
 }
 
 impl Statement {
-    fn new(file: &str, parents: Vec<FileRef>, relation: Option<Relation>) -> Statement {
+    pub(super) fn new(file: &str, parents: Vec<FileRef>, relation: Option<Relation>) -> Statement {
         Statement {
             file: file.to_string(),
             parents,
@@ -44,6 +47,7 @@ impl Statement {
             detail: Vec::new(),
             license: None,
             direct: true,
+            source: RelationSource::File,
         }
     }
 }

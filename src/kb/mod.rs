@@ -59,6 +59,10 @@ pub struct LicenseInfo {
     /// Derivatives must carry a copy of the license text (or agreement) with them.
     #[serde(default)]
     pub include_text: bool,
+    /// The Hub organisations of a vendor license's licensor (`meta-llama`): only their own
+    /// releases are not licensees' derivatives.
+    #[serde(default)]
+    pub licensors: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -121,6 +125,7 @@ impl KnowledgeBase {
         for l in table.license {
             kb.insert(l);
         }
+        kb.add_research_variants();
         kb
     }
 
@@ -145,6 +150,35 @@ impl KnowledgeBase {
         }
     }
 
+    /// A vendor's license with a research or non-commercial variant (`tongyi-qianwen-research`,
+    /// `llama3-non-commercial`): the variant is that family's non-commercial member, with its
+    /// terms otherwise kept. Names already in the table keep their own entry.
+    fn add_research_variants(&mut self) {
+        let vendors: Vec<Arc<LicenseInfo>> = self
+            .by_key
+            .values()
+            .filter(|l| l.commercial && (l.community || l.keep_license))
+            .cloned()
+            .collect();
+        for l in vendors {
+            for suffix in ["research", "non-commercial", "noncommercial", "nc"] {
+                let key = format!("{}-{suffix}", l.id);
+                if self.by_key.contains_key(&key) {
+                    continue;
+                }
+                let variant = LicenseInfo {
+                    id: key.clone(),
+                    name: format!("{} ({suffix} variant)", l.name),
+                    commercial: false,
+                    aliases: Vec::new(),
+                    titles: Vec::new(),
+                    ..(*l).clone()
+                };
+                self.by_key.insert(key, Arc::new(variant));
+            }
+        }
+    }
+
     /// Adds or replaces an entry (from a policy file).
     pub fn insert(&mut self, l: LicenseInfo) {
         let l = Arc::new(l);
@@ -161,11 +195,16 @@ impl KnowledgeBase {
     /// Looks up an id or alias; an id already in normal form (what cards hold once parsed) is
     /// looked up as it is, without building its normal form.
     fn lookup(&self, id: &str) -> Option<&Arc<LicenseInfo>> {
-        if is_normal(id) {
+        let exact = if is_normal(id) {
             self.by_key.get(id)
         } else {
             self.by_key.get(&normalize(id))
-        }
+        };
+        exact.or_else(|| {
+            spellings(&normalize(id))
+                .iter()
+                .find_map(|k| self.by_key.get(k))
+        })
     }
 
     /// Every distinct entry, sorted by id.
@@ -253,9 +292,107 @@ fn normalize(s: &str) -> String {
     s.trim().to_ascii_lowercase().replace(['_', ' '], "-")
 }
 
+/// Other spellings of a normalised license name the table may hold it under, by general rules
+/// (tried when the name itself is not in the table): punctuation runs as one `-`; without a
+/// `-license`, `-licence`, `-agreement`, `-license-agreement`, `-terms` or `-terms-of-use`
+/// suffix; with a version joined to its name (`llama-3.1` → `llama3.1`); without a vendor
+/// prefix the table does not use (`meta-`, `google-`).
+pub(crate) fn spellings(name: &str) -> Vec<String> {
+    let mut cleaned = String::with_capacity(name.len());
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '.' || c == '+' {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && (cleaned.is_empty() || cleaned.ends_with('-'))) {
+            cleaned.push(c);
+        }
+    }
+    let cleaned = cleaned.trim_end_matches(['-', '.']).to_string();
+    let mut out = vec![cleaned.clone()];
+    let mut stem = cleaned.as_str();
+    loop {
+        let before = stem;
+        for suffix in [
+            "-terms-of-use",
+            "-terms",
+            "-agreement",
+            "-license",
+            "-licence",
+        ] {
+            stem = stem.strip_suffix(suffix).unwrap_or(stem);
+        }
+        if stem == before {
+            break;
+        }
+        out.push(stem.to_string());
+    }
+    let stems: Vec<String> = out.clone();
+    for s in &stems {
+        for prefix in ["meta-", "google-", "the-"] {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                out.push(rest.to_string());
+            }
+        }
+    }
+    // A version joined to its name: `llama-3.1` → `llama3.1`, `lfm-1.0` → `lfm1.0`.
+    let joined: Vec<String> = out
+        .iter()
+        .map(|s| {
+            let b = s.as_bytes();
+            let mut j = String::with_capacity(s.len());
+            for (i, c) in s.char_indices() {
+                let skip = c == '-'
+                    && i > 0
+                    && b[i - 1].is_ascii_alphabetic()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if !skip {
+                    j.push(c);
+                }
+            }
+            j
+        })
+        .collect();
+    out.extend(joined);
+    out.retain(|s| !s.is_empty() && s != name);
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_tail_names_resolve_by_general_rules() {
+        let kb = KnowledgeBase::builtin();
+        let id = |name: &str| kb.get(name).map(|l| l.id.clone());
+        for (name, want) in [
+            ("tongyi-qianwen-license-agreement", "tongyi-qianwen"),
+            ("Tongyi Qianwen License Agreement", "tongyi-qianwen"),
+            ("tongyi-qianwen-research", "qwen-research"),
+            ("llama-3", "llama3"),
+            ("llama-3.1", "llama3.1"),
+            ("meta-llama-3-license", "llama3"),
+            ("google-gemma-terms-of-use", "gemma"),
+            ("gemma_terms_of_use", "gemma"),
+            ("deepseek-license", "deepseek"),
+            ("flux-dev-license", "flux-1-dev-non-commercial-license"),
+            ("yi-license", "yi-license"),
+            ("ai2-impact-license-low-risk", "ai2-impact-license-low-risk"),
+            ("lfm-1.0", "lfm1.0"),
+        ] {
+            assert_eq!(id(name).as_deref(), Some(want), "{name}");
+        }
+        // A research variant of a vendor license is its family's non-commercial member.
+        let v = kb.get("llama3-research").unwrap();
+        assert!(!v.commercial && v.family == "llama3");
+        // Nothing is guessed from a name with no rule behind it.
+        for name in ["license", "other", "my-custom-terms", "apache"] {
+            assert_eq!(id(name), None, "{name}");
+        }
+    }
 
     const HUB_IDS: &str = "apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0 \
         bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc0-1.0 \

@@ -8,9 +8,11 @@
 //! the ancestor, its license, the rule that fired and the lineage path, so a person can check it.
 
 mod paths;
+mod rules;
 
 pub use paths::path_text;
 use paths::{derivation_ancestors, Ancestor};
+use rules::{collect_obligations, judge, names, own_release, Violation};
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
@@ -68,28 +70,6 @@ pub struct LicenseReport {
     pub findings: Vec<Finding>,
     /// Per node: the obligations its ancestors' licenses put on it.
     pub obligations: Obligations,
-}
-
-fn same_owner(a: &RepoId, b: &RepoId) -> bool {
-    match (a.owner(), b.owner()) {
-        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
-        _ => false,
-    }
-}
-
-fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-struct Violation {
-    code: crate::finding::Code,
-    ancestor: RepoId,
-    license: String,
-    distance: usize,
-    rule: String,
 }
 
 /// The license each node effectively declares: its card's, or a policy clarification pinned to
@@ -224,8 +204,10 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
     // Most models derive from nothing and were trained on nothing named: nothing to judge.
     let mut derived = false;
     let mut trained = false;
+    let mut merge = false;
     for (_, e) in g.neighbour_indices(n.ix(), Way::Up) {
         derived |= e.relation.is_derivation();
+        merge |= e.relation == Relation::Merge && !e.is_suggested();
         trained |= e.relation == Relation::TrainedOn;
     }
     if trained {
@@ -238,21 +220,57 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
     let mut violations: Vec<Violation> = Vec::new();
     // Ancestors grouped by license: the texts are built once per license, not per ancestor.
     let mut by_license: BTreeMap<&str, (&LicenseInfo, Vec<&Ancestor<'_>>)> = BTreeMap::new();
+    let mut nearest_known: Option<(&LicenseInfo, &Ancestor<'_>)> = None;
     for a in &ancestors {
-        if same_owner(a.node.id(), n.id()) {
-            continue; // the licensor's own release is not a licensee's derivative
-        }
         let Some(Resolved::Known(theirs)) = resolved.of(&a.node) else {
             continue;
         };
         for l in theirs {
+            if own_release(a.node.id(), n.id(), l) {
+                continue; // the licensor's own release is not a licensee's derivative
+            }
+            nearest_known.get_or_insert((l, a));
             by_license
                 .entry(l.id.as_str())
                 .or_insert((l, vec![]))
                 .1
                 .push(a);
-            judge(n, mine, l, a, &mut violations);
+            judge(n, merge, mine, l, a, &mut violations);
         }
+    }
+    if let (Resolved::Missing, None) = (mine, nearest_known) {
+        out.findings.push(Finding::new(
+            Code::LicenseMissing,
+            Severity::Info,
+            vec![n.id().clone()],
+            format!(
+                "{} is a derivative and declares no license, and its ancestors' terms cannot be read either: which terms apply cannot be concluded (rule 8)",
+                n.id().node_id()
+            ),
+        ));
+    }
+    if let (Resolved::Missing, Some((l, a))) = (mine, nearest_known) {
+        // Rule 8: a derivative that declares no license; warn when its ancestors' terms bind
+        // it, info when they ask only for notices.
+        let obliged = by_license.values().any(|(l, _)| l.has_obligations());
+        let severity = if obliged {
+            Severity::Warn
+        } else {
+            Severity::Info
+        };
+        out.findings.push(Finding::new(
+            Code::LicenseMissing,
+            severity,
+            vec![n.id().clone(), a.node.id().clone()],
+            format!(
+                "{} derives from {} ({}) and declares no license: which terms apply cannot be concluded (rule 8){}. Path: {}",
+                n.id().node_id(),
+                a.node.id().node_id(),
+                l.id,
+                if obliged { "; its ancestors' terms bind derivatives" } else { "" },
+                path_text(g, a.node.id(), n.id())
+            ),
+        ));
     }
     let mut obligations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (l, sources) in by_license.values() {
@@ -273,123 +291,6 @@ fn judge_node(g: &LineageGraph, n: &RepoRef<'_>, resolved: &Resolutions) -> Node
     out.findings.extend(summarize(g, n, violations));
     out.findings.extend(merge_conflicts(g, n, resolved));
     out
-}
-
-fn collect_obligations(
-    l: &LicenseInfo,
-    sources: &[&Ancestor<'_>],
-    out: &mut BTreeMap<String, BTreeSet<String>>,
-) {
-    // The nearest three ancestors under this license are named; the rest are counted.
-    let mut from: Vec<String> = sources
-        .iter()
-        .take(3)
-        .map(|a| format!("{} ({})", a.node.id().node_id(), l.id))
-        .collect();
-    if sources.len() > 3 {
-        from.push(format!("{} more under {}", sources.len() - 3, l.id));
-    }
-    let mut add = |text: String| {
-        out.entry(text).or_default().extend(from.iter().cloned());
-    };
-    if !l.commercial {
-        add("non-commercial use only".into());
-    }
-    if l.share_alike {
-        add(format!("share-alike: distribute under {} terms", l.family));
-    }
-    if l.no_derivatives {
-        add("no derivatives allowed".into());
-    }
-    if l.keep_license {
-        add(format!("distribute under the {}", l.name));
-    }
-    if l.use_restrictions {
-        add("use restrictions must flow down as enforceable provisions".into());
-    }
-    if let Some(prefix) = &l.naming {
-        add(format!("name must begin with \"{prefix}\""));
-    }
-    if !l.attribution.is_empty() && l.attribution != "none" {
-        add(format!("attribution: {}", l.attribution));
-    }
-}
-
-fn judge(
-    n: &RepoRef<'_>,
-    mine: &Resolved,
-    l: &LicenseInfo,
-    a: &Ancestor<'_>,
-    out: &mut Vec<Violation>,
-) {
-    let mut push = |code: crate::finding::Code, rule: String| {
-        out.push(Violation {
-            code,
-            ancestor: a.node.id().clone(),
-            license: l.id.clone(),
-            distance: a.distance,
-            rule,
-        })
-    };
-    if l.no_derivatives {
-        push(
-            Code::LicenseConflict,
-            format!(
-                "{} allows no derivatives at all (rule 3: no-derivatives)",
-                l.id
-            ),
-        );
-    }
-    if let Some(prefix) = &l.naming {
-        let name = n.id().short_name();
-        if !squash(name).starts_with(&squash(prefix)) {
-            push(Code::NamingRequirement, format!("{} requires a derived model's name to begin with \"{prefix}\" (rule 6: naming)", l.id));
-        }
-    }
-    let files = &n.record().siblings;
-    if l.include_text
-        && !files.is_empty()
-        && !crate::files::license::has_license_text(files.iter().map(String::as_str))
-    {
-        push(Code::LicenseTextMissing, format!("{} asks derivatives to carry a copy of its text, and the repo's files include no LICENSE, NOTICE or agreement file", l.id));
-    }
-    let declared = match mine {
-        Resolved::Known(d) => d,
-        Resolved::Missing => {
-            if l.has_obligations() {
-                push(Code::LicenseMissing, format!("{} has terms that bind derivatives, and this derivative declares no license (rule 8)", l.id));
-            }
-            return;
-        }
-        Resolved::Unresolved(_) => return,
-    };
-    let all = |f: &dyn Fn(&LicenseInfo) -> bool| declared.iter().all(|d| f(d));
-    if !l.commercial && all(&|d| d.commercial) {
-        push(Code::LicenseConflict, format!("{} is non-commercial, but {} permits commercial use (rule 1: non-commercial taint)", l.id, names(declared)));
-    }
-    if l.share_alike && all(&|d| d.family != l.family) {
-        push(
-            Code::LicenseConflict,
-            format!(
-                "{} is share-alike: derivatives must carry it, not {} (rule 2: share-alike)",
-                l.id,
-                names(declared)
-            ),
-        );
-    }
-    if l.keep_license && all(&|d| d.family != l.family) {
-        push(Code::LicenseDrift, format!("{} requires derivatives to be distributed under its own terms, not {} (rule 5: relicensed community license)", l.id, names(declared)));
-    }
-    if l.use_restrictions && all(&|d| !d.use_restrictions) {
-        push(Code::LicenseDrift, format!("{}'s use-based restrictions must flow down as enforceable provisions; {} drops them (rule 4: dropped restrictions)", l.id, names(declared)));
-    }
-}
-
-fn names(v: &[Arc<LicenseInfo>]) -> String {
-    v.iter()
-        .map(|l| l.id.as_str())
-        .collect::<Vec<_>>()
-        .join(" / ")
 }
 
 /// One finding per code: the nearest ancestor that triggers it, all its rules, and the path.

@@ -4,6 +4,7 @@
 use crate::graph::walk::walk;
 use crate::graph::{LineageGraph, NodeIx, RepoRef, Way};
 use crate::id::RepoId;
+use crate::relation::RelationSource;
 
 pub(super) struct Ancestor<'g> {
     pub(super) node: RepoRef<'g>,
@@ -52,8 +53,15 @@ pub fn path_text(g: &LineageGraph, from: &RepoId, to: &RepoId) -> String {
         let (child, _) = up[i - 1];
         let Some(e) = up[i].1 else { break };
         let mark = if e.is_suggested() { "?" } else { "" };
+        // Parents that are not the metadata's say where they were taken from.
+        let taken = match e.source {
+            RelationSource::File => " (parent taken from a file the tools wrote)",
+            RelationSource::CardConfig => " (parent taken from the card's merge configuration)",
+            RelationSource::CardStatement => " (parent taken from the card's source line)",
+            _ => "",
+        };
         s.push_str(&format!(
-            " →{}{mark}→ {}",
+            " →{}{mark}{taken}→ {}",
             e.relation,
             g.at(child).id().node_id()
         ));

@@ -86,7 +86,7 @@ fn openrail_to_mit_and_gemma_to_apache_drop_restrictions() {
 }
 
 #[test]
-fn non_commercial_ancestor_and_commercial_descendant_conflict() {
+fn non_commercial_ancestor_and_commercial_descendant_drift_and_in_a_merge_conflict() {
     let f = check(vec![
         rec("c/aya", "license: cc-by-nc-4.0"),
         rec(
@@ -95,11 +95,24 @@ fn non_commercial_ancestor_and_commercial_descendant_conflict() {
         ),
         rec("q/aya-nc", "license: cc-by-nc-4.0\nbase_model: c/aya"),
     ]);
-    assert_eq!(codes_for(&f, "q/aya-awq"), vec![Code::LicenseConflict]);
+    // One line of descent drops the term: drift.
+    assert_eq!(codes_for(&f, "q/aya-awq"), vec![Code::LicenseDrift]);
     assert!(f
         .iter()
         .any(|x| x.nodes[0] == "q/aya-awq" && x.message.contains("rule 1")));
     assert!(codes_for(&f, "q/aya-nc").is_empty());
+    // A merge must meet every parent's terms at once: a conflict.
+    let f = check(vec![
+        rec("c/aya", "license: cc-by-nc-4.0"),
+        rec("a/free", "license: apache-2.0"),
+        rec(
+            "m/merge",
+            "license: apache-2.0
+base_model: [c/aya, a/free]
+base_model_relation: merge",
+        ),
+    ]);
+    assert_eq!(codes_for(&f, "m/merge"), vec![Code::LicenseConflict]);
 }
 
 #[test]
@@ -112,7 +125,7 @@ fn share_alike_must_be_kept() {
         rec("s/own-mit", "license: mit\nbase_model: s/sa"),
     ]);
     assert!(codes_for(&f, "t/sa-ok").is_empty());
-    assert_eq!(codes_for(&f, "t/sa-mit"), vec![Code::LicenseConflict]);
+    assert_eq!(codes_for(&f, "t/sa-mit"), vec![Code::LicenseDrift]);
     assert!(codes_for(&f, "s/own-mit").is_empty());
 }
 
@@ -173,10 +186,15 @@ fn missing_and_unresolved_licenses() {
     assert_eq!(codes_for(&f, "n/other"), vec![Code::LicenseUnresolved]);
     assert_eq!(codes_for(&f, "n/named"), vec![Code::LicenseUnresolved]);
     assert!(codes_for(&f, "n/gemma-other").is_empty());
-    assert!(
-        codes_for(&f, "n/none-under-mit").is_empty(),
-        "no flow-down obligations to miss"
+    // Rule 8 still: no license is no conclusion, but only notices are at stake (info).
+    assert_eq!(
+        codes_for(&f, "n/none-under-mit"),
+        vec![Code::LicenseMissing]
     );
+    let m = f.iter().find(|x| x.nodes[0] == "n/none-under-mit").unwrap();
+    assert_eq!(m.severity, Severity::Info);
+    let m = f.iter().find(|x| x.nodes[0] == "n/none").unwrap();
+    assert_eq!(m.severity, Severity::Warn);
 }
 
 #[test]
@@ -250,19 +268,22 @@ fn policy_levels_exceptions_allow_deny_and_commercial_use() {
         ]
     };
     let p = Policy::parse(
-        "[licenses]\nallow = [\"apache-2.0\", \"mit\", \"llama2\"]\ndeny = [\"llama2\"]\ncommercial-use = true\n[levels]\nlicense-drift = \"warn\"\n[[exceptions]]\nrepo = \"q/aya-awq\"\ncodes = [\"license-conflict\"]\nreason = \"research only\"\n",
+        "[licenses]\nallow = [\"apache-2.0\", \"mit\", \"llama2\"]\ndeny = [\"llama2\"]\ncommercial-use = true\n[levels]\nlicense-drift = \"warn\"\n[[exceptions]]\nrepo = \"q/aya-awq\"\ncodes = [\"license-drift\"]\nreason = \"research only\"\n",
         "p",
     )
     .unwrap();
     let f = check_with(recs(), &p);
-    let drift = f.iter().find(|x| x.code == Code::LicenseDrift).unwrap();
-    assert_eq!(drift.severity, Severity::Warn);
-    let conflict = f
+    let drift = f
         .iter()
-        .find(|x| x.code == Code::LicenseConflict && x.nodes[0] == "q/aya-awq")
+        .find(|x| x.code == Code::LicenseDrift && x.nodes[0] == "x/relicensed")
         .unwrap();
-    assert_eq!(conflict.severity, Severity::Info);
-    assert!(conflict.message.contains("research only"));
+    assert_eq!(drift.severity, Severity::Warn);
+    let excepted = f
+        .iter()
+        .find(|x| x.code == Code::LicenseDrift && x.nodes[0] == "q/aya-awq")
+        .unwrap();
+    assert_eq!(excepted.severity, Severity::Info);
+    assert!(excepted.message.contains("research only"));
     assert!(f
         .iter()
         .any(|x| x.code == Code::LicenseNotAllowed && x.nodes[0] == "c/aya"));
@@ -318,5 +339,56 @@ fn policy_can_teach_the_knowledge_base() {
     .unwrap();
     let f = check_with(recs, &p);
     assert!(codes_for(&f, "a/base").is_empty());
-    assert_eq!(codes_for(&f, "b/ft"), vec![Code::LicenseConflict]);
+    assert_eq!(codes_for(&f, "b/ft"), vec![Code::LicenseDrift]);
+}
+
+#[test]
+fn an_unrelated_license_under_a_community_license_is_drift_even_unread() {
+    let f = check(vec![
+        rec("meta/llama2-base", "license: llama2"),
+        rec(
+            "x/ft",
+            "license: other\nlicense_name: ai2-impact-license-lowest\nbase_model: meta/llama2-base",
+        ),
+        rec(
+            "y/ft",
+            "license: other\nlicense_name: llama-2-custom\nbase_model: meta/llama2-base",
+        ),
+        rec("z/ft", "license: other\nbase_model: meta/llama2-base"),
+    ]);
+    assert_eq!(
+        codes_for(&f, "x/ft"),
+        vec![Code::LicenseDrift, Code::LicenseUnresolved]
+    );
+    // A spelling of the ancestor's own license, or nothing named: unresolved, not drift.
+    assert_eq!(codes_for(&f, "y/ft"), vec![Code::LicenseUnresolved]);
+    assert_eq!(codes_for(&f, "z/ft"), vec![Code::LicenseUnresolved]);
+}
+
+#[test]
+fn licenses_are_judged_along_a_cards_merge_configuration() {
+    let merge = "---\nlicense: apache-2.0\n---\n# A merge\n\n```yaml\nmodels:\n  - model: nc/model\n  - model: ok/model\nmerge_method: slerp\nbase_model: ok/model\n```\n";
+    let rid = RepoId::parse("me/merge", RepoKind::Model).unwrap();
+    let f = check(vec![
+        rec("nc/model", "license: cc-by-nc-4.0"),
+        rec("ok/model", "license: apache-2.0"),
+        RepoRecord::from_parts(&rid, None, Some(merge.as_bytes())),
+    ]);
+    let codes = codes_for(&f, "me/merge");
+    assert!(codes.contains(&Code::LicenseConflict), "{f:?}");
+    let c = f.iter().find(|x| x.code == Code::LicenseConflict).unwrap();
+    assert!(
+        c.message
+            .contains("parent taken from the card's merge configuration"),
+        "{}",
+        c.message
+    );
+    // Prose that merely mentions a model is no declaration: nothing is judged along it.
+    let prose =
+        "---\nlicense: apache-2.0\n---\nInspired by [nc/model](https://huggingface.co/nc/model).\n";
+    let f = check(vec![
+        rec("nc/model", "license: cc-by-nc-4.0"),
+        RepoRecord::from_parts(&rid, None, Some(prose.as_bytes())),
+    ]);
+    assert!(codes_for(&f, "me/merge").is_empty(), "{f:?}");
 }

@@ -116,7 +116,7 @@ pub fn check_card(
         r.findings.extend(found);
         r.files = statements.iter().map(FileStatement::of).collect();
         r.license_file = license_file;
-        rec.detail.update(|d| d.files = statements.into());
+        rec.detail.update(|d| d.files.extend(statements));
     }
     // The relation: as asked, else the card's, else what a file beside it makes the repo.
     let from_files = || {
@@ -177,8 +177,13 @@ pub fn card_report(text: &[u8], kind: RepoKind, files: FileSignals) -> CardRepor
     let rel = bases.first().map(|b| rec.relation_to(b, bases.len()));
     let ids = |v: &[RepoId]| v.iter().map(|i| i.name().to_string()).collect::<Vec<_>>();
     let mut findings = rec.findings.clone();
+    let placeholder = format!("{} ", rec.id.node_id());
     for f in &mut findings {
         f.nodes.clear();
+        // Findings the record raised name the placeholder id; a card on its own is "the card".
+        if let Some(rest) = f.message.strip_prefix(placeholder.as_str()) {
+            f.message = format!("the card {rest}").into();
+        }
     }
     CardReport {
         base_models: ids(&bases),

@@ -4,11 +4,11 @@
 use super::RepoRecord;
 use crate::card::CardMeta;
 use crate::files::license::{self, LicenseFile};
-use crate::files::Statement;
+use crate::files::{FileRef, Statement};
 use crate::finding::{Code, Finding};
-use crate::id::RepoId;
+use crate::id::{RepoId, RepoKind};
 use crate::kb::{KnowledgeBase, LicenseInfo, Resolved};
-use crate::relation::Relation;
+use crate::relation::{Relation, RelationSource};
 
 /// Facts about a repo's files that decide a relation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,7 +92,9 @@ impl RepoRecord {
         let findings = file_findings(self, &label, &statements, license_file.as_ref(), kb);
         self.findings.extend(findings);
         self.detail.update(|d| {
-            d.files = statements.into();
+            // The files' statements first, then what the card itself declares.
+            let card: Vec<Statement> = d.files.drain(..).collect();
+            d.files = statements.into_iter().chain(card).collect();
             d.license_file = license_file.map(Box::new);
         });
     }
@@ -120,18 +122,39 @@ impl RepoRecord {
             })
     }
 
-    /// Parents only the files name, for a record that declares none (card and Hub): each once,
-    /// never the repo itself.
-    pub fn file_parents(&self) -> Vec<RepoId> {
-        let mut out: Vec<RepoId> = Vec::new();
+    /// Parents only the files (or the card's configuration block or source lines) name, for a
+    /// record that declares none (card and Hub): each once, never the repo itself, with what
+    /// names it (files first).
+    pub fn file_parents(&self) -> Vec<(RepoId, RelationSource)> {
+        let mut out: Vec<(RepoId, RelationSource)> = Vec::new();
         for s in self.file_statements() {
             for p in &s.parents {
-                if p.id != self.id && !out.contains(&p.id) {
-                    out.push(p.id.clone());
+                if p.id != self.id && !out.iter().any(|(id, _)| *id == p.id) {
+                    out.push((p.id.clone(), s.source));
                 }
             }
         }
+        out.sort_by_key(|(_, s)| *s);
         out
+    }
+
+    /// Reads what a model's card body declares in its own forms (a merge configuration block,
+    /// a source line) when its metadata names no parent; kept as statements beside the files'.
+    pub(super) fn read_card_statements(&mut self) {
+        if self.id.kind() != RepoKind::Model
+            || self.card.body.is_empty()
+            || !self.base_models().is_empty()
+        {
+            return;
+        }
+        let statements = crate::files::card_statements(&self.card.body);
+        if statements.is_empty() {
+            return;
+        }
+        let label = self.id.node_id();
+        let found = file_findings(self, &label, &statements, None, KnowledgeBase::shared());
+        self.findings.extend(found);
+        self.detail.update(|d| d.files.extend(statements));
     }
 }
 
@@ -155,39 +178,44 @@ pub fn file_findings(
     let mut out = Vec::new();
     let mut named: Vec<&RepoId> = Vec::new();
     for s in statements {
+        // One finding per file (and per kind): the parents it names that the card does not.
+        let mut fresh: Vec<&FileRef> = Vec::new();
         for p in s.parents.iter().filter(|p| p.id != *me) {
-            if declared.contains(&p.id) || named.contains(&&p.id) {
-                continue;
-            }
-            named.push(&p.id);
-            let nodes = vec![me.clone(), p.id.clone()];
-            if declared.is_empty() {
-                out.push(Finding::of(
-                    Code::UndeclaredBaseModel,
-                    nodes,
-                    format!(
-                        "{node} declares no base_model, but its {} names {}; declare it in base_model",
-                        s.file,
-                        p.display()
-                    ),
-                ));
-            } else if s.direct {
-                out.push(Finding::of(
-                    Code::BaseModelMismatch,
-                    nodes,
-                    format!(
-                        "{node}'s card declares base_model {}, but its {} names {}",
-                        declared
-                            .iter()
-                            .map(RepoId::node_id)
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        s.file,
-                        p.display()
-                    ),
-                ));
+            if !declared.contains(&p.id) && !named.contains(&&p.id) {
+                named.push(&p.id);
+                fresh.push(p);
             }
         }
+        if fresh.is_empty() || (!declared.is_empty() && !s.direct) {
+            continue;
+        }
+        let nodes: Vec<RepoId> = std::iter::once(me.clone())
+            .chain(fresh.iter().map(|p| p.id.clone()))
+            .collect();
+        let list = fresh
+            .iter()
+            .map(|p| p.display())
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(match declared.is_empty() {
+            true => Finding::of(
+                Code::UndeclaredBaseModel,
+                nodes,
+                format!(
+                    "{node} declares no base_model, but its {} names {list}; the parents are taken from there — declare them in base_model",
+                    s.file
+                ),
+            ),
+            false => Finding::of(
+                Code::BaseModelMismatch,
+                nodes,
+                format!(
+                    "{node}'s card declares base_model {}, but its {} names {list}",
+                    declared.iter().map(RepoId::node_id).collect::<Vec<_>>().join(", "),
+                    s.file
+                ),
+            ),
+        });
     }
     if let Some(LicenseFile {
         file,

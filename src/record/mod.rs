@@ -296,6 +296,7 @@ impl RepoRecord {
             rec.detail
                 .update(|d| d.reason = Some("neither info.json nor README.md present".into()));
         }
+        rec.read_card_statements();
         for mut f in rec.card.findings.drain(..).chain(findings) {
             if f.nodes.is_empty() {
                 f.nodes.push(rec.id.clone());
@@ -512,13 +513,14 @@ impl RepoRecord {
                     push(base, me, rel, src);
                 }
                 if bases.is_empty() {
-                    // Parents only the files name: the relation is what the files make it.
+                    // Parents only the files (or the card's own configuration block or source
+                    // line) name: the relation is what the files make it.
                     let parents = self.file_parents();
                     let rel = self.file_relation().unwrap_or_else(|| {
                         infer_relation(&self.card.meta, &self.files, parents.len())
                     });
-                    for p in &parents {
-                        push(p, me, rel, RelationSource::File);
+                    for (p, source) in &parents {
+                        push(p, me, rel, *source);
                     }
                 }
                 for d in &meta.datasets {

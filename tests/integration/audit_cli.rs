@@ -24,8 +24,9 @@ fn findings(json: &str) -> Vec<serde_json::Value> {
 fn deny_level_findings_exit_2_and_clean_lineages_exit_0() {
     let (code, out, _) = audit(&["quantlab/aya-23-8B-AWQ"]);
     assert_eq!(code, 2, "{out}");
+    // One line of descent drops the non-commercial term: drift (a merge would be a conflict).
     assert!(
-        out.contains("deny [license-conflict]")
+        out.contains("deny [license-drift]")
             && out.contains("CohereForAI/aya-23-8B (cc-by-nc-4.0)"),
         "{out}"
     );
@@ -89,9 +90,9 @@ fn the_example_snapshot_shows_every_license_finding_code() {
         let sev = f["severity"].as_str().unwrap();
         match f["code"].as_str().unwrap() {
             "license-conflict" | "license-drift" => assert_eq!(sev, "deny"),
-            "license-missing" | "license-unresolved" | "naming-requirement" => {
-                assert_eq!(sev, "warn")
-            }
+            "license-unresolved" | "naming-requirement" => assert_eq!(sev, "warn"),
+            // Warn where the ancestors' terms bind, info where only notices are at stake.
+            "license-missing" => assert!(sev == "warn" || sev == "info", "{f}"),
             _ => {}
         }
     }
@@ -269,10 +270,7 @@ fn parents_named_only_in_card_text_are_suggestions_never_silent() {
         .find(|x| x["code"] == "undeclared-base-model")
         .unwrap();
     assert!(
-        u["message"]
-            .as_str()
-            .unwrap()
-            .contains("quantized version of"),
+        u["message"].as_str().unwrap().contains("quantization of"),
         "{u}"
     );
     let (_, text, _) = run(&[

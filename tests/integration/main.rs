@@ -17,6 +17,7 @@ mod diagrams;
 mod explorer;
 mod files;
 mod hub_production;
+mod license_pairs;
 mod parquet_snapshots;
 mod properties;
 mod query_cli;
