@@ -9,8 +9,12 @@ use hf_lineage::finding::Code;
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// The finding code (`license-drift`, `undocumented-change` …).
-    #[arg(value_name = "CODE", required_unless_present = "list")]
+    #[arg(value_name = "CODE", required_unless_present_any = ["list", "license"])]
     pub code: Option<String>,
+    /// Which license a `license` or `license_name` value resolves to, by which rule, and what
+    /// the knowledge base says that license asks of derivatives.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["code", "list"])]
+    pub license: Option<String>,
     /// One line per code with its default severity.
     #[arg(long)]
     pub list: bool,
@@ -21,6 +25,9 @@ pub struct ExplainArgs {
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
+    if let Some(name) = &args.license {
+        return explain_license(name);
+    }
     if args.list && args.markdown {
         emit(&hf_lineage::finding::code::markdown_table(), None)?;
         return Ok(super::exit::OK);
@@ -67,6 +74,41 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         i.explanation,
         i.resolve
     );
+    emit(&out, None)?;
+    Ok(super::exit::OK)
+}
+
+/// `explain --license NAME`.
+fn explain_license(name: &str) -> anyhow::Result<u8> {
+    let kb = hf_lineage::kb::KnowledgeBase::builtin();
+    let Some((l, how)) = kb.explain_name(name) else {
+        return Err(anyhow::anyhow!(
+            "{name:?} resolves to no license the knowledge base knows: a card naming it is `license-unresolved`; teach it with a [[license]] entry in the policy"
+        ));
+    };
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let mut out = format!(
+        "{name:?} resolves to {} ({}) by {how}\n\nfamily: {}\ncommercial use: {}\nshare-alike: {}\nno derivatives: {}\nuse restrictions flow down: {}\nderivatives keep this license: {}\ncommunity license: {}\ncopy of the text travels with derivatives: {}\n",
+        l.id,
+        l.name,
+        l.family,
+        yes(l.commercial),
+        yes(l.share_alike),
+        yes(l.no_derivatives),
+        yes(l.use_restrictions),
+        yes(l.keep_license),
+        yes(l.community),
+        yes(l.include_text),
+    );
+    if let Some(n) = &l.naming {
+        out.push_str(&format!("derived names begin with: {n}\n"));
+    }
+    if !l.attribution.is_empty() {
+        out.push_str(&format!("attribution: {}\n", l.attribution));
+    }
+    if !l.link.is_empty() {
+        out.push_str(&format!("text: {}\n", l.link));
+    }
     emit(&out, None)?;
     Ok(super::exit::OK)
 }

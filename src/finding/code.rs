@@ -135,15 +135,15 @@ registry! {
         "Add the ancestor's license text (LICENSE) and required notices to the repo.";
     LicenseConflict = "license-conflict", Deny, true,
         "Terms no single license can meet",
-        "A merge of incompatible terms, or a declared license that contradicts an ancestor's non-commercial, share-alike or no-derivatives terms.",
+        "A merge whose parents' terms cannot all be met (a non-commercial or share-alike parent under a license without that term, parents whose licenses each demand their own), or a derivative of an ancestor that forbids derivatives.",
         "Relicense under terms every ancestor allows, or drop the conflicting parent; accept with a policy exception after legal review.";
     LicenseDrift = "license-drift", Deny, true,
         "A derivative drops obligations an ancestor requires to flow down",
-        "The ancestor's license asks derivatives to keep its terms (attribution, use restrictions, the same license); the derivative declares terms without them.",
+        "The ancestor's license asks derivatives to keep its terms (non-commercial use, share-alike, use restrictions, the same license); the derivative declares terms without them — or names another license altogether, even one the tool cannot read.",
         "Declare the ancestor's license (or a compatible one) and its notices.";
     LicenseMissing = "license-missing", Warn, true,
-        "A derivative declares no license while an ancestor has obligations",
-        "Users cannot tell which terms apply; the ancestors' obligations still do.",
+        "A derivative declares no license",
+        "Users cannot tell which terms apply (rule 8); the ancestors' obligations still do. Warn when they bind derivatives, info when they ask only for notices.",
         "Add `license` to the card.";
     LicenseUnresolved = "license-unresolved", Warn, true,
         "A license the knowledge base cannot resolve",

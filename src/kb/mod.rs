@@ -207,6 +207,27 @@ impl KnowledgeBase {
         })
     }
 
+    /// How a license name resolves, for `explain --license`: the entry, and by which rule
+    /// (`id`, `alias`, `spelling` — a general rule such as a dropped `-license` suffix — or a
+    /// vendor license's `research variant`).
+    pub fn explain_name(&self, name: &str) -> Option<(&LicenseInfo, &'static str)> {
+        let key = normalize(name);
+        if let Some(l) = self.by_key.get(&key) {
+            let how = if l.id == key {
+                "id"
+            } else if l.aliases.iter().any(|a| normalize(a) == key) {
+                "alias"
+            } else {
+                "research variant"
+            };
+            return Some((l, how));
+        }
+        spellings(&key)
+            .iter()
+            .find_map(|k| self.by_key.get(k))
+            .map(|l| (&**l, "spelling"))
+    }
+
     /// Every distinct entry, sorted by id.
     pub fn entries(&self) -> Vec<&LicenseInfo> {
         let mut v: Vec<&LicenseInfo> = self.by_key.values().map(|l| &**l).collect();

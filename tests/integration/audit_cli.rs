@@ -424,3 +424,22 @@ fn readmes_finding_codes_table_is_the_registrys() {
     assert_eq!(code, 1);
     assert!(err.contains("explain --list"), "{err}");
 }
+
+#[test]
+fn explain_says_what_a_license_name_resolves_to_and_by_which_rule() {
+    let (code, out, _) = run(&["explain", "--license", "tongyi-qianwen-license-agreement"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("resolves to tongyi-qianwen") && out.contains("by spelling"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["explain", "--license", "llama3-research"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("research variant") && out.contains("commercial use: no"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["explain", "--license", "my-own-terms"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("license-unresolved"), "{err}");
+}
