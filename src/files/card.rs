@@ -16,6 +16,11 @@ use crate::relation::{Relation, RelationSource};
 /// (`README.md merge configuration`, `README.md source line`).
 pub fn card_statements(body: &str) -> Vec<Statement> {
     let mut out = Vec::new();
+    // Every form names a parent as `owner/name` or a link: a card without a `/` names none
+    // (most cards of a whole-Hub dump are read without a single regex).
+    if !body.contains('/') {
+        return out;
+    }
     if body.contains("```") {
         if let Some(s) = merge_blocks(body) {
             out.push(s);
@@ -131,7 +136,10 @@ fn merge_blocks(body: &str) -> Option<Statement> {
         Some(Relation::Merge),
     );
     s.source = RelationSource::CardConfig;
-    for block in blocks.iter().filter(|b| b.contains("model")) {
+    // Only blocks shaped like a mergekit configuration are parsed (not usage snippets).
+    let shaped =
+        |b: &&String| b.contains("merge_method") || b.contains("slices:") || b.contains("models:");
+    for block in blocks.iter().filter(shaped) {
         let Some(m) = merge_config(block) else {
             continue;
         };
@@ -166,7 +174,13 @@ fn source_lines(body: &str) -> Option<Statement> {
             continue;
         }
         let mut named: Vec<FileRef> = Vec::new();
-        if let Some(c) = source_line().captures(line) {
+        // Cheap tests first: a label line has a `:` and a `/`; a made-from sentence a Hub link.
+        let labelled = line.contains(':') && line.contains('/');
+        let linked = line.contains("huggingface.co/") || line.contains("hf.co/");
+        if !labelled && !linked {
+            continue;
+        }
+        if let Some(c) = labelled.then(|| source_line().captures(line)).flatten() {
             let rest = &c[1];
             let links = model_links(rest);
             let first = (!links.is_empty()).then_some(links).or_else(|| {
@@ -179,7 +193,7 @@ fn source_lines(body: &str) -> Option<Statement> {
                     .map(|r| vec![r])
             });
             named.extend(first.into_iter().flatten());
-        } else if let Some(m) = made_from().find(line) {
+        } else if let Some(m) = linked.then(|| made_from().find(line)).flatten() {
             // The link the phrase introduces (the first after it), not every link on the line.
             named.extend(model_links(&line[m.start()..]).into_iter().take(1));
         }
