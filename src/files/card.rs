@@ -32,20 +32,27 @@ pub fn card_statements(body: &str) -> Vec<Statement> {
     out
 }
 
+/// A pattern compiled once (the patterns are constants of this file).
+fn compiled(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| unreachable!("a valid pattern: {e}"))
+    })
+}
+
 fn hub_link() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)")
-            .unwrap_or_else(|e| unreachable!("a valid pattern: {e}"))
-    })
+    compiled(
+        &RE,
+        r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)",
+    )
 }
 
 fn source_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:[-*+]\s*)?(?:\*\*|__)?\s*(?:(?:original|source|base|parent)\s+models?|from|(?:quanti[sz]ed|converted|fine-?tuned)\s+from)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$")
-            .unwrap_or_else(|e| unreachable!("a valid pattern: {e}"))
-    })
+    compiled(
+        &RE,
+        r"(?i)^\s*(?:[-*+]\s*)?(?:\*\*|__)?\s*(?:(?:original|source|base|parent)\s+models?|from|(?:quanti[sz]ed|converted|fine-?tuned)\s+from)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$",
+    )
 }
 
 /// Models a text links to on the Hub (not its Spaces, datasets, docs or blog).
@@ -82,18 +89,15 @@ fn linked(body: &str) -> Vec<FileRef> {
 /// "built on top of the [X](…)", "a quantized version of [X](…)".
 fn made_from() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:fine-?tun(?:ed|ing)(?:\s+version)?\s+(?:of|from|on)|finetune\s+of|based\s+on|built\s+(?:on\s+top\s+of|on|upon|from)|derived\s+from|(?:updated|quantized|quantised|converted|distilled)\s+version\s+of|quanti[sz]ations?\s+of|converted\s+from|trained\s+from|continued\s+pre-?training\s+of|quants?\s+of)\s+(?:the\s+|a\s+|an\s+)?\[")
-            .unwrap_or_else(|e| unreachable!("a valid pattern: {e}"))
-    })
+    compiled(
+        &RE,
+        r"(?i)\b(?:fine-?tun(?:ed|ing)(?:\s+version)?\s+(?:of|from|on)|finetune\s+of|based\s+on|built\s+(?:on\s+top\s+of|on|upon|from)|derived\s+from|(?:updated|quantized|quantised|converted|distilled)\s+version\s+of|quanti[sz]ations?\s+of|converted\s+from|trained\s+from|continued\s+pre-?training\s+of|quants?\s+of)\s+(?:the\s+|a\s+|an\s+)?\[",
+    )
 }
 
 fn quant_words() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2)\b")
-            .unwrap_or_else(|e| unreachable!("a valid pattern: {e}"))
-    })
+    compiled(&RE, r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2)\b")
 }
 
 /// An owner-less model name resolved through the body's links: a linked repo of that name, or
