@@ -57,23 +57,17 @@ pub(super) async fn fetch_files(
     siblings: &[String],
     commit: &mut Vec<(String, Arc<CachedResponse>)>,
 ) -> Vec<(String, Vec<u8>)> {
-    let wanted = wanted(siblings);
-    let reads = wanted.iter().map(|(name, limit)| {
-        let path = file_path(id, name);
-        async move {
-            let got = client.get_prefix(&path, *limit).await;
-            (name, path, *limit, got)
-        }
-    });
     let mut out = Vec::new();
-    for (name, path, limit, got) in futures_util::future::join_all(reads).await {
-        match got {
+    // One after another, under the repo's job: `--jobs` bounds the requests in flight.
+    for (name, limit) in wanted(siblings) {
+        let path = file_path(id, &name);
+        match client.get_prefix(&path, limit).await {
             Ok(f) => {
                 if f.fresh {
                     commit.push((cache_key(&path, Some(limit)), f.response.clone()));
                 }
                 if matches!(f.response.status, 200 | 206) {
-                    out.push((name.clone(), f.response.body.clone()));
+                    out.push((name, f.response.body.clone()));
                 }
             }
             Err(e) => tracing::debug!(repo = %id, file = %name, error = %e, "file not read"),
