@@ -22,14 +22,13 @@ pub fn card_statements(body: &str) -> Vec<Statement> {
         return out;
     }
     if body.contains("```") {
-        if let Some(s) = merge_blocks(body) {
-            out.push(s);
-        }
+        out.extend(merge_blocks(body));
     }
-    if let Some(s) = source_lines(body) {
-        out.push(s);
-    }
-    out
+    out.extend(source_lines(body));
+    out.into_iter()
+        .map(Statement::models_only)
+        .filter(|s| !s.parents.is_empty())
+        .collect()
 }
 
 /// A pattern compiled once (the patterns are constants of this file).
@@ -297,6 +296,18 @@ mod tests {
             parents("EXL2 quants of [M](https://huggingface.co/org/m)\n").len(),
             1
         );
+    }
+
+    #[test]
+    fn only_models_are_parents() {
+        for body in [
+            "From: https://github.com/org/repo\n",
+            "From: datasets/org/data\n",
+            "Base model: Mistral AI\n",
+            "- **Source model:** [a Space](https://huggingface.co/spaces/org/demo)\n",
+        ] {
+            assert!(parents(body).is_empty(), "{body}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! method, quantization, a GGUF header's license).
 
 use super::{adapter_config, gguf, merge_config, model_config, FileRef};
+use crate::id::RepoKind;
 use crate::relation::{Relation, RelationSource};
 
 /// The files a reader exists for, by name: what the crawler fetches and a snapshot keeps.
@@ -39,6 +40,12 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// Only models are parents (a dataset or Space a file or card names is not).
+    pub(super) fn models_only(mut self) -> Statement {
+        self.parents.retain(|p| p.id.kind() == RepoKind::Model);
+        self
+    }
+
     pub(super) fn new(file: &str, parents: Vec<FileRef>, relation: Option<Relation>) -> Statement {
         Statement {
             file: file.to_string(),
@@ -59,6 +66,7 @@ pub fn statements(files: &[(String, Vec<u8>)]) -> Vec<Statement> {
     files
         .iter()
         .filter_map(|(name, bytes)| statement(name, bytes))
+        .map(Statement::models_only)
         .collect()
 }
 
