@@ -42,6 +42,36 @@ pub fn read_limit(name: &str) -> Option<usize> {
     }
 }
 
+/// The files of a repo's list worth reading, with how much of each ([`read_limit`]): the tool
+/// and license files at the root, and of its GGUF files only the first (the first shard of a
+/// split one): one header says what all of them are.
+pub fn wanted<S: AsRef<str>>(names: &[S]) -> Vec<(String, usize)> {
+    let is_gguf = |n: &str| n.to_ascii_lowercase().ends_with(".gguf");
+    let mut out: Vec<(String, usize)> = names
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|n| !is_gguf(n))
+        .filter_map(|n| read_limit(n).map(|l| (n.to_string(), l)))
+        .collect();
+    let first_gguf = names
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|n| is_gguf(n) && !is_later_shard(n) && read_limit(n).is_some())
+        .min();
+    out.extend(first_gguf.map(|g| (g.to_string(), GGUF_PREFIX)));
+    out
+}
+
+/// `…-00002-of-00003.gguf` and later shards carry no header of their own worth reading.
+fn is_later_shard(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .rsplit_once("-of-")
+        .and_then(|(head, _)| head.rsplit('-').next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| n > 1)
+}
+
 /// A repo a file names, with the revision when the file pins one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {

@@ -212,3 +212,32 @@ fn a_cut_or_broken_gguf_header_gives_what_it_had_and_never_panics() {
     assert_eq!(gguf::file_type_name(15), Some("Q4_K_M"));
     assert_eq!(gguf::file_type_name(5), None, "removed from the format");
 }
+
+#[test]
+fn reads_root_tool_and_license_files_and_one_gguf_header() {
+    let names: Vec<String> = [
+        "README.md",
+        "config.json",
+        "adapter_config.json",
+        "LICENSE.txt",
+        "model-00001-of-00002.safetensors",
+        "sub/config.json",
+        "m.Q8_0.gguf",
+        "m.Q4_K_M-00002-of-00003.gguf",
+        "m.Q4_K_M-00001-of-00003.gguf",
+    ]
+    .map(String::from)
+    .to_vec();
+    let w = wanted(&names);
+    let got: Vec<(&str, usize)> = w.iter().map(|(n, l)| (n.as_str(), *l)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("config.json", SMALL_FILE),
+            ("adapter_config.json", SMALL_FILE),
+            ("LICENSE.txt", SMALL_FILE),
+            ("m.Q4_K_M-00001-of-00003.gguf", GGUF_PREFIX),
+        ]
+    );
+    assert!(wanted(&["model.safetensors".to_string()]).is_empty());
+}

@@ -7,6 +7,29 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// A file read whole or in part (name, bytes), or the file that could not be read and why.
+pub(super) type FileRead = Result<(String, Vec<u8>), (PathBuf, io::Error)>;
+
+/// The files tools wrote, among `names` in `dir`, each read up to what its reader needs
+/// ([`crate::files::wanted`]: one GGUF header, the small files whole up to 1 MiB), in name
+/// order; a file that cannot be read is an error naming it.
+pub(super) fn read_tool_files(dir: &Path, names: &[String]) -> Vec<FileRead> {
+    use std::io::Read as _;
+    let mut wanted = crate::files::wanted(names);
+    wanted.sort();
+    wanted
+        .into_iter()
+        .map(|(name, limit)| {
+            let path = dir.join(&name);
+            let mut bytes = Vec::new();
+            match File::open(&path).and_then(|f| f.take(limit as u64).read_to_end(&mut bytes)) {
+                Ok(_) => Ok((name, bytes)),
+                Err(e) => Err((path, e)),
+            }
+        })
+        .collect()
+}
+
 /// Files larger than this in a snapshot are not read (a finding says so).
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 

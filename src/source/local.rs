@@ -3,11 +3,9 @@
 //! that answers with that record for its id and with another source for every other repo (its
 //! parents on the Hub or in a snapshot).
 
-use std::io::Read as _;
 use std::path::Path;
 
 use super::{Child, Source};
-use crate::files::read_limit;
 use crate::finding::Finding;
 use crate::id::RepoId;
 use crate::record::{FileSignals, RepoRecord};
@@ -31,8 +29,8 @@ pub enum FolderError {
 }
 
 /// Reads the folder `dir` as the record of repo `id`: its README.md, its file names (the
-/// repo's file list), and what the tool files and license file at its root say (each read up
-/// to what its reader needs: a GGUF file's first 256 KiB).
+/// repo's file list), and what the tool files and license file at its root say (read as a
+/// crawl reads them: the first GGUF file's first 256 KiB, the small files up to 1 MiB).
 pub fn read_folder(dir: &Path, id: &RepoId) -> Result<RepoRecord, FolderError> {
     let unreadable = |path: &Path| {
         let path = path.to_path_buf();
@@ -50,18 +48,10 @@ pub fn read_folder(dir: &Path, id: &RepoId) -> Result<RepoRecord, FolderError> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let mut files = Vec::new();
-    for name in &names {
-        let Some(limit) = read_limit(name) else {
-            continue;
-        };
-        let path = dir.join(name);
-        let mut bytes = Vec::new();
-        std::fs::File::open(&path)
-            .and_then(|f| f.take(limit as u64).read_to_end(&mut bytes))
-            .map_err(unreadable(&path))?;
-        files.push((name.clone(), bytes));
-    }
+    let files = super::dir::read_tool_files(dir, &names)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|(path, source)| FolderError::Unreadable { path, source })?;
     let mut rec = RepoRecord::from_parts(id, None, Some(&readme));
     rec.files = FileSignals::from_files(names.iter().map(String::as_str), None);
     rec.siblings = names.into();

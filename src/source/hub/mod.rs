@@ -25,8 +25,6 @@ use tokio::sync::Semaphore;
 mod files;
 mod listing;
 
-pub use files::{wanted as wanted_files, GGUF_PREFIX, SMALL_FILE};
-
 use super::{Child, Source};
 use crate::finding::{Finding, Severity};
 use crate::hub::cache::CachedResponse;
@@ -321,7 +319,7 @@ impl Source for HubSource {
             self.findings.extend(listing.findings);
             let mut kids: Vec<Child> = Vec::new();
             for (rec, raw) in listing.children {
-                let files_wanted = want_files && !files::wanted(&rec.siblings).is_empty();
+                let files_wanted = want_files && !crate::files::wanted(&rec.siblings).is_empty();
                 let fresh = !self.archive.contains_key(&rec.id);
                 if (want_readme || files_wanted) && fresh && needed.insert(rec.id.clone()) {
                     let siblings = if want_files {

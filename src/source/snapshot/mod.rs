@@ -64,29 +64,22 @@ struct Read {
     has_info: bool,
 }
 
-/// The files a snapshot kept beside a card (`.files/`), each read up to what its reader needs;
-/// none when the directory is not there.
-fn read_tool_files(dir: &Path, problems: &mut Vec<String>) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read as _;
-    let Ok(names) = fs::read_dir(dir) else {
+/// The files a snapshot kept beside a card (`.files/`); none when the directory is not there.
+fn read_kept_files(dir: &Path, problems: &mut Vec<String>) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for entry in names.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(limit) = read_limit(&name) else {
-            continue;
-        };
-        let mut bytes = Vec::new();
-        match fs::File::open(entry.path())
-            .and_then(|f| f.take(limit as u64).read_to_end(&mut bytes))
-        {
-            Ok(_) => out.push((name, bytes)),
-            Err(e) => problems.push(format!("cannot read {}: {e}", entry.path().display())),
-        }
-    }
-    out.sort();
-    out
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    super::dir::read_tool_files(dir, &names)
+        .into_iter()
+        .filter_map(|r| {
+            r.map_err(|(path, e)| problems.push(format!("cannot read {}: {e}", path.display())))
+                .ok()
+        })
+        .collect()
 }
 
 /// The directories of one owner directory that may be repos: `(id, entry)`, the owner's own
@@ -259,7 +252,7 @@ impl SnapshotSource {
         };
         bufs.settle();
         if rec.siblings.is_empty() || rec.siblings.iter().any(|n| read_limit(n).is_some()) {
-            let files = read_tool_files(&dir.join(write::FILES_DIR), &mut problems);
+            let files = read_kept_files(&dir.join(write::FILES_DIR), &mut problems);
             if !files.is_empty() {
                 rec.attach_files(&files);
             }
