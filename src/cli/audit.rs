@@ -46,15 +46,14 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     // Card bodies are needed for the documentation check and text inference.
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
-    let opts = args.out.options(
-        Some(&args.diagram),
-        format!("Lineage audit of {}", args.repos.join(", ")),
+    let title = format!("Lineage audit of {}", args.repos.join(", "));
+    super::emit_judged(
+        &args.out,
+        &args.diagram,
         &args.source,
-        req.policy.knowledge_base(),
-    );
-    args.out.emit(&analysis, Output::Audit, format, &opts)?;
-    Ok(match analysis.report().has_deny() {
-        true => super::exit::DENY,
-        false => super::exit::OK,
-    })
+        format,
+        title,
+        &req,
+        &analysis,
+    )
 }

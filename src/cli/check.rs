@@ -59,21 +59,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         drop(opened.progress.take());
         result?
     };
-    let opts = args.out.options(
-        Some(&args.diagram),
-        format!(
-            "Pre-upload check of {} as {}",
-            args.dir.display(),
-            id.node_id()
-        ),
-        &args.source,
-        req.policy.knowledge_base(),
+    let title = format!(
+        "Pre-upload check of {} as {}",
+        args.dir.display(),
+        id.node_id()
     );
-    args.out.emit(&analysis, Output::Audit, format, &opts)?;
-    Ok(match analysis.report().has_deny() {
-        true => super::exit::DENY,
-        false => super::exit::OK,
-    })
+    super::emit_judged(
+        &args.out,
+        &args.diagram,
+        &args.source,
+        format,
+        title,
+        &req,
+        &analysis,
+    )
 }
 
 /// `local/<folder name>`, or `local/draft` when the name is no valid repo name.

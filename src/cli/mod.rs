@@ -408,6 +408,25 @@ pub fn run_pipeline(opened: &mut Opened, req: &Request) -> anyhow::Result<Analys
     Ok(result?)
 }
 
+/// Prints a judged analysis as `audit` does (`check` too) and gives the exit code: 2 when a
+/// finding is at deny level.
+pub fn emit_judged(
+    out: &OutputArgs,
+    diagram: &DiagramArgs,
+    source: &SourceArgs,
+    format: Format,
+    title: String,
+    req: &Request,
+    analysis: &Analysis,
+) -> anyhow::Result<u8> {
+    let opts = out.options(Some(diagram), title, source, req.policy.knowledge_base());
+    out.emit(analysis, Output::Audit, format, &opts)?;
+    Ok(match analysis.report().has_deny() {
+        true => exit::DENY,
+        false => exit::OK,
+    })
+}
+
 /// Whether to colour stdout: a terminal, no NO_COLOR, no output file.
 pub fn use_color(output: Option<&Path>) -> bool {
     output.is_none()
