@@ -87,6 +87,10 @@ fn explain_license(name: &str) -> anyhow::Result<u8> {
         ));
     };
     let yes = |b: bool| if b { "yes" } else { "no" };
+    let how = match &l.variant_of {
+        Some(of) => format!("{how} of {of}"),
+        None => how.to_string(),
+    };
     let mut out = format!(
         "{name:?} resolves to {} ({}) by {how}\n\nfamily: {}\ncommercial use: {}\nshare-alike: {}\nno derivatives: {}\nuse restrictions flow down: {}\nderivatives keep this license: {}\ncommunity license: {}\ncopy of the text travels with derivatives: {}\n",
         l.id,

@@ -63,6 +63,10 @@ pub struct LicenseInfo {
     /// releases are not licensees' derivatives.
     #[serde(default)]
     pub licensors: Vec<String>,
+    /// For a vendor license's research / non-commercial variant the tool derives
+    /// (`llama3-research`), the license it is a variant of.
+    #[serde(skip)]
+    pub variant_of: Option<String>,
 }
 
 fn yes() -> bool {
@@ -172,6 +176,7 @@ impl KnowledgeBase {
                     commercial: false,
                     aliases: Vec::new(),
                     titles: Vec::new(),
+                    variant_of: Some(l.id.clone()),
                     ..(*l).clone()
                 };
                 self.by_key.insert(key, Arc::new(variant));
@@ -213,12 +218,10 @@ impl KnowledgeBase {
     pub fn explain_name(&self, name: &str) -> Option<(&LicenseInfo, &'static str)> {
         let key = normalize(name);
         if let Some(l) = self.by_key.get(&key) {
-            let how = if l.id == key {
-                "id"
-            } else if l.aliases.iter().any(|a| normalize(a) == key) {
-                "alias"
-            } else {
-                "research variant"
+            let how = match l.variant_of {
+                Some(_) => "research variant",
+                None if l.id == key => "id",
+                None => "alias",
             };
             return Some((l, how));
         }
@@ -409,6 +412,10 @@ mod tests {
         // A research variant of a vendor license is its family's non-commercial member.
         let v = kb.get("llama3-research").unwrap();
         assert!(!v.commercial && v.family == "llama3");
+        assert_eq!(v.variant_of.as_deref(), Some("llama3"));
+        assert_eq!(kb.explain_name("llama3-research").map(|(_, how)| how), Some("research variant"));
+        assert_eq!(kb.explain_name("Gemma Terms of Use").map(|(_, how)| how), Some("alias"));
+        assert_eq!(kb.explain_name("llama-3").map(|(_, how)| how), Some("spelling"));
         // Nothing is guessed from a name with no rule behind it.
         for name in ["license", "other", "my-custom-terms", "apache"] {
             assert_eq!(id(name), None, "{name}");
