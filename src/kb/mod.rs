@@ -413,9 +413,18 @@ mod tests {
         let v = kb.get("llama3-research").unwrap();
         assert!(!v.commercial && v.family == "llama3");
         assert_eq!(v.variant_of.as_deref(), Some("llama3"));
-        assert_eq!(kb.explain_name("llama3-research").map(|(_, how)| how), Some("research variant"));
-        assert_eq!(kb.explain_name("Gemma Terms of Use").map(|(_, how)| how), Some("alias"));
-        assert_eq!(kb.explain_name("llama-3").map(|(_, how)| how), Some("spelling"));
+        assert_eq!(
+            kb.explain_name("llama3-research").map(|(_, how)| how),
+            Some("research variant")
+        );
+        assert_eq!(
+            kb.explain_name("Gemma Terms of Use").map(|(_, how)| how),
+            Some("alias")
+        );
+        assert_eq!(
+            kb.explain_name("llama-3").map(|(_, how)| how),
+            Some("spelling")
+        );
         // Nothing is guessed from a name with no rule behind it.
         for name in ["license", "other", "my-custom-terms", "apache"] {
             assert_eq!(id(name), None, "{name}");

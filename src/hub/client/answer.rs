@@ -8,7 +8,19 @@ use reqwest::header::{HeaderMap, ETAG, LINK};
 use super::super::cache::{now_secs, CachedResponse};
 use super::super::ratelimit::{parse_policy, parse_ratelimit, Bucket, ServerState, RESET_MARGIN};
 use super::http::next_link;
-use super::{Attempt, FetchError};
+use super::FetchError;
+
+/// What one attempt gave.
+pub(super) enum Attempt {
+    Done(CachedResponse),
+    NotModified,
+    Redirect(String),
+    Retry(String),
+    /// A 429. `Some(wait)`: the window is spent (r=0), nothing goes out until it resets;
+    /// `None`: the budget is not spent, back off this request alone.
+    RateLimited(Option<Duration>, Option<Duration>),
+    Fatal(FetchError),
+}
 
 /// A 429: how long until the window resets (from the `RateLimit` state when the server spent
 /// it; else `Retry-After`, or 5 s, when the server sent no `RateLimit` at all), and the
