@@ -5,12 +5,11 @@ use serde::Serialize;
 
 use crate::docs_check::{assess_repo, finding_for, DocReport, RepoFacts, Verdict};
 use crate::files::license::LicenseFile;
-use crate::files::{license, Statement};
+use crate::files::Statement;
 use crate::finding::Finding;
 use crate::id::{RepoId, RepoKind};
-use crate::kb::KnowledgeBase;
-use crate::record::{file_findings, FileSignals, RepoRecord};
-use crate::relation::Relation;
+use crate::record::{FileSignals, RepoRecord};
+use crate::relation::{Relation, RelationSource};
 
 /// The JSON document `card --format json` prints.
 #[derive(Serialize, Debug, Clone, PartialEq)]
@@ -99,24 +98,23 @@ pub fn check_card(
     let mut rec = RepoRecord::from_parts(&placeholder, None, Some(text));
     rec.files = signals;
     if kind == RepoKind::Model {
-        let statements = crate::files::statements(cx.file_bytes);
-        let license_file = license::license_file(cx.file_bytes, KnowledgeBase::shared());
-        let mut found = file_findings(
-            &rec,
-            cx.label,
-            &statements,
-            license_file.as_ref(),
-            KnowledgeBase::shared(),
-        );
+        // The record's own reading of the files, its findings named as the card is.
+        let before = rec.findings.len();
+        rec.attach_files_as(cx.file_bytes, cx.label);
+        let mut found: Vec<Finding> = rec.findings.drain(before..).collect();
         if cx.repo.is_none() {
             found
                 .iter_mut()
                 .for_each(|f| f.nodes.retain(|n| *n != rec.id));
         }
         r.findings.extend(found);
-        r.files = statements.iter().map(FileStatement::of).collect();
-        r.license_file = license_file;
-        rec.detail.update(|d| d.files.extend(statements));
+        r.files = rec
+            .file_statements()
+            .iter()
+            .filter(|s| s.source == RelationSource::File)
+            .map(FileStatement::of)
+            .collect();
+        r.license_file = rec.license_file().cloned();
     }
     // The relation: as asked, else the card's, else what a file beside it makes the repo.
     let from_files = || {

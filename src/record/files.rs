@@ -85,11 +85,17 @@ impl RepoRecord {
     /// them with the card. Parents only the files name become edges of their own
     /// ([`RepoRecord::links`], `relation_source: file`).
     pub fn attach_files(&mut self, files: &[(String, Vec<u8>)]) {
+        let label = self.id.node_id();
+        self.attach_files_as(files, &label);
+    }
+
+    /// [`RepoRecord::attach_files`], the findings' messages naming the repo `label` (a draft
+    /// card's path, for a card that is no repo yet).
+    pub fn attach_files_as(&mut self, files: &[(String, Vec<u8>)], label: &str) {
         let statements = crate::files::statements(files);
         let kb = KnowledgeBase::shared();
         let license_file = license::license_file(files, kb);
-        let label = self.id.node_id();
-        let findings = file_findings(self, &label, &statements, license_file.as_ref(), kb);
+        let findings = file_findings(self, label, &statements, license_file.as_ref(), kb);
         self.findings.extend(findings);
         self.detail.update(|d| {
             // The files' statements first, then what the card itself declares.
@@ -165,7 +171,7 @@ impl RepoRecord {
 /// `config.json` and a GGUF's `general.base_model` carry ancestors further up), and a license
 /// file holding another license than the metadata (`license-file-mismatch`). `label` is what
 /// the messages call the repo (its id, or a draft card's path).
-pub fn file_findings(
+fn file_findings(
     rec: &RepoRecord,
     label: &str,
     statements: &[Statement],

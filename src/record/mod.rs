@@ -22,7 +22,7 @@ use crate::id::{RepoId, RepoKind};
 use crate::out_of_line::OutOfLine;
 use crate::relation::{Relation, RelationSource};
 pub use detail::RecordDetail;
-pub use files::{file_findings, infer_relation, FileSignals};
+pub use files::{infer_relation, FileSignals};
 pub use hub_fields::{ChildrenCount, HubFields, HubParents};
 pub use timestamp::Timestamp;
 
