@@ -1,20 +1,30 @@
 //! "What changed?": does a derivative's card say what changed relative to its parent?
 //!
-//! For each derivative node, [`assess`] collects evidence from the card (metadata and cleaned
-//! body), per relation, following the rubric of the issue:
-//! - quantized: the format or method, the precision, the source model;
-//! - finetune: the training data and the procedure;
-//! - adapter: the adapter detail (rank, alpha, target modules) and what it was trained on or for;
-//! - merge: the merge method and the merged models.
+//! The code follows the rubric (`../shared/reference/what-changed.md`): one extractor per
+//! item ([`items`]: data, procedure, method, purpose or data, merge method, merged models,
+//! format, precision, source), each reading the card's metadata, cleaned prose, headings,
+//! tables and the repo's own name, in any language the vocabularies ([`vocab`], data in
+//! `vocab.toml`) cover; the verdict is a pure function of which items were found for the
+//! relation ([`verdict`]). The lines an auto-generated template writes when left at its
+//! defaults (PEFT, transformers Trainer, Keras, Unsloth, AutoTrain, mergekit) are dropped first.
 //!
-//! What the relation itself implies says nothing: every adapter is "a LoRA/PEFT adapter", every
-//! GGUF repo is "GGUF". The verdict is `documented` (all core items), `undocumented` (the core
-//! evidence is missing entirely) or `partial`; each evidence item quotes its line so a person can
-//! check the call. [`lineage`] recovers parents that cards name only in their text.
+//! | relation | items | documented | partial |
+//! |---|---|---|---|
+//! | finetune | data, procedure | both | one |
+//! | adapter | method, purpose or data | both | one |
+//! | merge | merge method, merged models | both | one |
+//! | quantized / converted | format, precision, source | all three | two |
+//!
+//! A relation that is only the Hub's default (`finetune`, nothing declared) is judged as a
+//! quantization when the card or name states a conversion. Each evidence item quotes its line
+//! so a person can check the call. [`lineage`] recovers parents that cards name only in their
+//! text.
 
+pub mod items;
 pub mod lineage;
 pub mod subject;
 pub mod text;
+pub mod vocab;
 
 use serde::Serialize;
 use thin_vec::ThinVec;
@@ -24,7 +34,8 @@ use crate::finding::{Code, Finding};
 use crate::graph::{LineageGraph, NodeIx};
 use crate::id::RepoId;
 use crate::record::{Link, NodeStatus, RepoRecord};
-use crate::relation::Relation;
+use crate::relation::{Relation, RelationSource};
+use items::Card;
 pub use subject::RepoFacts;
 use text::Line;
 
@@ -67,70 +78,78 @@ pub struct DocReport {
     pub files: ThinVec<String>,
 }
 
-struct Collector<'a> {
-    lines: &'a [Line],
-    found: Vec<Evidence>,
-}
-
-impl Collector<'_> {
-    fn first(&mut self, item: &'static str, f: impl Fn(&Line) -> bool) -> bool {
-        match self.lines.iter().find(|l| f(l)) {
-            Some(l) => {
-                self.found.push(Evidence {
-                    item,
-                    quote: text::quote(&l.text),
-                });
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn meta(&mut self, item: &'static str, quote: String) -> bool {
-        self.found.push(Evidence { item, quote });
-        true
-    }
-
-    /// A heading matching `heading` followed by a content line before the next heading.
-    fn section(&mut self, item: &'static str, heading: &regex::Regex) -> bool {
-        for (i, l) in self.lines.iter().enumerate() {
-            if l.heading && heading.is_match(&l.text) {
-                if let Some(next) = self.lines[i + 1..]
-                    .iter()
-                    .take_while(|x| !x.heading)
-                    .find(|x| x.text.len() > 12)
-                {
-                    self.found.push(Evidence {
-                        item,
-                        quote: text::quote(&format!("{} — {}", l.text, next.text)),
-                    });
-                    return true;
-                }
-            }
-        }
-        false
-    }
-}
-
-fn prose(l: &Line) -> bool {
-    !l.heading
-}
-
-/// Evidence items and whether each was found.
-type Items = Vec<(&'static str, bool)>;
-
 /// Judges a card for one relation, on its own (a draft, or a card whose repo is unknown).
 pub fn assess(relation: Relation, meta: &CardMeta, body: &str) -> DocReport {
     assess_repo(relation, meta, body, RepoFacts::default())
 }
 
-/// Text of a line as a statement: repo ids and paths removed (a `…-4bit` parent id says
-/// nothing about this repo's precision).
-fn statement(l: &Line) -> String {
-    text::id_token().replace_all(&l.text, " ").into_owned()
+/// Drops the placeholders of every template the card was made from.
+fn without_placeholders(meta: &CardMeta, body: &str, lines: &mut Vec<Line>) {
+    if lines.is_empty() {
+        return;
+    }
+    let mut probe: String = meta.tags.iter().map(|t| format!("tag: {t}\n")).collect();
+    if let Some(lib) = &meta.library_name {
+        probe.push_str(&format!("library_name: {lib}\n"));
+    }
+    let made_from: Vec<&vocab::Template> = vocab::templates()
+        .iter()
+        .filter(|t| t.matches(&probe) || t.matches(body))
+        .collect();
+    if !made_from.is_empty() {
+        lines.retain(|l| !made_from.iter().any(|t| t.is_placeholder(&l.text)));
+    }
+}
+
+/// The verdict for what was found, one flag per item of the relation, as the rubric has it:
+/// a quantization or conversion is documented with all three items, partial with two; any
+/// other derivative documented with both, partial with one; else undocumented.
+pub fn verdict(relation: Relation, found: &[bool]) -> Verdict {
+    let n = found.iter().filter(|f| **f).count();
+    let partial_from = if relation == Relation::Quantized {
+        2
+    } else {
+        1
+    };
+    if n == found.len() && n > 0 {
+        Verdict::Documented
+    } else if n >= partial_from {
+        Verdict::Partial
+    } else {
+        Verdict::Undocumented
+    }
+}
+
+/// Every item of a relation, with the evidence found for it.
+fn items(relation: Relation, c: &Card<'_>) -> Vec<(&'static str, Option<Evidence>)> {
+    match relation {
+        Relation::Quantized => {
+            let said = items::format_in_body(c).is_some();
+            vec![
+                ("format", items::format(c)),
+                ("precision", items::precision(c, said)),
+                ("source", items::source(c, said)),
+            ]
+        }
+        Relation::Finetune => vec![("data", items::data(c)), ("procedure", items::procedure(c))],
+        Relation::Adapter => vec![
+            ("method", items::method(c)),
+            ("purpose or data", items::purpose_or_data(c)),
+        ],
+        Relation::Merge => vec![
+            ("merge method", items::merge_method(c)),
+            ("merged models", items::merged_models(c)),
+        ],
+        _ => vec![],
+    }
 }
 
 /// Judges a card for one relation, knowing the repo's id and files.
+///
+/// When the relation is only the Hub's default (`facts.default_relation`: `finetune` with no
+/// declared relation and nothing in the files) and the card or the repo name states a
+/// conversion, the card is judged as a quantization; the report's first evidence says so
+/// (item `relation`).
 ///
 /// ```
 /// use hf_lineage::card::parse_card;
@@ -138,7 +157,7 @@ fn statement(l: &Line) -> String {
 /// use hf_lineage::{Relation, RepoId, RepoKind};
 /// let card = parse_card("---\nbase_model: org/Foo-7B\n---\nGGUF files made with llama.cpp.\n", RepoKind::Model);
 /// let id = RepoId::parse("me/Foo-7B-Q4_K_M-GGUF", RepoKind::Model).unwrap();
-/// let facts = RepoFacts { id: Some(&id), files: &[] };
+/// let facts = RepoFacts { id: Some(&id), files: &[], default_relation: false };
 /// let r = assess_repo(Relation::Quantized, &card.meta, &card.body, facts);
 /// assert_eq!(r.verdict, Verdict::Documented); // format, precision (from the name), source
 /// ```
@@ -148,30 +167,54 @@ pub fn assess_repo(
     body: &str,
     facts: RepoFacts<'_>,
 ) -> DocReport {
-    let all_lines = text::clean(body);
+    let mut lines = text::clean(body);
+    // A default relation is what the Hub calls a repo it knows nothing about: a conversion
+    // the card or name states is judged as one.
+    let mut evidence: Vec<Evidence> = Vec::new();
+    let relation = match (relation, facts.default_relation) {
+        (Relation::Finetune, true) => match items::conversion(&Card {
+            lines: &lines,
+            meta,
+            facts,
+            borrowed: false,
+        }) {
+            Some(why) => {
+                evidence.push(Evidence {
+                    item: "relation",
+                    quote: format!("judged as quantized, not the Hub's default finetune: {why}"),
+                });
+                Relation::Quantized
+            }
+            None => relation,
+        },
+        _ => relation,
+    };
     // A body copied from the parent (or a training template in a quantized repo) documents the
-    // parent: none of it counts for this repo.
-    let borrowed = subject::borrowed_body(facts, meta, &all_lines, relation);
-    let lines: &[Line] = if borrowed { &[] } else { &all_lines };
-    let mut c = Collector {
-        lines,
-        found: vec![],
-    };
-    let (core, all): (Items, Items) = match relation {
-        Relation::Quantized => quantized_items(&mut c, meta, body, facts, borrowed),
-        Relation::Finetune => finetune_items(&mut c, meta),
-        Relation::Adapter => adapter_items(&mut c, meta),
-        Relation::Merge => merge_items(&mut c, meta),
-        _ => (vec![], vec![]),
-    };
-    let missing: Vec<&'static str> = all.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
-    let verdict = if missing.is_empty() {
-        Verdict::Documented
-    } else if core.iter().all(|(_, ok)| !ok) {
-        Verdict::Undocumented
-    } else {
-        Verdict::Partial
-    };
+    // parent: none of it counts for this repo — unless, in a quantization, it states its own
+    // format, whatever its title.
+    let borrowed = subject::borrowed_body(facts, meta, &lines, relation)
+        && !(relation == Relation::Quantized && lines.iter().any(items::states_format));
+    if borrowed {
+        lines.clear();
+    }
+    without_placeholders(meta, body, &mut lines);
+    let lines: &[Line] = &lines;
+    let found = items(
+        relation,
+        &Card {
+            lines,
+            meta,
+            facts,
+            borrowed,
+        },
+    );
+    let flags: Vec<bool> = found.iter().map(|(_, e)| e.is_some()).collect();
+    let missing: Vec<&'static str> = found
+        .iter()
+        .filter(|(_, e)| e.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    evidence.extend(found.into_iter().filter_map(|(_, e)| e));
     let files = match relation {
         Relation::Quantized | Relation::Adapter => subject::file_notes(facts.files),
         _ => vec![],
@@ -179,222 +222,11 @@ pub fn assess_repo(
     // Exactly sized lists of 8 bytes each: a whole-Hub run keeps a report per derivative.
     DocReport {
         relation,
-        verdict,
-        evidence: c.found.into(),
+        verdict: verdict(relation, &flags),
+        evidence: evidence.into(),
         missing: missing.into(),
         files: files.into(),
     }
-}
-
-/// A quantization states its method (format), its precision and its source model; two of
-/// three make it partial.
-fn quantized_items(
-    c: &mut Collector<'_>,
-    meta: &CardMeta,
-    body: &str,
-    facts: RepoFacts<'_>,
-    borrowed: bool,
-) -> (Items, Items) {
-    let lines = c.lines;
-    let tags = meta.tags.join(", ");
-    let repo_name = facts.id.map(|i| i.name().to_string()).unwrap_or_default();
-    let (name_format, name_precision) = facts.id.map(subject::name_statements).unwrap_or_default();
-    // A format named in a statement about this repo's files ("converted to GGUF",
-    // "contains 4bit GPTQ model files"), not in usage notes ("regenerate the GGUF file").
-    let said = |l: &Line| {
-        let t = statement(l);
-        prose(l)
-            && !l.code
-            && !text::usage().is_match(&l.text)
-            && ((text::quant_method().is_match(&t) && text::quant_statement().is_match(&t))
-                || text::llamacpp_statement().is_match(&t))
-    };
-    let method_in_body = c.first("method", said);
-    let method = method_in_body
-        || (text::quant_method().is_match(&tags) && c.meta("method", format!("tags: {tags}")))
-        || (meta
-            .library_name
-            .as_deref()
-            .is_some_and(|l| text::quant_method().is_match(l))
-            && c.meta(
-                "method",
-                format!(
-                    "library_name: {}",
-                    meta.library_name.clone().unwrap_or_default()
-                ),
-            ))
-        || name_format
-            .as_ref()
-            .is_some_and(|f| c.meta("method", format!("repo name {repo_name} ({f})")));
-    // Precision: a statement or a table of the provided files' types; usage examples
-    // ("download the Q4_K_M file") count only beside a statement about the repo.
-    let precision = c.first("precision", |l| {
-        prose(l)
-            && !l.code
-            && !text::usage().is_match(&l.text)
-            && text::precision().is_match(&statement(l))
-    }) || (text::precision().is_match(&tags)
-        && c.meta("precision", format!("tags: {tags}")))
-        || name_precision
-            .as_ref()
-            .is_some_and(|p| c.meta("precision", format!("repo name {repo_name} ({p})")))
-        || (method_in_body && c.first("precision", |l| text::precision().is_match(&statement(l))));
-    let named = lineage::suggest(&self_id(), body);
-    let declared: Vec<&crate::id::RepoId> = meta
-        .base_models
-        .iter()
-        .filter(|b| !borrowed || subject::source_matches_name(facts, b))
-        .collect();
-    let source = (!declared.is_empty()
-        && c.meta("source model", format!("base_model: {}", ids(meta))))
-        || (!borrowed
-            && named
-                .first()
-                .is_some_and(|s| c.meta("source model", s.quote.clone())))
-        || (method_in_body
-            && subject::title_names_source(facts, lines)
-                .is_some_and(|t| c.meta("source model", format!("title: {t}"))));
-    let items = vec![
-        ("method", method),
-        ("precision", precision),
-        ("source model", source),
-    ];
-    // Documented: all three; partial: two; undocumented: one or none.
-    let core = if items.iter().filter(|(_, ok)| *ok).count() >= 2 {
-        items.clone()
-    } else {
-        vec![("method or precision", false)]
-    };
-    (core, items)
-}
-
-/// A fine-tune states its data and its procedure.
-fn finetune_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
-    let data = (!meta.datasets.is_empty()
-        && c.meta(
-            "data",
-            format!(
-                "datasets: {}",
-                meta.datasets
-                    .iter()
-                    .map(|d| d.name().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ))
-        || c.first("data", |l| {
-            prose(l)
-                && text::finetune_data().is_match(&l.text)
-                && !text::opaque_data().is_match(&l.text)
-        })
-        || c.section("data", text::data_heading());
-    let procedure = c.first("procedure", |l| {
-        prose(l) && !l.code && text::procedure().is_match(&l.text)
-    }) || c.section("procedure", text::procedure_heading());
-    (
-        vec![("data", data), ("procedure", procedure)],
-        vec![("data", data), ("procedure", procedure)],
-    )
-}
-
-/// An adapter states what it was trained on or for (and, besides, its adapter's detail).
-fn adapter_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
-    let detail = c.first("adapter detail", |l| {
-        prose(l) && text::adapter_detail().is_match(&l.text)
-    });
-    let data = (!meta.datasets.is_empty()
-        && c.meta(
-            "trained on",
-            format!("datasets: {}", ids_of(&meta.datasets)),
-        ))
-        || c.first("trained on", |l| {
-            prose(l)
-                && ((text::finetune_data().is_match(&l.text)
-                    && !text::opaque_data().is_match(&l.text))
-                    || text::purpose().is_match(&l.text))
-        })
-        || c.section("trained on", text::data_heading());
-    (
-        vec![("trained on / for", data)],
-        vec![("adapter detail", detail), ("trained on / for", data)],
-    )
-}
-
-/// A merge states its method and the models it merges.
-fn merge_items(c: &mut Collector<'_>, meta: &CardMeta) -> (Items, Items) {
-    let method = c.first("merge method", |l| {
-        text::merge_method().is_match(&l.text)
-            || (text::merge_word().is_match(&l.text)
-                && (text::merge_line_method().is_match(&l.text)
-                    || text::merge_tool().is_match(&l.text)))
-    });
-    let models = (meta.base_models.len() >= 2
-        && c.meta("merged models", format!("base_model: {}", ids(meta))))
-        || c.first("merged models", |l| {
-            l.code && text::yaml_model().is_match(&l.text)
-        })
-        || c.first("merged models", |l| {
-            !l.code
-                && (text::merge_between().is_match(&l.text)
-                    || (text::merge_word().is_match(&l.text)
-                        && text::merge_weights().is_match(&l.text)))
-        })
-        || merged_models_listed(c);
-    (
-        vec![("merge method", method), ("merged models", models)],
-        vec![("merge method", method), ("merged models", models)],
-    )
-}
-
-fn self_id() -> crate::id::RepoId {
-    match crate::id::RepoId::parse("self/self", crate::id::RepoKind::Model) {
-        Ok(id) => id,
-        Err(_) => unreachable!("a static, valid id"),
-    }
-}
-
-fn merged_models_listed(c: &mut Collector<'_>) -> bool {
-    for (i, l) in c.lines.iter().enumerate() {
-        if !text::models_context().is_match(&l.text) {
-            continue;
-        }
-        let items: Vec<&Line> = c.lines[i + 1..]
-            .iter()
-            .take(12)
-            .filter(|x| {
-                (x.text.starts_with('-') || x.text.starts_with('*'))
-                    && text::repo_like().is_match(&x.text)
-            })
-            .collect();
-        if !items.is_empty() {
-            let q = format!(
-                "{} — {}",
-                l.text,
-                items
-                    .iter()
-                    .map(|x| x.text.trim_start_matches(['-', '*', ' ']))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-            c.found.push(Evidence {
-                item: "merged models",
-                quote: text::quote(&q),
-            });
-            return true;
-        }
-    }
-    false
-}
-
-fn ids(meta: &CardMeta) -> String {
-    ids_of(&meta.base_models)
-}
-
-fn ids_of(v: &[crate::id::RepoId]) -> String {
-    v.iter()
-        .map(|b| b.name().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The relation a node is judged under: of its derivation parent edges, the most specific.
@@ -421,14 +253,23 @@ pub fn node_relation(rels: impl IntoIterator<Item = Relation>) -> Option<Relatio
 /// names it as `node` in its message.
 pub fn finding_for(subject: Option<&RepoId>, node: &str, r: &DocReport) -> Option<Finding> {
     let rel = r.relation;
-    let found = if r.evidence.is_empty() {
+    // Which relation it was judged by, when that was not the Hub's: said first.
+    let why = r
+        .evidence
+        .iter()
+        .find(|e| e.item == "relation")
+        .map(|e| format!(" ({})", e.quote))
+        .unwrap_or_default();
+    let items: Vec<String> = r
+        .evidence
+        .iter()
+        .filter(|e| e.item != "relation")
+        .map(|e| format!("{}: \"{}\"", e.item, e.quote))
+        .collect();
+    let found = if items.is_empty() {
         "nothing".to_string()
     } else {
-        r.evidence
-            .iter()
-            .map(|e| format!("{}: \"{}\"", e.item, e.quote))
-            .collect::<Vec<_>>()
-            .join("; ")
+        items.join("; ")
     };
     let files = if r.files.is_empty() {
         String::new()
@@ -438,15 +279,16 @@ pub fn finding_for(subject: Option<&RepoId>, node: &str, r: &DocReport) -> Optio
             r.files.join("; ")
         )
     };
+    let missing = r.missing.join(", ");
     match r.verdict {
         Verdict::Documented => None,
         Verdict::Undocumented => Some(Finding::of(Code::UndocumentedChange,
             subject.cloned().into_iter().collect(),
-            format!("{node} is a {rel} derivative whose card does not say what changed: missing {}. Found {found}{files}", r.missing.join(", ")),
+            format!("{node} is a {rel} derivative{why} whose card does not say what changed: missing {missing}. Found {found}{files}"),
         )),
         Verdict::Partial => Some(Finding::of(Code::PartiallyDocumentedChange,
             subject.cloned().into_iter().collect(),
-            format!("{node} ({rel}) documents its change partially: missing {}. Found {found}{files}", r.missing.join(", ")),
+            format!("{node} ({rel}){why} documents its change partially: missing {missing}. Found {found}{files}"),
         )),
     }
 }
@@ -459,15 +301,42 @@ pub fn judge_record(rec: &RepoRecord, links: &[Link]) -> Option<DocReport> {
     if rec.status != NodeStatus::Ok || rec.id.kind() != crate::id::RepoKind::Model {
         return None;
     }
-    let own = links.iter().filter(|l| l.downstream == rec.id);
-    let rel = node_relation(own.map(|l| l.relation))?;
-    Some(assess_record(rec, rel))
+    let own: Vec<&Link> = links.iter().filter(|l| l.downstream == rec.id).collect();
+    let rel = node_relation(own.iter().map(|l| l.relation))?;
+    let sources = own
+        .iter()
+        .filter(|l| l.relation.is_derivation())
+        .map(|l| l.source);
+    Some(assess_record(rec, rel, sources))
 }
 
-fn assess_record(rec: &RepoRecord, rel: Relation) -> DocReport {
+/// Whether a record's relation `rel` is only the Hub's default: `finetune`, decided by the
+/// Hub's tags or by inference, with no relation declared in the card and none from its files.
+pub fn is_default_relation(
+    rec: &RepoRecord,
+    rel: Relation,
+    sources: impl IntoIterator<Item = RelationSource>,
+) -> bool {
+    rel == Relation::Finetune
+        && rec.card.meta.base_model_relation.is_none()
+        && rec.file_relation().is_none()
+        && sources.into_iter().all(|s| {
+            matches!(
+                s,
+                RelationSource::Hub | RelationSource::Inferred | RelationSource::CardText
+            )
+        })
+}
+
+fn assess_record(
+    rec: &RepoRecord,
+    rel: Relation,
+    sources: impl IntoIterator<Item = RelationSource>,
+) -> DocReport {
     let facts = RepoFacts {
         id: Some(&rec.id),
         files: &rec.siblings,
+        default_relation: is_default_relation(rec, rel, sources),
     };
     assess_repo(rel, &rec.card.meta, &rec.card.body, facts)
 }
@@ -497,7 +366,14 @@ pub fn check_docs(g: &LineageGraph, prior: DocReports) -> (Vec<Finding>, Vec<(No
             if let Some(r) = earlier(n.ix()) {
                 return Some((n.ix(), finding_for(Some(n.id()), &node, r), None));
             }
-            let r = assess_record(n.record(), rel);
+            let r = assess_record(
+                n.record(),
+                rel,
+                n.parents()
+                    .iter()
+                    .filter(|(_, e)| e.relation.is_derivation())
+                    .map(|(_, e)| e.source),
+            );
             Some((n.ix(), finding_for(Some(n.id()), &node, &r), Some(r)))
         })
         .collect();

@@ -25,6 +25,9 @@ pub struct RepoFacts<'a> {
     pub id: Option<&'a RepoId>,
     /// The repo's file names (the Hub's `siblings`), when known.
     pub files: &'a [String],
+    /// Whether the relation is only the Hub's default (`finetune` with no declared relation and
+    /// nothing in the files): a card or name that states a conversion is then judged as one.
+    pub default_relation: bool,
 }
 
 use super::text::re;

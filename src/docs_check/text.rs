@@ -52,7 +52,9 @@ pattern!(html_tag, r"<[^>]{0,400}>");
 pub fn clean(body: &str) -> Vec<Line> {
     let body = html_comment().replace_all(body, " ");
     let mut out = Vec::new();
-    let mut html_depth: i32 = 0;
+    // Open HTML blocks: `<div>`/`<table>` until closed; `<p>`/`<center>`, which banners often
+    // leave unclosed, also end at a blank line (as a Markdown renderer ends an HTML block).
+    let (mut blocks, mut paragraphs): (i32, i32) = (0, 0);
     let mut in_code = false;
     for raw in body.lines() {
         let t = raw.trim();
@@ -61,19 +63,16 @@ pub fn clean(body: &str) -> Vec<Line> {
             continue;
         }
         if !in_code {
-            // HTML blocks (banners, badges, link buttons) say nothing about what changed.
-            let opens = count_tags(t, "<div")
-                + count_tags(t, "<p")
-                + count_tags(t, "<center")
-                + count_tags(t, "<table");
-            let closes = count_tags(t, "</div")
-                + count_tags(t, "</p")
-                + count_tags(t, "</center")
-                + count_tags(t, "</table");
-            let starts_html = t.starts_with('<');
-            let was = html_depth;
-            html_depth = (html_depth + opens - closes).max(0);
-            if was > 0 || starts_html || html_depth > 0 {
+            if t.is_empty() {
+                paragraphs = 0;
+                continue;
+            }
+            let count = |tags: &[&str]| tags.iter().map(|tag| count_tags(t, tag)).sum::<i32>();
+            let was = blocks + paragraphs;
+            blocks = (blocks + count(&["<div", "<table"]) - count(&["</div", "</table"])).max(0);
+            paragraphs =
+                (paragraphs + count(&["<p", "<center"]) - count(&["</p", "</center"])).max(0);
+            if was > 0 || t.starts_with('<') || blocks + paragraphs > 0 {
                 continue;
             }
         }
@@ -85,6 +84,7 @@ pub fn clean(body: &str) -> Vec<Line> {
                 other => other,
             })
             .collect();
+        let t = space_scripts(&t);
         let text = placeholder().replace_all(&t, " ");
         // A link to a model page names the model: keep its id, drop every other URL.
         let text = hub_model_url().replace_all(&text, |c: &regex::Captures| {
@@ -109,10 +109,36 @@ pub fn clean(body: &str) -> Vec<Line> {
     out
 }
 
+/// Chinese, Japanese and Korean text runs into Latin names and numbers without spaces
+/// (`使用AutoGPTQ量化`); a space between the scripts lets word-bounded patterns see the name.
+fn space_scripts(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in t.chars() {
+        if let Some(p) = prev {
+            let (pc, cc) = (super::vocab::is_cjk_char(p), super::vocab::is_cjk_char(c));
+            if (pc && c.is_ascii_alphanumeric()) || (cc && p.is_ascii_alphanumeric()) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// How many times a tag (`<p`, `</div`) opens or closes in a line: the name must end there
+/// (`<p` is not `<pre`).
 fn count_tags(line: &str, tag: &str) -> i32 {
-    line.to_ascii_lowercase()
-        .matches(tag)
-        .filter(|_| true)
+    let lower = line.to_ascii_lowercase();
+    lower
+        .match_indices(tag)
+        .filter(|(i, _)| {
+            lower[i + tag.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == '>' || c == '/' || c.is_whitespace())
+        })
         .count() as i32
 }
 
@@ -185,15 +211,16 @@ pattern!(
 );
 pattern!(
     finetune_data,
-    r"(?i)\b(?:(?:fine-?tuned|trained|tuned|sft|aligned)\s+(?:it\s+|further\s+|again\s+)?(?:on|with)\s+(?:the\s+|a\s+|our\s+)?(?:[\w.\-/]+\s+){0,6}?(?:data|dataset|datasets|corpus|examples|samples|conversations|dialogues|instructions|pairs|tokens|traces|set|subset|transcripts|opinions|clauses|frames|images|tickets|emails)|(?:training|fine-?tuning)\s+(?:data|dataset|datasets|corpus)\s*(?:[:\-]|is|was|were|includes|consists)|using\s+(?:a\s+subset\s+of\s+)?the\s+(?:data|dataset)\s+(?:from|of))"
+    r"(?i)\b(?:(?:fine-?tuned|trained|tuned|sft|aligned)\s+(?:it\s+|further\s+|again\s+)?(?:on|with)\s+(?:the\s+|a\s+|our\s+)?(?:[\w.\-/]+\s+){0,6}?(?:data|dataset|datasets|corpus|examples|samples|conversations|dialogues|instructions|pairs|tokens|traces|set|subset|transcripts|opinions|clauses|frames|images|tickets|emails)|using\s+(?:a\s+subset\s+of\s+)?the\s+(?:data|dataset)\s+(?:from|of))"
+);
+// "The training data is/was/consists …": says what the data is only when it names it.
+pattern!(
+    data_is,
+    r"(?i)\b(?:training|fine-?tuning)\s+(?:data|dataset|datasets|corpus)\s*(?:[:\-]|is|was|were|includes|consists)"
 );
 pattern!(
     procedure,
     r"(?i)\b(sft|supervised fine-?tuning|dpo|direct preference|rlhf|reinforcement learning|ppo|orpo|kto|grpo|simpo|qlora|lora|full[- ](?:parameter\s+)?fine-?tun\w*|full weights|instruct(?:ion)?\b[^.]{0,40}\bfine[- ]?tun\w*|distill\w*|prun\w*|instruction[- ]tun\w*|instruction fine-?tun\w*|continued pre-?train\w*|pre-?training|post-?training|learning[ _]rate|epochs?|batch[ _]size|warm-?up|optimizer|adamw|training steps|gradient accumulation|dreambooth|merged into the base|synthetic\s+(?:training|data))\b|\blr\s*[=:]?\s*\d"
-);
-pattern!(
-    adapter_detail,
-    r"(?i)\b(r\s*=\s*\d+|rank\s*(?:of\s*)?\d+|lora_alpha|alpha\s*[=:]?\s*\d+|target[_ ]modules|lora[_ ]dropout|dropout\s*[=:]?\s*0?\.\d+)"
 );
 pattern!(
     purpose,
@@ -256,6 +283,11 @@ mod tests {
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, vec!["# Title", "See", "Real text", "code"]);
         assert!(lines[0].heading && lines[3].code);
+        let lines = clean("本仓库为X-7B的Int4量化模型，使用AutoGPTQ量化。\n");
+        assert_eq!(
+            lines[0].text,
+            "本仓库为 X-7B 的 Int4 量化模型，使用 AutoGPTQ 量化。"
+        );
     }
 
     #[test]
@@ -269,7 +301,6 @@ mod tests {
         assert!(!finetune_data().is_match("trained 2x faster with Unsloth and TRL"));
         assert!(procedure().is_match("QLoRA (4-bit NF4) + LoRA adapters"));
         assert!(!procedure().is_match("trained 2x faster with Unsloth"));
-        assert!(adapter_detail().is_match("LoRA adapter (rank 64, alpha 16)"));
         assert!(merge_method().is_match("merge_method: slerp"));
         assert!(yaml_model().is_match("  - model: mistralai/Mistral-7B-v0.1"));
     }

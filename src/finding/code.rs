@@ -175,11 +175,11 @@ registry! {
         "Check the repo again and update the clarification's `sha`.";
     UndocumentedChange = "undocumented-change", Warn, true,
         "A derivative whose card does not say what changed",
-        "None of the relation's core evidence (quantized: format, precision, source; finetune: data, procedure; adapter: what it was trained on or for; merge: method, models) is in the card.",
+        "Too few of the relation's items are in the card, in any language (quantized or converted: format, precision, source — one or none of three; finetune: data, procedure; adapter: method, purpose or data; merge: merge method, merged models — none of two). Template placeholders, vague prose and a card copied from the parent count for nothing. A repo the Hub calls finetune only by default is judged as a quantization when its card or name states a conversion, and the finding says so.",
         "Say in the card what this repo changed: check a draft with `hf-lineage card README.md --relation …`.";
     PartiallyDocumentedChange = "partially-documented-change", Info, true,
         "A derivative whose card says part of what changed",
-        "Some of the relation's evidence is there; the message lists what is missing.",
+        "Some of the relation's items are there (two of three for a quantization, one of two otherwise); the message lists what is missing and quotes what was found, item by item.",
         "Add what is missing, or raise the level with `[levels] partially-documented-change = \"warn\"` to require it.";
     CrawlForeignLink = "crawl-foreign-link", Warn, true,
         "A listing's next page points at another host",

@@ -134,6 +134,10 @@ pub fn check_card(
     let facts = RepoFacts {
         id: cx.repo,
         files: cx.files,
+        // Asked for or declared is no default; else what the card infers may be.
+        default_relation: cx.relation.is_none()
+            && r.relation_source == Some(RelationSource::Inferred.as_str())
+            && rel == Relation::Finetune,
     };
     let doc = assess_repo(rel, &rec.card.meta, &rec.card.body, facts);
     let node = cx

@@ -18,6 +18,7 @@ struct Judged {
     relation: Relation,
     label: String,
     verdict: Verdict,
+    judged_as: Relation,
     missing: String,
 }
 
@@ -40,43 +41,35 @@ fn scores(rows: &[&Judged]) -> (usize, usize, usize, usize, f64, f64) {
     (tp, fp, fneg, tn, precision, recall)
 }
 
-/// A fixed "random" third of the rows (FNV-1a of the id with a seed), held out as a check that
-/// the rules do not only fit the rows they were shaped on.
-fn held_out(id: &str) -> bool {
-    let mut h: u64 = 0xcbf29ce484222325 ^ 2026;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h % 3 == 0
-}
-
-#[test]
-fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
-    let Some(cards) =
-        common::shared_cards("undocumented_change_precision_and_recall_on_labelled_real_cards")
-    else {
-        return;
-    };
-    let labels = std::fs::read_to_string(cards.join("labels-what-changed.tsv")).unwrap();
-    let mut judged: Vec<Judged> = Vec::new();
-    for line in labels.lines().skip(1) {
+/// Judges every row of a labels file (`repo_id, relation, [hub_default, class,] label, …`)
+/// whose card is `cards/<owner>__<name>.md`.
+///
+/// The corpora hold cards without the repos' file lists or the Hub's tags, so each card is
+/// judged under its labelled relation (what the Hub resolves from files and tags); a row whose
+/// `hub_default` is `yes` has only the Hub's default relation (no declared relation, nothing in
+/// the files). The repo id is known: its name is part of what the publisher wrote.
+fn judge_all(labels: &std::path::Path, cards: &std::path::Path) -> Vec<Judged> {
+    let text = std::fs::read_to_string(labels).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (rel_at, label_at) = (col("relation").unwrap(), col("label").unwrap());
+    let default_at = col("hub_default");
+    let mut judged = Vec::new();
+    for line in lines {
         let f: Vec<&str> = line.split('\t').collect();
-        let (id, rel, label) = (f[0], f[1], f[2]);
-        let Some(relation) = Relation::from_card_value(rel) else {
+        let (id, label) = (f[0], f[label_at]);
+        let Some(relation) = Relation::from_card_value(f[rel_at]) else {
             continue;
         };
-        let path = cards
-            .join("model")
-            .join(format!("{}.md", id.replace('/', "__")));
+        let path = cards.join(format!("{}.md", id.replace('/', "__")));
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         let card = parse_card(&text, RepoKind::Model);
-        // The corpus has the repo's id (its name is part of what the publisher wrote) but not
-        // its files; the relation is the labelled one (what the Hub resolves).
         let repo = RepoId::parse(id, RepoKind::Model).unwrap();
         let facts = RepoFacts {
             id: Some(&repo),
             files: &[],
+            default_relation: default_at.is_some_and(|i| f[i] == "yes"),
         };
         let r = assess_repo(relation, &card.meta, &card.body, facts);
         judged.push(Judged {
@@ -84,12 +77,17 @@ fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
             relation,
             label: label.to_string(),
             verdict: r.verdict,
+            judged_as: r.relation,
             missing: r.missing.join(", "),
         });
     }
-    let all: Vec<&Judged> = judged.iter().collect();
-    let (tp, fp, fneg, tn, precision, recall) = scores(&all);
-    // The report BENCHMARKS.md quotes (`cargo test --test what_changed -- --nocapture`).
+    judged
+}
+
+/// Prints the report BENCHMARKS.md quotes (`cargo test --test integration what_changed --
+/// --nocapture`) and returns (precision, recall) over all rows.
+fn report(what: &str, judged: &[Judged]) -> (f64, f64) {
+    eprintln!("\n## {what}: {} rows\n", judged.len());
     eprintln!(
         "| relation | TP | FP | FN | TN | precision | recall |\n|---|---|---|---|---|---|---|"
     );
@@ -103,9 +101,11 @@ fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
         let (a, b, c, d, p, r) = scores(&rows);
         eprintln!("| {rel} | {a} | {b} | {c} | {d} | {p:.2} | {r:.2} |");
     }
+    let all: Vec<&Judged> = judged.iter().collect();
+    let (tp, fp, fneg, tn, precision, recall) = scores(&all);
     eprintln!("| all | {tp} | {fp} | {fneg} | {tn} | {precision:.2} | {recall:.2} |");
     let name = |v: Verdict| format!("{v:?}").to_lowercase();
-    eprintln!("\nconfusion (rows: label, columns: verdict)\n| label | documented | partial | undocumented |\n|---|---|---|---|");
+    eprintln!("\n| label | documented | partial | undocumented |\n|---|---|---|---|");
     for label in ["documented", "partial", "undocumented"] {
         let count = |v: Verdict| {
             judged
@@ -120,21 +120,14 @@ fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
             count(Verdict::Undocumented)
         );
     }
-    let (train, test): (Vec<&Judged>, Vec<&Judged>) = judged.iter().partition(|j| !held_out(&j.id));
-    for (what, rows) in [("shaping two thirds", &train), ("held-out third", &test)] {
-        let (a, b, c, d, p, r) = scores(rows);
-        eprintln!(
-            "{what}: {} rows; TP {a} FP {b} FN {c} TN {d}; precision {p:.2} recall {r:.2}",
-            rows.len()
-        );
-    }
     eprintln!("\ndisagreements:");
-    for j in &judged {
+    for j in judged {
         if name(j.verdict) != j.label {
             eprintln!(
-                "| {} | {} | {} | {} | missing: {} |",
+                "| {} | {} (judged as {}) | {} | {} | missing: {} |",
                 j.id,
                 j.relation,
+                j.judged_as,
                 j.label,
                 name(j.verdict),
                 j.missing
@@ -142,11 +135,42 @@ fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
         }
     }
     assert!(
-        tp + fneg >= 10 && tp + fp + tn + fneg >= 40,
-        "the labels cover both classes"
+        tp + fneg >= 5 && tp + fp + tn + fneg >= 20,
+        "{what}: the labels cover both classes"
     );
+    (precision, recall)
+}
+
+/// The project's own cards (tests/fixtures/what-changed), written and labelled by the rubric
+/// before the rules were changed: five classes the rules once failed, in several languages.
+/// No ../shared needed.
+#[test]
+fn undocumented_change_on_the_projects_own_labelled_cards() {
+    let dir = common::root().join("tests/fixtures/what-changed");
+    let judged = judge_all(&dir.join("labels.tsv"), &dir.join("cards"));
+    let (precision, recall) = report("own cards (tests/fixtures/what-changed)", &judged);
     assert!(precision >= 0.9, "precision {precision:.2}");
     assert!(recall >= 0.9, "recall {recall:.2}");
+}
+
+#[test]
+fn undocumented_change_precision_and_recall_on_labelled_real_cards() {
+    let Some(cards) =
+        common::shared_cards("undocumented_change_precision_and_recall_on_labelled_real_cards")
+    else {
+        return;
+    };
+    let judged = judge_all(&cards.join("labels-what-changed.tsv"), &cards.join("model"));
+    let (precision, recall) = report("shared labels (cards/labels-what-changed.tsv)", &judged);
+    let more = judge_all(
+        &cards.join("what-changed/labels.tsv"),
+        &cards.join("what-changed/cards"),
+    );
+    let (p2, r2) = report("shared cards/what-changed (45 more)", &more);
+    assert!(precision >= 0.95, "precision {precision:.2}");
+    assert!(recall >= 0.95, "recall {recall:.2}");
+    assert!(p2 >= 0.9, "what-changed/ precision {p2:.2}");
+    assert!(r2 >= 0.9, "what-changed/ recall {r2:.2}");
 }
 
 /// Cards that declare no base_model but name their parents in the text (the index notes say
