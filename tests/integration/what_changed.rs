@@ -305,6 +305,52 @@ fn card_judges_a_draft_as_the_kind_of_derivative_it_will_be() {
     assert!(out.contains("[undocumented-change]"), "{out}");
 }
 
+/// A conversion the Hub would call a finetune by default (a base model, no relation, no files
+/// that say otherwise) is judged as a quantization, and the JSON says by which relation and why;
+/// every evidence quote names the item it was taken for.
+#[test]
+fn card_judges_a_default_finetune_that_states_a_conversion_as_a_quantization() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("README.md");
+    std::fs::write(
+        &draft,
+        "---\nbase_model: org/Orchid-3B\nlibrary_name: mlx\n---\nThe model was converted to MLX format from org/Orchid-3B using mlx-lm.\n",
+    )
+    .unwrap();
+    let path = draft.to_str().unwrap();
+    let (code, out, err) = common::run(&[
+        "card",
+        path,
+        "--repo",
+        "me/Orchid-3B-MLX-bf16",
+        "--format",
+        "json",
+        "--fail-on",
+        "partial",
+    ]);
+    assert_eq!(code, 0, "documented as a quantization: {out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let doc = &v["documentation"];
+    assert_eq!(doc["relation"], "quantized");
+    assert_eq!(doc["verdict"], "documented");
+    let items: Vec<&str> = doc["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["relation", "format", "precision", "source"]);
+    assert!(doc["evidence"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("not the Hub's default finetune"));
+    // Without the conversion, the same repo's card is a finetune with nothing said.
+    std::fs::write(&draft, "---\nbase_model: org/Orchid-3B\n---\nA better Orchid.\n").unwrap();
+    let (code, out, _) = common::run(&["card", path, "--repo", "me/Orchid-3B-better"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("undocumented (judged as finetune)"), "{out}");
+}
+
 /// What the documentation check concluded in a graph: every node's report, then the
 /// documentation findings.
 fn concluded(g: &hf_lineage::Analysis) -> (Vec<String>, Vec<String>) {
