@@ -345,7 +345,11 @@ fn card_judges_a_default_finetune_that_states_a_conversion_as_a_quantization() {
         .unwrap()
         .contains("not the Hub's default finetune"));
     // Without the conversion, the same repo's card is a finetune with nothing said.
-    std::fs::write(&draft, "---\nbase_model: org/Orchid-3B\n---\nA better Orchid.\n").unwrap();
+    std::fs::write(
+        &draft,
+        "---\nbase_model: org/Orchid-3B\n---\nA better Orchid.\n",
+    )
+    .unwrap();
     let (code, out, _) = common::run(&["card", path, "--repo", "me/Orchid-3B-better"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("undocumented (judged as finetune)"), "{out}");
