@@ -34,8 +34,14 @@
 //! assert_eq!(names, ["meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-hf"]);
 //! ```
 
+/// The version of this library and of the `hf-lineage` command (`hf-lineage --version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod card;
 pub mod check;
+// clap's flattened argument groups carry their documentation on their own types.
+#[allow(missing_docs)]
+pub mod cli;
 mod db;
 pub mod docs_check;
 pub mod files;

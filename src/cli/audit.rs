@@ -3,9 +3,9 @@
 use clap::Args;
 
 use super::{open_source, parse_roots, SourceArgs};
-use hf_lineage::graph::Direction;
-use hf_lineage::pipeline::{Request, Scope};
-use hf_lineage::render::Output;
+use crate::graph::Direction;
+use crate::pipeline::{Request, Scope};
+use crate::render::Output;
 
 /// Arguments of `audit`.
 #[derive(Args, Debug)]
@@ -33,6 +33,11 @@ pub struct AuditArgs {
 
 /// Runs `audit`; exit 2 when a finding is at deny level.
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
+    super::print(&args.out, prepare(&args)?)
+}
+
+/// Runs `audit` up to what it would print.
+pub fn prepare(args: &AuditArgs) -> anyhow::Result<super::Prepared> {
     let format = args.out.format(Output::Audit)?;
     let req = Request {
         scope: Scope::Roots(parse_roots(&args.repos)?),
@@ -47,13 +52,13 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
     let title = format!("Lineage audit of {}", args.repos.join(", "));
-    super::emit_judged(
+    Ok(super::judged(
         &args.out,
         &args.diagram,
         &args.source,
         format,
         title,
         &req,
-        &analysis,
-    )
+        analysis,
+    ))
 }

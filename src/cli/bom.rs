@@ -3,8 +3,8 @@
 use clap::Args;
 
 use super::{open_source, parse_roots, SourceArgs};
-use hf_lineage::pipeline::Request;
-use hf_lineage::render::Output;
+use crate::pipeline::Request;
+use crate::render::Output;
 
 /// Arguments of `bom`.
 #[derive(Args, Debug)]
@@ -24,6 +24,11 @@ pub struct BomArgs {
 
 /// Runs `bom`.
 pub fn run(args: BomArgs) -> anyhow::Result<u8> {
+    super::print(&args.out, prepare(&args)?)
+}
+
+/// Runs `bom` up to what it would print.
+pub fn prepare(args: &BomArgs) -> anyhow::Result<super::Prepared> {
     let format = args.out.format(Output::Bom)?;
     // As audit does: up to the roots, parents named only in card text as suggestions, licenses
     // and documentation judged, the policy applied.
@@ -35,7 +40,12 @@ pub fn run(args: BomArgs) -> anyhow::Result<u8> {
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req)?;
     let kb = req.policy.knowledge_base();
-    let opts = args.out.options(None, String::new(), &args.source, kb);
-    args.out.emit(&analysis, Output::Bom, format, &opts)?;
-    Ok(super::exit::OK)
+    let options = args.out.options(None, String::new(), &args.source, kb);
+    Ok(super::Prepared {
+        analysis,
+        output: Output::Bom,
+        format,
+        options,
+        exit: super::exit::OK,
+    })
 }

@@ -4,14 +4,14 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use super::emit;
+use crate::docs_check::Verdict;
+use crate::id::{RepoId, RepoKind};
+use crate::pipeline::card::{check_card, CardContext};
+use crate::record::FileSignals;
+use crate::relation::Relation;
+use crate::render::card::{render_card_json, render_card_text};
+use crate::render::{Format, Output};
 use clap::{Args, ValueEnum};
-use hf_lineage::docs_check::Verdict;
-use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::pipeline::card::{check_card, CardContext};
-use hf_lineage::record::FileSignals;
-use hf_lineage::relation::Relation;
-use hf_lineage::render::card::{render_card_json, render_card_text};
-use hf_lineage::render::{Format, Output};
 
 /// Arguments of `card`.
 #[derive(Args, Debug)]
@@ -121,6 +121,29 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
     let format = args.out.format(Output::Card)?;
     let text = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let (r, label) = report(&args, &text)?;
+    let out = match format {
+        Format::Json => render_card_json(&r),
+        _ => render_card_text(&r, &label),
+    };
+    emit(&out, args.out.output.as_deref())?;
+    let failed = match args.fail_on {
+        Some(FailOn::Undocumented) => r.documented_no_better_than(Verdict::Undocumented),
+        Some(FailOn::Partial) => r.documented_no_better_than(Verdict::Partial),
+        None => false,
+    };
+    Ok(match failed {
+        true => super::exit::DENY,
+        false => super::exit::OK,
+    })
+}
+
+/// What `card` concludes of a card's text, read as the card at `args.file` (the files beside
+/// it are read when it is a file), and the label findings name it by.
+pub fn report(
+    args: &CardArgs,
+    text: &[u8],
+) -> anyhow::Result<(crate::pipeline::card::CardReport, String)> {
     let kind = match args.kind {
         KindArg::Model => RepoKind::Model,
         KindArg::Dataset => RepoKind::Dataset,
@@ -149,19 +172,37 @@ pub fn run(args: CardArgs) -> anyhow::Result<u8> {
         label: &label,
         file_bytes: &file_bytes,
     };
-    let r = check_card(&text, kind, signals, &cx);
-    let out = match format {
-        Format::Json => render_card_json(&r),
-        _ => render_card_text(&r, &label),
+    Ok((check_card(text, kind, signals, &cx), label))
+}
+
+/// What `card --format json` prints for a card's text: read as the README at `path` (and the
+/// files beside it) when given, else on its own. `relation` is a `--relation` value
+/// (`finetune`, `adapter`, `merge`, `quantized`); `repo` the repo it is for.
+pub fn json_of(
+    text: &[u8],
+    path: Option<&std::path::Path>,
+    relation: Option<&str>,
+    repo: Option<String>,
+) -> anyhow::Result<String> {
+    let relation = match relation {
+        Some(r) => Some(
+            <RelationArg as clap::ValueEnum>::from_str(r, true).map_err(|_| {
+                anyhow::anyhow!("relation {r:?}: expected finetune, adapter, merge or quantized")
+            })?,
+        ),
+        None => None,
     };
-    emit(&out, args.out.output.as_deref())?;
-    let failed = match args.fail_on {
-        Some(FailOn::Undocumented) => r.documented_no_better_than(Verdict::Undocumented),
-        Some(FailOn::Partial) => r.documented_no_better_than(Verdict::Partial),
-        None => false,
+    let args = CardArgs {
+        file: path.map(PathBuf::from).unwrap_or_default(),
+        kind: KindArg::Model,
+        relation,
+        repo,
+        fail_on: None,
+        out: super::OutputArgs {
+            format: Some(Format::Json),
+            output: None,
+        },
     };
-    Ok(match failed {
-        true => super::exit::DENY,
-        false => super::exit::OK,
-    })
+    let (r, _) = report(&args, text)?;
+    Ok(render_card_json(&r))
 }

@@ -7,11 +7,11 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{open_source, SourceArgs};
-use hf_lineage::graph::Direction;
-use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::pipeline::{Request, Scope};
-use hf_lineage::render::Output;
-use hf_lineage::source::local::{read_folder, WithLocal};
+use crate::graph::Direction;
+use crate::id::{RepoId, RepoKind};
+use crate::pipeline::{Request, Scope};
+use crate::render::Output;
+use crate::source::local::{read_folder, WithLocal};
 
 /// Arguments of `check`.
 #[derive(Args, Debug)]
@@ -55,7 +55,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut opened = open_source(&args.source, true)?;
     let analysis = {
         let mut with_local = WithLocal::new(local, opened.source.as_mut());
-        let result = hf_lineage::pipeline::run(&mut with_local, &req);
+        let result = crate::pipeline::run(&mut with_local, &req);
         drop(opened.progress.take());
         result?
     };
@@ -64,15 +64,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         args.dir.display(),
         id.node_id()
     );
-    super::emit_judged(
+    let prepared = super::judged(
         &args.out,
         &args.diagram,
         &args.source,
         format,
         title,
         &req,
-        &analysis,
-    )
+        analysis,
+    );
+    super::print(&args.out, prepared)
 }
 
 /// `local/<folder name>`, or `local/draft` when the name is no valid repo name.

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::emit;
-use hf_lineage::finding::Code;
+use crate::finding::Code;
 
 /// Arguments of `explain`.
 #[derive(Args, Debug)]
@@ -29,7 +29,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         return explain_license(name);
     }
     if args.list && args.markdown {
-        emit(&hf_lineage::finding::code::markdown_table(), None)?;
+        emit(&crate::finding::code::markdown_table(), None)?;
         return Ok(super::exit::OK);
     }
     if args.list {
@@ -51,7 +51,12 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         emit(&out, None)?;
         return Ok(super::exit::OK);
     }
-    let name = args.code.unwrap_or_default();
+    emit(&code_text(&args.code.unwrap_or_default())?, None)?;
+    Ok(super::exit::OK)
+}
+
+/// What `explain CODE` prints.
+pub fn code_text(name: &str) -> anyhow::Result<String> {
     let Some(code) = Code::from_name(name.trim()) else {
         return Err(anyhow::anyhow!(
             "unknown finding code {name:?}; `hf-lineage explain --list` lists them"
@@ -66,21 +71,25 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
     } else {
         "A policy cannot change it.".to_string()
     };
-    let out = format!(
+    Ok(format!(
         "{} ({} by default)\n\n{}.\n\n{}\n\nTo resolve: {}\n\n{policy}\n",
         i.name,
         i.severity.as_str(),
         i.summary,
         i.explanation,
         i.resolve
-    );
-    emit(&out, None)?;
-    Ok(super::exit::OK)
+    ))
 }
 
 /// `explain --license NAME`.
 fn explain_license(name: &str) -> anyhow::Result<u8> {
-    let kb = hf_lineage::kb::KnowledgeBase::builtin();
+    emit(&license_text(name)?, None)?;
+    Ok(super::exit::OK)
+}
+
+/// What `explain --license NAME` prints.
+pub fn license_text(name: &str) -> anyhow::Result<String> {
+    let kb = crate::kb::KnowledgeBase::builtin();
     let Some((l, how)) = kb.explain_name(name) else {
         return Err(anyhow::anyhow!(
             "{name:?} resolves to no license the knowledge base knows: a card naming it is `license-unresolved`; teach it with a [[license]] entry in the policy"
@@ -113,6 +122,5 @@ fn explain_license(name: &str) -> anyhow::Result<u8> {
     if !l.link.is_empty() {
         out.push_str(&format!("text: {}\n", l.link));
     }
-    emit(&out, None)?;
-    Ok(super::exit::OK)
+    Ok(out)
 }

@@ -5,9 +5,9 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::{open_source, parse_roots, SourceArgs};
-use hf_lineage::graph::Direction;
-use hf_lineage::pipeline::{PipelineError, Request, Scope};
-use hf_lineage::render::{write_tables, Format, Output};
+use crate::graph::Direction;
+use crate::pipeline::{PipelineError, Request, Scope};
+use crate::render::{write_tables, Format, Output};
 
 /// Arguments of `export`.
 #[derive(Args, Debug)]

@@ -1,4 +1,5 @@
-//! The command-line front end: one module per subcommand, shared options and output here.
+//! The command-line front end: one module per subcommand, shared options and output here;
+//! [`main`] parses and runs a command line. The top layer: it may use every module below.
 
 pub mod audit;
 pub mod bom;
@@ -17,16 +18,139 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hf_lineage::graph::Direction;
-use hf_lineage::hub::{HubConfig, Rate, Stats};
-use hf_lineage::id::{RepoId, RepoKind};
-use hf_lineage::pipeline::Request;
-use hf_lineage::render::{Format, Output, RenderOptions};
-use hf_lineage::source::{HubSource, SnapshotSource, Source};
-use hf_lineage::Analysis;
+use crate::graph::Direction;
+use crate::hub::{HubConfig, Rate, Stats};
+use crate::id::{RepoId, RepoKind};
+use crate::pipeline::Request;
+use crate::render::{Format, Output, RenderOptions};
+use crate::source::{HubSource, SnapshotSource, Source};
+use crate::report::Analysis;
+
+/// Provenance graphs of Hugging Face repositories: lineage, licenses, documentation.
+#[derive(Parser, Debug)]
+#[command(name = "hf-lineage", version, about, long_about = None)]
+pub struct Cli {
+    /// More logging on stderr (-v: info, -vv: debug, including every request path).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Trace the lineage of repos (up to their roots, down to their derivatives, or both).
+    Trace(trace::TraceArgs),
+    /// Check the licenses down a lineage: conflicts, drift, missing and unresolved terms.
+    Audit(audit::AuditArgs),
+    /// Answer a question about lineage with a query (see `query --list` for named ones).
+    Query(query::QueryArgs),
+    /// Check a folder before pushing it: its card and files judged against its lineage.
+    Check(check::CheckArgs),
+    /// Lint one local README.md: metadata as the tool reads it, findings, and what changed.
+    Card(card::CardArgs),
+    /// Crawl the Hub from some repos and write what was read as a snapshot (directory or Parquet).
+    Snapshot(snapshot::SnapshotArgs),
+    /// Write an AI bill of materials (CycloneDX 1.7 or SPDX 3.0.1) of repos and their lineage.
+    Bom(bom::BomArgs),
+    /// Export a lineage (or a whole snapshot) as tables: Parquet, neo4j CSV or GraphML.
+    Export(export::ExportArgs),
+    /// Explain a finding code: what it means, how to resolve or allow it (`--list` for all).
+    Explain(explain::ExplainArgs),
+}
+
+/// Runs the command line on `args` (the program name first, as `std::env::args_os` gives
+/// them) and returns the exit code: what the `hf-lineage` binary and the Python package's
+/// `hf-lineage` command both run. Usage errors print clap's message and return 2 (`--help`
+/// and `--version` print and return 0).
+pub fn main<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args = match Cli::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            // clap's own codes: 2 for a usage error, 0 for --help and --version.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(exit::OPERATIONAL);
+        }
+    };
+    let level = match args.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    // Only our own crate logs; dependencies stay quiet (their lines could echo headers). A
+    // second run in one process (the Python package) keeps the first run's subscriber.
+    let filter = tracing_subscriber::EnvFilter::new(format!("hf_lineage={level}"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+    let result = match args.command {
+        Command::Trace(a) => trace::run(a),
+        Command::Card(a) => card::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Snapshot(a) => snapshot::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Bom(a) => bom::run(a),
+        Command::Export(a) => export::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // The whole chain: what failed, and why, down to the root cause.
+            // Messages carry what servers and files said: escaped for the terminal.
+            eprintln!("error: {}", crate::render::escape::block(&format!("{e:#}")));
+            exit::OPERATIONAL
+        }
+    }
+}
+
+/// Parses a command line of `trace`, `audit`, `query` or `bom` (program name first) and runs
+/// it up to what it would print, with `token` as the Hub token: the command line's exact
+/// meaning, for a library caller (the Python package) that wants the analysis, not the text.
+pub fn prepare<I, T>(args: I, token: TokenChoice) -> anyhow::Result<Prepared>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args).map_err(|e| anyhow::anyhow!("{}", e.render()))?;
+    let with = |mut s: SourceArgs| {
+        s.hub.token = token.clone();
+        s
+    };
+    match cli.command {
+        Command::Trace(mut a) => {
+            a.source = with(a.source);
+            trace::prepare(&a)
+        }
+        Command::Audit(mut a) => {
+            a.source = with(a.source);
+            audit::prepare(&a)
+        }
+        Command::Query(mut a) => {
+            a.source = with(a.source);
+            query::prepare(&a)
+        }
+        Command::Bom(mut a) => {
+            a.source = with(a.source);
+            bom::prepare(&a)
+        }
+        _ => Err(anyhow::anyhow!(
+            "only trace, audit, query and bom prepare an analysis"
+        )),
+    }
+}
 
 /// Exit codes.
 pub mod exit {
@@ -53,7 +177,7 @@ pub struct SourceArgs {
 #[derive(Args, Debug, Clone)]
 pub struct HubArgs {
     /// Hub endpoint (a mirror, or a local server).
-    #[arg(long, env = "HF_ENDPOINT", value_name = "URL", default_value = hf_lineage::hub::DEFAULT_ENDPOINT)]
+    #[arg(long, env = "HF_ENDPOINT", value_name = "URL", default_value = crate::hub::DEFAULT_ENDPOINT)]
     pub endpoint: String,
     /// The cache database: Hub answers, and the links index of directory snapshots walked
     /// `--down` [default: $HF_HOME/hf-lineage/cache.sqlite].
@@ -84,6 +208,22 @@ pub struct HubArgs {
     /// First retry backoff (doubles up to 30 s), e.g. 500ms.
     #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration, hide = true)]
     pub retry_base: Duration,
+    /// Which token to send: a library caller may give one or ask for none. Never a command-line
+    /// flag: a token in a command line is visible to every process on the machine.
+    #[arg(skip)]
+    pub token: TokenChoice,
+}
+
+/// Which Hub token a run sends.
+#[derive(Debug, Clone, Default)]
+pub enum TokenChoice {
+    /// `HF_TOKEN`, else the token file, as huggingface_hub finds it (the default).
+    #[default]
+    Environment,
+    /// None: anonymous requests.
+    Anonymous,
+    /// This one (given by a library caller).
+    Given(crate::hub::auth::Token),
 }
 
 /// The one duration syntax of every option: `90s`, `30m`, `6h`, `1d`, `500ms`, `1h 30m`
@@ -105,7 +245,7 @@ impl HubArgs {
     /// The cache database: `--cache`, else `$HF_HOME/hf-lineage/cache.sqlite`.
     pub fn cache_path(&self) -> PathBuf {
         self.cache.clone().unwrap_or_else(|| {
-            hf_lineage::hub::auth::hf_home(&hf_lineage::hub::auth::ProcessEnv)
+            crate::hub::auth::hf_home(&crate::hub::auth::ProcessEnv)
                 .join("hf-lineage")
                 .join("cache.sqlite")
         })
@@ -113,8 +253,12 @@ impl HubArgs {
 
     /// The crawler configuration these arguments and the environment ask for.
     pub fn hub_config(&self, want_readme: bool) -> anyhow::Result<HubConfig> {
-        let env = hf_lineage::hub::auth::ProcessEnv;
-        let token = hf_lineage::hub::auth::find_token(&env);
+        let env = crate::hub::auth::ProcessEnv;
+        let token = match &self.token {
+            TokenChoice::Environment => crate::hub::auth::find_token(&env),
+            TokenChoice::Anonymous => None,
+            TokenChoice::Given(t) => Some(t.clone()),
+        };
         let mut cfg = HubConfig::new(&self.endpoint, token);
         for r in &self.rate {
             let (bucket, spec) = match r.split_once('=') {
@@ -137,7 +281,7 @@ impl HubArgs {
         cfg.jobs = self.jobs.max(1);
         cfg.max_age = self.max_age;
         cfg.refresh = self.refresh;
-        cfg.offline = hf_lineage::hub::auth::offline(&env);
+        cfg.offline = crate::hub::auth::offline(&env);
         cfg.cache_path = Some(self.cache_path());
         if self.timeout.is_zero() {
             return Err(anyhow::anyhow!("--timeout must be longer than zero"));
@@ -206,7 +350,7 @@ impl OutputArgs {
         diagram: Option<&DiagramArgs>,
         title: String,
         source: &SourceArgs,
-        kb: hf_lineage::kb::KnowledgeBase,
+        kb: crate::kb::KnowledgeBase,
     ) -> RenderOptions {
         let mut o = RenderOptions {
             color: use_color(self.output.as_deref()),
@@ -231,7 +375,7 @@ impl OutputArgs {
         format: Format,
         opts: &RenderOptions,
     ) -> anyhow::Result<()> {
-        let text = hf_lineage::render::render(a, output, format, opts)?;
+        let text = crate::render::render(a, output, format, opts)?;
         emit(&text, self.output.as_deref())
     }
 }
@@ -246,7 +390,7 @@ pub struct PolicyArgs {
 
 impl PolicyArgs {
     /// Loads the policy named, or ./hf-lineage.toml, or none.
-    pub fn load(&self) -> anyhow::Result<hf_lineage::policy::Policy> {
+    pub fn load(&self) -> anyhow::Result<crate::policy::Policy> {
         use anyhow::Context;
         let default = PathBuf::from("hf-lineage.toml");
         let path = match &self.policy {
@@ -256,7 +400,7 @@ impl PolicyArgs {
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read policy {}", path.display()))?;
-        Ok(hf_lineage::policy::Policy::parse(
+        Ok(crate::policy::Policy::parse(
             &text,
             &path.display().to_string(),
         )?)
@@ -323,8 +467,8 @@ pub struct Opened {
 /// Opens the source the arguments name.
 pub fn open_source(args: &SourceArgs, want_readme: bool) -> anyhow::Result<Opened> {
     match &args.snapshot {
-        Some(path) if hf_lineage::source::parquet::is_parquet(path) => Ok(Opened {
-            source: Box::new(hf_lineage::source::parquet::ParquetSource::open(path)?),
+        Some(path) if crate::source::parquet::is_parquet(path) => Ok(Opened {
+            source: Box::new(crate::source::parquet::ParquetSource::open(path)?),
             progress: None,
         }),
         Some(dir) => Ok(Opened {
@@ -403,28 +547,71 @@ impl Drop for Progress {
 
 /// Runs the pipeline over an opened source; the progress display ends before anything prints.
 pub fn run_pipeline(opened: &mut Opened, req: &Request) -> anyhow::Result<Analysis> {
-    let result = hf_lineage::pipeline::run(opened.source.as_mut(), req);
+    let result = crate::pipeline::run(opened.source.as_mut(), req);
     drop(opened.progress.take());
     Ok(result?)
 }
 
-/// Prints a judged analysis as `audit` does (`check` too) and gives the exit code: 2 when a
-/// finding is at deny level.
-pub fn emit_judged(
+/// What a command concluded, before it is printed: the analysis, how the command would render
+/// it, and the exit code it would give. The Python package hands these to its users.
+pub struct Prepared {
+    /// The lineage and everything judged of it.
+    pub analysis: Analysis,
+    /// The command's output (trace, audit, query, bom).
+    pub output: Output,
+    /// The format asked for.
+    pub format: Format,
+    /// How to render (title, colour, endpoint, knowledge base, diagram options).
+    pub options: RenderOptions,
+    /// The exit code (2 when a finding is at deny level in a judged command).
+    pub exit: u8,
+}
+
+impl Prepared {
+    /// Renders in `format` (the command's own when `None`), as the command would print it.
+    pub fn render(&self, format: Option<Format>) -> anyhow::Result<String> {
+        let format = match format {
+            Some(f) => self.output.format(Some(f))?,
+            None => self.format,
+        };
+        Ok(crate::render::render(
+            &self.analysis,
+            self.output,
+            format,
+            &self.options,
+        )?)
+    }
+}
+
+/// Prints what a command prepared (to `--output` when given) and gives its exit code.
+pub fn print(out: &OutputArgs, p: Prepared) -> anyhow::Result<u8> {
+    out.emit(&p.analysis, p.output, p.format, &p.options)?;
+    Ok(p.exit)
+}
+
+/// A judged analysis as `audit` prepares it: rendered as an audit, exit 2 when a finding is at
+/// deny level.
+pub fn judged(
     out: &OutputArgs,
     diagram: &DiagramArgs,
     source: &SourceArgs,
     format: Format,
     title: String,
     req: &Request,
-    analysis: &Analysis,
-) -> anyhow::Result<u8> {
-    let opts = out.options(Some(diagram), title, source, req.policy.knowledge_base());
-    out.emit(analysis, Output::Audit, format, &opts)?;
-    Ok(match analysis.report().has_deny() {
+    analysis: Analysis,
+) -> Prepared {
+    let options = out.options(Some(diagram), title, source, req.policy.knowledge_base());
+    let exit = match analysis.report().has_deny() {
         true => exit::DENY,
         false => exit::OK,
-    })
+    };
+    Prepared {
+        analysis,
+        output: Output::Audit,
+        format,
+        options,
+        exit,
+    }
 }
 
 /// Whether to colour stdout: a terminal, no NO_COLOR, no output file.

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{emit, open_source, DiagramArgs, SourceArgs};
-use hf_lineage::graph::Direction;
-use hf_lineage::pipeline::{PipelineError, Request, Scope};
-use hf_lineage::query::{answer, crawl_plan, named, parse, summary, NAMED};
-use hf_lineage::render::Output;
+use crate::graph::Direction;
+use crate::pipeline::{PipelineError, Request, Scope};
+use crate::query::{answer, crawl_plan, named, parse, summary, NAMED};
+use crate::render::Output;
 
 /// Arguments of `query`.
 #[derive(Args, Debug)]
@@ -59,7 +59,7 @@ fn load(q: &str) -> anyhow::Result<String> {
 /// licenses, documentation and findings).
 fn request(
     args: &QueryArgs,
-    e: &hf_lineage::query::Expr,
+    e: &crate::query::Expr,
     vars: &BTreeMap<String, String>,
 ) -> anyhow::Result<Request> {
     let plan = crawl_plan(e, vars);
@@ -88,6 +88,11 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
         emit(&out, None)?;
         return Ok(super::exit::OK);
     }
+    super::print(&args.out, prepare(&args)?)
+}
+
+/// Runs `query` up to what it would print (the lineage the answer selects).
+pub fn prepare(args: &QueryArgs) -> anyhow::Result<super::Prepared> {
     let format = args.out.format(Output::Query)?;
     let src = load(args.query.as_deref().unwrap_or_default())?;
     let expr = parse(&src).map_err(|e| anyhow::anyhow!("query: {}", e.pointed(&src)))?;
@@ -98,7 +103,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
             .ok_or_else(|| anyhow::anyhow!("--arg {a:?}: expected NAME=VALUE"))?;
         vars.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let req = request(&args, &expr, &vars)?;
+    let req = request(args, &expr, &vars)?;
     let mut opened = open_source(&args.source, true)?;
     let analysis = super::run_pipeline(&mut opened, &req).map_err(|e| {
         match e.downcast_ref::<PipelineError>() {
@@ -107,12 +112,17 @@ pub fn run(args: QueryArgs) -> anyhow::Result<u8> {
         }
     })?;
     let found = answer(&analysis, &expr, &vars).context("query")?;
-    let opts = args.out.options(
+    let options = args.out.options(
         Some(&args.diagram),
         "Query result".to_string(),
         &args.source,
         req.policy.knowledge_base(),
     );
-    args.out.emit(&found, Output::Query, format, &opts)?;
-    Ok(super::exit::OK)
+    Ok(super::Prepared {
+        analysis: found,
+        output: Output::Query,
+        format,
+        options,
+        exit: super::exit::OK,
+    })
 }

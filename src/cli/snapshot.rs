@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{parse_roots, HubArgs, WalkArgs};
-use hf_lineage::pipeline::{Request, Scope};
-use hf_lineage::source::snapshot::write_snapshot;
-use hf_lineage::source::HubSource;
+use crate::pipeline::{Request, Scope};
+use crate::source::snapshot::write_snapshot;
+use crate::source::HubSource;
 
 /// Arguments of `snapshot`.
 #[derive(Args, Debug)]
@@ -39,7 +39,7 @@ pub struct SnapshotArgs {
 
 fn write(out: &std::path::Path, hub: &HubSource) -> anyhow::Result<usize> {
     Ok(if out.extension().is_some_and(|e| e == "parquet") {
-        hf_lineage::source::parquet::write_parquet(out, hub.archive())?
+        crate::source::parquet::write_parquet(out, hub.archive())?
     } else {
         write_snapshot(out, hub.archive())?
     })
@@ -52,9 +52,9 @@ fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
     let mut findings = Vec::new();
     for k in &args.kind {
         let kind = match k.trim().trim_end_matches('s') {
-            "model" => hf_lineage::RepoKind::Model,
-            "dataset" => hf_lineage::RepoKind::Dataset,
-            "space" => hf_lineage::RepoKind::Space,
+            "model" => crate::id::RepoKind::Model,
+            "dataset" => crate::id::RepoKind::Dataset,
+            "space" => crate::id::RepoKind::Space,
             other => anyhow::bail!("--kind {other:?}: expected models, datasets or spaces"),
         };
         let bar =
@@ -74,14 +74,14 @@ fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
         eprintln!("listed {read} {}", kind.plural());
         findings.extend(f);
     }
-    if let Some(why) = hf_lineage::source::Source::fatal(&hub) {
+    if let Some(why) = crate::source::Source::fatal(&hub) {
         return Err(anyhow::Error::from_boxed(why));
     }
     for f in &findings {
         eprintln!(
             "warning: [{}] {}",
             f.code,
-            hf_lineage::render::escape::line(&f.message)
+            crate::render::escape::line(&f.message)
         );
     }
     let written = write(&args.out, &hub)?;
@@ -103,14 +103,14 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
     let mut hub = HubSource::new(args.hub.hub_config(true)?)?;
     let analysis = {
         let _progress = super::Progress::start_for(&hub);
-        hf_lineage::pipeline::run(&mut hub, &req)?
+        crate::pipeline::run(&mut hub, &req)?
     };
     let graph = analysis.graph();
     let written = write(&args.out, &hub)?;
     let unavailable = graph
         .nodes()
         .iter()
-        .filter(|n| n.status() != hf_lineage::NodeStatus::Ok)
+        .filter(|n| n.status() != crate::record::NodeStatus::Ok)
         .count();
     eprintln!(
         "wrote {written} repos to {} ({} nodes in the lineage, {unavailable} not readable or beyond --depth)",

@@ -3,8 +3,8 @@
 use clap::Args;
 
 use super::{open_source, parse_roots, SourceArgs, WalkArgs};
-use hf_lineage::pipeline::{Request, Scope};
-use hf_lineage::render::Output;
+use crate::pipeline::{Request, Scope};
+use crate::render::Output;
 
 /// Arguments of `trace`.
 #[derive(Args, Debug)]
@@ -26,6 +26,11 @@ pub struct TraceArgs {
 
 /// Runs `trace`; returns the exit code.
 pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
+    super::print(&args.out, prepare(&args)?)
+}
+
+/// Runs `trace` up to what it would print.
+pub fn prepare(args: &TraceArgs) -> anyhow::Result<super::Prepared> {
     let format = args.out.format(Output::Trace)?;
     let req = Request {
         scope: Scope::Roots(parse_roots(&args.repos)?),
@@ -41,9 +46,14 @@ pub fn run(args: TraceArgs) -> anyhow::Result<u8> {
         Some(&args.diagram),
         format!("Lineage of {}", args.repos.join(", ")),
         &args.source,
-        hf_lineage::kb::KnowledgeBase::builtin(),
+        crate::kb::KnowledgeBase::builtin(),
     );
     opts.direction = req.direction;
-    args.out.emit(&analysis, Output::Trace, format, &opts)?;
-    Ok(super::exit::OK)
+    Ok(super::Prepared {
+        analysis,
+        output: Output::Trace,
+        format,
+        options: opts,
+        exit: super::exit::OK,
+    })
 }

@@ -245,7 +245,15 @@ fn utf8(name: &str, null: bool) -> Field {
     Field::new(name, DataType::Utf8, null)
 }
 
+/// A table as Arrow batches: its schema and its batches of columns.
+type Batches<'a> = (Arc<Schema>, Box<dyn Iterator<Item = Vec<ArrayRef>> + 'a>);
+
 fn write_nodes_parquet(a: &Analysis, kb: &KnowledgeBase, path: &Path) -> Result<(), ExportError> {
+    let (schema, batches) = node_batches(a, kb);
+    parquet_file(path, schema, batches)
+}
+
+fn node_batches<'a>(a: &'a Analysis, kb: &'a KnowledgeBase) -> Batches<'a> {
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let s = utf8;
     let schema = Arc::new(Schema::new(vec![
@@ -268,7 +276,9 @@ fn write_nodes_parquet(a: &Analysis, kb: &KnowledgeBase, path: &Path) -> Result<
         Field::new("flags", list_type(), true),
     ]));
     let all = a.graph().nodes();
-    let batches = all.chunks(BATCH_ROWS).map(|chunk| {
+    let starts = (0..all.len()).step_by(BATCH_ROWS);
+    let batches = starts.map(move |at| {
+        let chunk = &all[at..(at + BATCH_ROWS).min(all.len())];
         let nodes = rows_of(a, chunk, kb);
         let int = |f: &dyn Fn(&NodeRow) -> Option<i64>| -> ArrayRef {
             let mut b = Int64Builder::with_capacity(nodes.len());
@@ -305,10 +315,15 @@ fn write_nodes_parquet(a: &Analysis, kb: &KnowledgeBase, path: &Path) -> Result<
             list_of(nodes.iter().map(|n| n.flags.as_slice())),
         ]
     });
-    parquet_file(path, schema, batches)
+    (schema, Box::new(batches))
 }
 
 fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError> {
+    let (schema, batches) = edge_batches(g);
+    parquet_file(path, schema, batches)
+}
+
+fn edge_batches(g: &LineageGraph) -> Batches<'_> {
     let schema = Arc::new(Schema::new(vec![
         utf8("upstream", false),
         utf8("downstream", false),
@@ -316,7 +331,9 @@ fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError>
         utf8("relation_source", false),
     ]));
     let order = g.sorted_edges();
-    let batches = order.chunks(BATCH_ROWS).map(|slice| {
+    let starts = (0..order.len()).step_by(BATCH_ROWS);
+    let batches = starts.map(move |at| {
+        let slice = &order[at..(at + BATCH_ROWS).min(order.len())];
         let chunk: Vec<_> = slice.iter().filter_map(|&e| g.edge_view(e)).collect();
         let up: Vec<String> = chunk.iter().map(|e| e.upstream.id().node_id()).collect();
         let down: Vec<String> = chunk.iter().map(|e| e.downstream.id().node_id()).collect();
@@ -327,10 +344,15 @@ fn write_edges_parquet(g: &LineageGraph, path: &Path) -> Result<(), ExportError>
             strings(chunk.iter().map(|e| Some(e.data.source.as_str()))),
         ]
     });
-    parquet_file(path, schema, batches)
+    (schema, Box::new(batches))
 }
 
 fn write_findings_parquet(a: &Analysis, path: &Path) -> Result<(), ExportError> {
+    let (schema, batches) = finding_batches(a);
+    parquet_file(path, schema, batches)
+}
+
+fn finding_batches(a: &Analysis) -> Batches<'_> {
     let schema = Arc::new(Schema::new(vec![
         utf8("code", false),
         utf8("severity", false),
@@ -345,7 +367,35 @@ fn write_findings_parquet(a: &Analysis, path: &Path) -> Result<(), ExportError> 
             strings(f.iter().map(|x| Some(&*x.message))),
         ]
     });
-    parquet_file(path, schema, batches)
+    (schema, Box::new(batches))
+}
+
+/// One table in memory, as Arrow record batches (the columns of its Parquet file).
+#[derive(Debug, Clone)]
+pub struct ArrowTable {
+    /// The columns.
+    pub schema: Arc<Schema>,
+    /// The rows, in batches of at most 65,536.
+    pub batches: Vec<RecordBatch>,
+}
+
+/// The three tables `export` writes (`nodes`, `edges`, `findings`), in memory, with the same
+/// columns: what the Python package hands to Arrow, pandas and polars without a copy.
+pub fn arrow_tables(
+    a: &Analysis,
+    kb: &KnowledgeBase,
+) -> Result<[ArrowTable; 3], arrow_schema::ArrowError> {
+    let table = |(schema, batches): Batches<'_>| -> Result<ArrowTable, arrow_schema::ArrowError> {
+        let batches = batches
+            .map(|cols| RecordBatch::try_new(schema.clone(), cols))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ArrowTable { schema, batches })
+    };
+    Ok([
+        table(node_batches(a, kb))?,
+        table(edge_batches(a.graph()))?,
+        table(finding_batches(a))?,
+    ])
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<File>, ExportError> {

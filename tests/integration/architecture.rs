@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: a module may import only modules
 /// listed before it.
-const LAYERS: [&str; 21] = [
+const LAYERS: [&str; 22] = [
     "id",
     "relation",
     "out_of_line",
@@ -30,6 +30,7 @@ const LAYERS: [&str; 21] = [
     "query",
     "pipeline",
     "render",
+    "cli",
 ];
 
 /// Modules that print, and what they must never import (the network, the cache, the disk
@@ -43,13 +44,13 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// The library's files (the binary's `main.rs` and `cli/` are outside the layers).
+/// The library's files (the binary's `main.rs` is outside the layers; `cli` is the top one).
 fn library_files() -> Vec<PathBuf> {
     let mut all = crate::common::files_under(&src());
     all.retain(|p| p.extension().is_some_and(|x| x == "rs"));
     all.retain(|p| {
         let rel = p.strip_prefix(src()).unwrap();
-        !rel.starts_with("cli") && rel != Path::new("main.rs")
+        rel != Path::new("main.rs")
     });
     all
 }
@@ -241,7 +242,7 @@ fn architecture_md_names_every_top_level_module_and_the_recipes() {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
             .unwrap();
-    for m in LAYERS.iter().chain(["cli"].iter()) {
+    for m in LAYERS.iter() {
         assert!(
             doc.contains(&format!("`{m}`")),
             "ARCHITECTURE.md does not name `{m}`"
