@@ -26,8 +26,8 @@ use crate::hub::{HubConfig, Rate, Stats};
 use crate::id::{RepoId, RepoKind};
 use crate::pipeline::Request;
 use crate::render::{Format, Output, RenderOptions};
-use crate::source::{HubSource, SnapshotSource, Source};
 use crate::report::Analysis;
+use crate::source::{HubSource, SnapshotSource, Source};
 
 /// Provenance graphs of Hugging Face repositories: lineage, licenses, documentation.
 #[derive(Parser, Debug)]
