@@ -43,6 +43,7 @@ pub mod check;
 #[allow(missing_docs)]
 pub mod cli;
 mod db;
+pub mod diff;
 pub mod docs_check;
 pub mod files;
 pub mod finding;

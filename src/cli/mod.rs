@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bom;
 pub mod card;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod query;
@@ -60,6 +61,8 @@ pub enum Command {
     Bom(bom::BomArgs),
     /// Export a lineage (or a whole snapshot) as tables: Parquet, neo4j CSV or GraphML.
     Export(export::ExportArgs),
+    /// What changed between two snapshots: repos, edges, and the findings that appear or go.
+    Diff(diff::DiffArgs),
     /// Explain a finding code: what it means, how to resolve or allow it (`--list` for all).
     Explain(explain::ExplainArgs),
 }
@@ -104,6 +107,7 @@ where
         Command::Explain(a) => explain::run(a),
         Command::Bom(a) => bom::run(a),
         Command::Export(a) => export::run(a),
+        Command::Diff(a) => diff::run(a),
     };
     match result {
         Ok(code) => code,

@@ -173,6 +173,18 @@ registry! {
         "A policy clarification pinned to another commit than the repo is at",
         "The repo changed since the clarification was checked; it is not applied.",
         "Check the repo again and update the clarification's `sha`.";
+    ParentRelicensed = "parent-relicensed", Warn, true,
+        "A parent was relicensed under existing derivatives",
+        "`diff` saw a repo's declared license change between two snapshots while derivatives of it remain; the message names them and the license findings that appeared below it (conflicts or drift the new terms cause).",
+        "Check the derivatives' licenses against the parent's new terms, or pin the parent's old revision and say so in their cards.";
+    ParentRemoved = "parent-removed", Warn, true,
+        "A parent was deleted, disabled or made unreadable under existing derivatives",
+        "`diff` saw a repo present in the old snapshot gone (or no longer readable) in the new one while derivatives of it remain: their lineage and license now end at a repo no one can read.",
+        "Point the derivatives' base_model at a copy that is still public, or keep a record of the parent's card and license.";
+    ParentGated = "parent-gated", Info, true,
+        "A parent became gated under existing derivatives",
+        "`diff` saw a repo's gating turn on between two snapshots while derivatives of it remain: rebuilding them now needs the parent's access approval.",
+        "Tell the derivatives' users; raise the level to warn in a policy to track it.";
     UndocumentedChange = "undocumented-change", Warn, true,
         "A derivative whose card does not say what changed",
         "Too few of the relation's items are in the card, in any language (quantized or converted: format, precision, source — one or none of three; finetune: data, procedure; adapter: method, purpose or data; merge: merge method, merged models — none of two). Template placeholders, vague prose and a card copied from the parent count for nothing. A repo the Hub calls finetune only by default is judged as a quantization when its card or name states a conversion, and the finding says so.",

@@ -27,6 +27,7 @@ pub use view::{build_view, View};
 pub mod audit;
 pub mod bom;
 pub mod card;
+pub mod diff;
 pub mod export;
 
 pub use audit::render_audit_text;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: a module may import only modules
 /// listed before it.
-const LAYERS: [&str; 22] = [
+const LAYERS: [&str; 23] = [
     "id",
     "relation",
     "out_of_line",
@@ -29,6 +29,7 @@ const LAYERS: [&str; 22] = [
     "trace",
     "query",
     "pipeline",
+    "diff",
     "render",
     "cli",
 ];

@@ -14,6 +14,7 @@ mod bad_input;
 mod bom;
 mod crawler;
 mod diagrams;
+mod diff_cli;
 mod explorer;
 mod files;
 mod hub_production;
