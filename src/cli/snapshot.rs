@@ -31,8 +31,26 @@ pub struct SnapshotArgs {
     pub walk: WalkArgs,
     /// Where to write: a directory (created if needed; existing entries are overwritten), or a
     /// `FILE.parquet` in the dump's schema plus hf-lineage's columns.
-    #[arg(long, value_name = "DIR|FILE.parquet")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        value_name = "DIR|FILE.parquet",
+        required_unless_present = "update"
+    )]
+    pub out: Option<PathBuf>,
+    /// With --all: bring this Parquet snapshot (one `--out FILE.parquet` wrote) up to date in
+    /// place. The Hub is listed newest first (`sort=lastModified`) down to the file's newest
+    /// entry, usually a page or two; the file is rewritten beside itself and renamed over it.
+    #[arg(
+        long,
+        value_name = "FILE.parquet",
+        requires = "all",
+        conflicts_with = "out"
+    )]
+    pub update: Option<PathBuf>,
+    /// With --update: also drop repos the Hub no longer lists (an id-only listing of each kind,
+    /// the cheapest there is; nothing is dropped when it does not complete).
+    #[arg(long, requires = "update")]
+    pub prune: bool,
     #[command(flatten)]
     pub hub: HubArgs,
 }
@@ -48,6 +66,9 @@ fn write(out: &std::path::Path, hub: &HubSource) -> anyhow::Result<usize> {
 /// `snapshot --all`: the paged listings of each kind, with a progress bar and an ETA from
 /// `X-Total-Count` when stderr is a terminal.
 fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
+    if let Some(file) = &args.update {
+        return run_update(args, file);
+    }
     let mut hub = HubSource::new(args.hub.hub_config(false)?)?;
     let mut findings = Vec::new();
     for k in &args.kind {
@@ -84,8 +105,99 @@ fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
             crate::render::escape::line(&f.message)
         );
     }
-    let written = write(&args.out, &hub)?;
-    eprintln!("wrote {written} repos to {}", args.out.display());
+    let out = out_path(args)?;
+    let written = write(out, &hub)?;
+    eprintln!("wrote {written} repos to {}", out.display());
+    Ok(super::exit::OK)
+}
+
+fn out_path(args: &SnapshotArgs) -> anyhow::Result<&std::path::Path> {
+    args.out
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--out is needed (or --all --update FILE.parquet)"))
+}
+
+fn kinds(args: &SnapshotArgs) -> anyhow::Result<Vec<crate::id::RepoKind>> {
+    args.kind
+        .iter()
+        .map(|k| {
+            crate::id::RepoKind::from_name(k.trim())
+                .ok_or_else(|| anyhow::anyhow!("--kind {k:?}: expected models, datasets or spaces"))
+        })
+        .collect()
+}
+
+/// `snapshot --all --update FILE.parquet [--prune]`.
+fn run_update(args: &SnapshotArgs, file: &std::path::Path) -> anyhow::Result<u8> {
+    use crate::source::parquet::{newest_modified, update_parquet};
+    if !file.exists() {
+        anyhow::bail!(
+            "--update {}: no such file; make it first with `snapshot --all --out {}`",
+            file.display(),
+            file.display()
+        );
+    }
+    // The listing's first pages change every minute: ask again (a conditional request when
+    // cached) instead of trusting the cache's age.
+    let mut cfg = args.hub.hub_config(false)?;
+    cfg.refresh = true;
+    let mut hub = HubSource::new(cfg)?;
+    let mut live = std::collections::HashMap::new();
+    let (mut pages, mut findings) = (0u64, Vec::new());
+    for kind in kinds(args)? {
+        let since = newest_modified(file, kind)?;
+        let Some(since) = since else {
+            anyhow::bail!(
+                "{} holds no {} with a last-modified time to update from; make it with `snapshot --all --kind {} --out`",
+                file.display(),
+                kind.plural(),
+                kind.plural()
+            );
+        };
+        let l = hub.list_since(kind, since, |_, _| {});
+        eprintln!(
+            "{}: {} page(s), {} modified since {}",
+            kind.plural(),
+            l.pages,
+            l.repos,
+            since.to_rfc3339()
+        );
+        pages += l.pages;
+        findings.extend(l.findings);
+        if args.prune {
+            let (ids, l) = hub.list_ids(kind);
+            pages += l.pages;
+            match ids {
+                Some(ids) => {
+                    live.insert(kind, ids);
+                }
+                None => eprintln!(
+                    "warning: the id listing of {} did not complete: nothing pruned",
+                    kind.plural()
+                ),
+            }
+            findings.extend(l.findings);
+        }
+    }
+    if let Some(why) = crate::source::Source::fatal(&hub) {
+        return Err(anyhow::Error::from_boxed(why));
+    }
+    for f in &findings {
+        eprintln!(
+            "warning: [{}] {}",
+            f.code,
+            crate::render::escape::line(&f.message)
+        );
+    }
+    let u = update_parquet(file, hub.archive(), &live)?;
+    eprintln!(
+        "updated {}: {pages} page(s) read, {} added, {} updated, {} removed, {} repos",
+        file.display(),
+        u.added,
+        u.updated,
+        u.removed,
+        u.rows
+    );
     Ok(super::exit::OK)
 }
 
@@ -106,7 +218,8 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
         crate::pipeline::run(&mut hub, &req)?
     };
     let graph = analysis.graph();
-    let written = write(&args.out, &hub)?;
+    let out = out_path(&args)?;
+    let written = write(out, &hub)?;
     let unavailable = graph
         .nodes()
         .iter()
@@ -114,7 +227,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<u8> {
         .count();
     eprintln!(
         "wrote {written} repos to {} ({} nodes in the lineage, {unavailable} not readable or beyond --depth)",
-        args.out.display(),
+        out.display(),
         graph.node_count()
     );
     Ok(super::exit::OK)

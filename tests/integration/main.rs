@@ -23,5 +23,6 @@ mod parquet_snapshots;
 mod properties;
 mod query_cli;
 mod shared_cards;
+mod snapshot_update;
 mod trace_cli;
 mod what_changed;

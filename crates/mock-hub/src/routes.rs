@@ -564,6 +564,45 @@ fn listing(
         })
         .collect();
     matching.sort_by_key(|r| r.id.to_ascii_lowercase());
+    // `sort=<field>` orders by that field, ascending unless `direction=-1` (the official client
+    // always sends `direction=-1` for newest first; the mock does not assume a default order
+    // beyond that: stricter). A field the listing cannot sort by is a 400.
+    if let Some(field) = param(q, "sort") {
+        let key = match field {
+            "lastModified" | "createdAt" | "downloads" | "likes" | "id" => field.to_string(),
+            other => {
+                return error(400, "", &format!("Invalid sort option \"{other}\""));
+            }
+        };
+        let descending = match param(q, "direction") {
+            None | Some("1") => false,
+            Some("-1") => true,
+            Some(other) => {
+                return error(
+                    400,
+                    "",
+                    &format!("Invalid direction \"{other}\": expected 1 or -1"),
+                );
+            }
+        };
+        let value = |r: &MockRepo| -> (String, i64) {
+            match &r.info[key.as_str()] {
+                Value::String(s) if key != "id" => (s.clone(), 0),
+                Value::Number(n) => (String::new(), n.as_i64().unwrap_or(0)),
+                _ if key == "id" => (r.id.to_ascii_lowercase(), 0),
+                _ => (String::new(), 0),
+            }
+        };
+        // Stable: ties keep the id order.
+        matching.sort_by(|a, b| {
+            let ord = value(a).cmp(&value(b));
+            if descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+    }
     let page = cfg.page_size.clamp(1, 1000);
     let limit: usize = param(q, "limit")
         .and_then(|v| v.parse().ok())

@@ -24,6 +24,8 @@ use tokio::sync::Semaphore;
 
 mod files;
 mod listing;
+mod whole;
+pub use whole::Listed;
 
 use super::{Child, Source};
 use crate::finding::{Finding, Severity};
@@ -31,9 +33,9 @@ use crate::hub::cache::CachedResponse;
 use crate::hub::client::{FetchError, HubClient, Stats};
 use crate::hub::ratelimit::BucketKind;
 use crate::hub::{info_path, readme_path, HubConfig, HubError};
-use crate::id::{RepoId, RepoKind};
+use crate::id::RepoId;
 use crate::record::{NodeStatus, RepoRecord};
-use listing::{list_children, listing_failed, page_items, Listing};
+use listing::{list_children, Listing};
 
 use crate::finding::Code;
 
@@ -382,73 +384,6 @@ impl Source for HubSource {
 }
 
 impl HubSource {
-    /// Every repo of a kind, from the paged listing (`/api/{kind}?expand=…&limit=1000`), with
-    /// the listing's metadata (no README bodies: a whole-Hub crawl stays a few thousand
-    /// requests). Each page is committed to the cache as soon as it is read, so a killed crawl
-    /// resumes where it stopped: pages already read come back from the cache. `progress` hears
-    /// (repos read, `X-Total-Count`) after each page. Returns how many repos were read, and the
-    /// findings about the listing (an incomplete listing, a foreign `Link`).
-    pub fn list_all(
-        &mut self,
-        kind: RepoKind,
-        mut progress: impl FnMut(u64, Option<u64>),
-    ) -> (u64, Vec<Finding>) {
-        let client = self.client.clone();
-        let archive = &mut self.archive;
-        let what = format!("the {} listing", kind.plural());
-        self.rt.block_on(async {
-            let mut findings = Vec::new();
-            let mut path = crate::hub::all_listing_path(kind);
-            let mut read = 0u64;
-            loop {
-                let f = match client.get(&path, BucketKind::Api).await {
-                    Ok(f) => f,
-                    Err(e) => {
-                        findings.push(listing_failed(None, &what, &e.to_string()));
-                        break;
-                    }
-                };
-                if f.fresh {
-                    client.commit(&[(path.clone(), f.response.clone())]);
-                }
-                if f.response.status != 200 {
-                    let why = format!("HTTP {}", f.response.status);
-                    findings.push(listing_failed(None, &what, &why));
-                    break;
-                }
-                let Some(items) = page_items(&f.response.body, kind) else {
-                    findings.push(listing_failed(None, &what, "a page is not a JSON array"));
-                    break;
-                };
-                for (id, bytes) in items {
-                    archive.insert(
-                        id,
-                        RawRepo {
-                            info: Some(bytes),
-                            ..RawRepo::default()
-                        },
-                    );
-                    read += 1;
-                }
-                progress(read, f.response.total);
-                let Some(next) = f.response.next.clone() else {
-                    break;
-                };
-                match client.same_origin_path(&next) {
-                    Some(p) => path = p,
-                    None => {
-                        findings.push(Finding::of(Code::CrawlForeignLink,
-                            vec![],
-                            format!("{what}: the Link header points at another host ({next}); not followed, the snapshot is incomplete"),
-                        ));
-                        break;
-                    }
-                }
-            }
-            (read, findings)
-        })
-    }
-
     /// README bodies (when `readme`) and the files beside the cards (the siblings given; none
     /// for an empty list) for some repos, through the resolver, each repo committed on its own.
     /// A README not asked for is `Err(None)`.

@@ -25,10 +25,12 @@ use rayon::prelude::*;
 
 mod columns;
 mod index;
+mod update;
 mod write;
 
 use columns::{string_lists, strings};
 use index::{id_key, index_file, FileIndex};
+pub use update::{newest_modified, update_parquet, Updated};
 pub use write::write_parquet;
 
 use super::{Child, Source};

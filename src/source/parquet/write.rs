@@ -9,6 +9,8 @@ use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder, TimestampMi
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
+use parquet::arrow::ArrowWriter;
+
 use super::{format_err, ParquetError};
 use crate::id::RepoId;
 
@@ -24,17 +26,32 @@ pub fn write_parquet<'a>(
         path: path.to_path_buf(),
         source,
     };
-    let schema = schema();
+    let file = File::create(path).map_err(io)?;
+    let mut w = writer(path, file)?;
+    let written = append(path, &mut w, repos)?;
+    w.close().map_err(format_err(path))?;
+    Ok(written)
+}
+
+/// A writer in our schema: zstd, [`ROWS_PER_GROUP`] rows per row group.
+pub(super) fn writer(path: &Path, file: File) -> Result<ArrowWriter<File>, ParquetError> {
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
         .set_max_row_group_row_count(Some(ROWS_PER_GROUP))
         .build();
-    let file = File::create(path).map_err(io)?;
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))
-        .map_err(format_err(path))?;
+    ArrowWriter::try_new(file, schema(), Some(props)).map_err(format_err(path))
+}
+
+/// Appends repos as rows; returns how many.
+pub(super) fn append<'a>(
+    path: &Path,
+    w: &mut ArrowWriter<File>,
+    repos: impl IntoIterator<Item = (&'a RepoId, &'a crate::source::hub::RawRepo)>,
+) -> Result<usize, ParquetError> {
+    let schema = schema();
     let mut written = 0usize;
     let mut rows = Columns::new();
-    let mut flush = |rows: Columns| -> Result<(), ParquetError> {
+    let flush = |rows: Columns, w: &mut ArrowWriter<File>| -> Result<(), ParquetError> {
         let batch = rows.finish(&schema).map_err(|e| ParquetError::Format {
             path: path.to_path_buf(),
             source: parquet::errors::ParquetError::ArrowError(e.to_string()),
@@ -54,13 +71,12 @@ pub fn write_parquet<'a>(
         rows.push(rid, &v, readme);
         written += 1;
         if rows.len >= ROWS_PER_GROUP {
-            flush(std::mem::replace(&mut rows, Columns::new()))?;
+            flush(std::mem::replace(&mut rows, Columns::new()), w)?;
         }
     }
     if rows.len > 0 {
-        flush(rows)?;
+        flush(rows, w)?;
     }
-    w.close().map_err(format_err(path))?;
     Ok(written)
 }
 
@@ -71,7 +87,7 @@ const ROWS_PER_GROUP: usize = 100_000;
 const LISTS: [&str; 5] = ["tags", "siblings", "spaces", "models", "datasets"];
 
 /// The schema: the dump's columns, then ours.
-fn schema() -> SchemaRef {
+pub(super) fn schema() -> SchemaRef {
     let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     Arc::new(Schema::new(vec![
