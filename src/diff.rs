@@ -449,3 +449,34 @@ pub fn family(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_values_read_back_as_json() {
+        assert_eq!(value("license", "\u{0}"), Value::Null);
+        assert_eq!(value("license", "mit"), Value::from("mit"));
+        assert_eq!(
+            value("base_models", "a/b\u{1e}c/d"),
+            serde_json::json!(["a/b", "c/d"])
+        );
+        assert_eq!(value("base_models", ""), serde_json::json!([]));
+        assert_eq!(FIELDS.len(), 8);
+        assert!(LISTS.iter().all(|l| FIELDS.contains(l)));
+    }
+
+    #[test]
+    fn a_new_deny_finding_is_what_fails_a_job() {
+        let mut d = Diff::default();
+        assert!(d.is_empty() && !d.has_new_deny());
+        let id = RepoId::parse("a/b", crate::id::RepoKind::Model).unwrap();
+        let mut f = Finding::of(Code::ParentRemoved, vec![id], "gone".to_string());
+        d.findings_new.push(f.clone());
+        assert!(!d.is_empty() && !d.has_new_deny());
+        f.severity = crate::finding::Severity::Deny;
+        d.findings_new.push(f);
+        assert!(d.has_new_deny());
+    }
+}
