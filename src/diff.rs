@@ -20,7 +20,9 @@
 //! assert!(d.is_empty()); // a snapshot against itself: nothing changed
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -143,7 +145,7 @@ fn fields(n: &RepoRef<'_>) -> Box<str> {
         detail.gated.clone().unwrap_or_else(none),
         detail.sha.clone().unwrap_or_else(none),
         rec.last_modified
-            .map(|t| t.to_rfc3339())
+            .map(|t| t.micros().to_string())
             .unwrap_or_else(none),
     ];
     values.join("\u{1f}").into()
@@ -160,6 +162,10 @@ fn value(field: &str, v: &str) -> Value {
     }
     match v {
         "\u{0}" => Value::Null,
+        s if field == "last_modified" => match s.parse::<i64>() {
+            Ok(us) => Value::String(crate::record::Timestamp::from_micros(us).to_rfc3339()),
+            Err(_) => Value::String(s.to_string()),
+        },
         s => Value::String(s.to_string()),
     }
 }
@@ -168,49 +174,123 @@ fn value(field: &str, v: &str) -> Value {
 /// the findings (the analysis itself can then go, before the newer one is built).
 #[derive(Debug, Default)]
 pub struct Side {
-    nodes: HashMap<String, Box<str>>,
-    edges: BTreeSet<Edge>,
+    /// Node id → position in `fields`.
+    index: HashMap<String, usize>,
+    fields: Vec<Box<str>>,
+    edges: Vec<(u64, Edge)>,
     findings: Vec<Finding>,
+    /// The findings' identities ([`key`]), hashed.
+    keys: HashSet<u64>,
 }
 
 impl Side {
-    /// Keeps what a diff needs of an analysis.
+    /// Keeps what a diff needs of an analysis (each node on every core).
     pub fn of(a: &Analysis) -> Side {
+        let mut side = Side::shape(a);
+        side.findings = a.findings().to_vec();
+        side.keys = side.findings.par_iter().map(key).collect();
+        side
+    }
+
+    /// As [`Side::of`], the findings moved out instead of copied; gives back the rest of the
+    /// analysis (a whole-Hub graph takes seconds to free: the caller may do it elsewhere).
+    pub fn take(a: Analysis) -> (Side, Analysis) {
+        let mut side = Side::shape(&a);
+        let (graph, mut report) = a.into_parts();
+        side.findings = report.take_findings();
+        side.keys = side.findings.par_iter().map(key).collect();
+        (side, Analysis::new(graph, report))
+    }
+
+    /// The fields and edges.
+    fn shape(a: &Analysis) -> Side {
+        let t = std::time::Instant::now();
+        let nodes = snapshot_fields(a, &|_| true);
+        let mut index = HashMap::with_capacity(nodes.len());
+        let mut fields = Vec::with_capacity(nodes.len());
+        for (id, f) in nodes {
+            index.insert(id, fields.len());
+            fields.push(f);
+        }
+        let edges = edge_keys(a, &|_| true)
+            .par_iter()
+            .map(|(k, up, down, rel)| (*k, edge(up, down, *rel)))
+            .collect();
+        tracing::info!(
+            secs = t.elapsed().as_secs_f64(),
+            "diff: the older snapshot kept"
+        );
         Side {
-            nodes: a
-                .graph()
-                .nodes()
-                .iter()
-                .filter(|n| in_snapshot(n))
-                .map(|n| (n.id().node_id(), fields(n)))
-                .collect(),
-            edges: edges(a, &|_| true),
-            findings: a.findings().to_vec(),
+            index,
+            fields,
+            edges,
+            ..Side::default()
         }
     }
 }
 
-fn edges(a: &Analysis, keep: &dyn Fn(&str) -> bool) -> BTreeSet<Edge> {
-    let g = a.graph();
-    g.sorted_edges()
-        .into_iter()
-        .filter_map(|e| g.edge_view(e))
-        .map(|e| Edge {
-            upstream: e.upstream.id().node_id(),
-            downstream: e.downstream.id().node_id(),
-            relation: e.data.relation.as_str(),
+/// (node id, fields) of every repo of the snapshot that `keep` accepts, on every core.
+fn snapshot_fields(a: &Analysis, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<(String, Box<str>)> {
+    a.graph()
+        .nodes()
+        .par_iter()
+        .filter(|n| in_snapshot(n))
+        .filter_map(|n| {
+            let id = n.id().node_id();
+            keep(&id).then(|| (id, fields(n)))
         })
-        .filter(|e| keep(&e.upstream) || keep(&e.downstream))
         .collect()
 }
 
-/// A finding's identity across snapshots: its code, its repos and its message.
-fn key(f: &Finding) -> (Code, Vec<String>, &str) {
-    (
-        f.code,
-        f.nodes.iter().map(RepoId::node_id).collect(),
-        &f.message,
-    )
+/// An edge's identity, hashed from its ends' ids and its relation (no strings built).
+fn edge_key(up: &RepoId, down: &RepoId, relation: crate::relation::Relation) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::quality::FixedState::with_seed(0xed9e).build_hasher();
+    for id in [up, down] {
+        id.kind().as_str().hash(&mut h);
+        id.name().hash(&mut h);
+    }
+    relation.as_str().hash(&mut h);
+    h.finish()
+}
+
+/// Every edge `keep` accepts (either end), as (identity, the ends), on every core.
+fn edge_keys<'a>(
+    a: &'a Analysis,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<(u64, RepoRef<'a>, RepoRef<'a>, crate::relation::Relation)> {
+    let g = a.graph();
+    g.sorted_edges()
+        .par_iter()
+        .filter_map(|&e| g.edge_view(e))
+        .filter(|e| keep(&e.upstream.id().node_id()) || keep(&e.downstream.id().node_id()))
+        .map(|e| {
+            let k = edge_key(e.upstream.id(), e.downstream.id(), e.data.relation);
+            (k, e.upstream, e.downstream, e.data.relation)
+        })
+        .collect()
+}
+
+fn edge(up: &RepoRef<'_>, down: &RepoRef<'_>, relation: crate::relation::Relation) -> Edge {
+    Edge {
+        upstream: up.id().node_id(),
+        downstream: down.id().node_id(),
+        relation: relation.as_str(),
+    }
+}
+
+/// A finding's identity across snapshots — its code, its repos and its message — hashed
+/// (64 bits: a collision among a few million findings is about one in a million million).
+fn key(f: &Finding) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::quality::FixedState::with_seed(0x5eed).build_hasher();
+    f.code.as_str().hash(&mut h);
+    for n in &f.nodes {
+        n.kind().as_str().hash(&mut h);
+        n.name().hash(&mut h);
+    }
+    f.message.hash(&mut h);
+    h.finish()
 }
 
 /// Compares the older snapshot (kept as a [`Side`]) with the newer analysis. `scope`, when
@@ -224,25 +304,27 @@ pub fn compare(
     policy: &Policy,
 ) -> Diff {
     let keep = |id: &str| scope.is_none_or(|s| s.contains(id));
-    let is: HashMap<String, Box<str>> = new
-        .graph()
-        .nodes()
-        .iter()
-        .filter(|n| in_snapshot(n))
-        .map(|n| (n.id().node_id(), n))
-        .filter(|(id, _)| keep(id))
-        .map(|(id, n)| (id, fields(n)))
-        .collect();
-    let mut added: Vec<String> = is
-        .keys()
-        .filter(|k| !old.nodes.contains_key(*k))
-        .cloned()
-        .collect();
+    let now = snapshot_fields(new, &keep);
+    let mut seen = vec![false; old.fields.len()];
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    for (id, after) in &now {
+        match old.index.get(id) {
+            None => added.push(id.clone()),
+            Some(&i) => {
+                seen[i] = true;
+                let before = &old.fields[i];
+                if before != after {
+                    changed.push((id, before, after));
+                }
+            }
+        }
+    }
     let mut removed: Vec<String> = old
-        .nodes
-        .keys()
-        .filter(|k| keep(k) && !is.contains_key(*k))
-        .cloned()
+        .index
+        .iter()
+        .filter(|(id, i)| !seen[**i] && keep(id))
+        .map(|(id, _)| id.clone())
         .collect();
     added.sort();
     removed.sort();
@@ -251,13 +333,7 @@ pub fn compare(
         removed,
         ..Diff::default()
     };
-    for (id, after) in &is {
-        let Some(before) = old.nodes.get(id) else {
-            continue;
-        };
-        if before == after {
-            continue;
-        }
+    for (id, before, after) in changed {
         let changes: BTreeMap<&'static str, [Value; 2]> = FIELDS
             .iter()
             .zip(before.split('\u{1f}').zip(after.split('\u{1f}')))
@@ -270,44 +346,45 @@ pub fn compare(
         });
     }
     d.changed.sort_by(|a, b| a.id.cmp(&b.id));
-    let en = edges(new, &keep);
-    let eo: BTreeSet<&Edge> = old
+    let now_edges = edge_keys(new, &keep);
+    let now_keys: HashSet<u64> = now_edges.iter().map(|(k, ..)| *k).collect();
+    let was_keys: HashSet<u64> = old.edges.iter().map(|(k, _)| *k).collect();
+    let mut edges_added: Vec<Edge> = now_edges
+        .par_iter()
+        .filter(|(k, ..)| !was_keys.contains(k))
+        .map(|(_, up, down, rel)| edge(up, down, *rel))
+        .collect();
+    let mut edges_removed: Vec<Edge> = old
         .edges
-        .iter()
-        .filter(|e| keep(&e.upstream) || keep(&e.downstream))
+        .par_iter()
+        .filter(|(k, e)| !now_keys.contains(k) && (keep(&e.upstream) || keep(&e.downstream)))
+        .map(|(_, e)| e.clone())
         .collect();
-    d.edges_added = en.iter().filter(|e| !eo.contains(e)).cloned().collect();
-    d.edges_removed = eo
-        .iter()
-        .filter(|e| !en.contains(**e))
-        .map(|e| (*e).clone())
-        .collect();
+    edges_added.sort();
+    edges_removed.sort();
+    d.edges_added = edges_added;
+    d.edges_removed = edges_removed;
     let touches = |f: &Finding| scope.is_none() || f.nodes.iter().any(|n| keep(&n.node_id()));
-    let old_keys: BTreeSet<_> = old
-        .findings
-        .iter()
-        .filter(|f| touches(f))
-        .map(key)
-        .collect();
-    let new_keys: BTreeSet<_> = new
-        .findings()
-        .iter()
-        .filter(|f| touches(f))
-        .map(key)
-        .collect();
+    let new_keys: HashSet<u64> = new.findings().par_iter().map(key).collect();
     d.findings_new = new
         .findings()
-        .iter()
-        .filter(|f| touches(f) && !old_keys.contains(&key(f)))
+        .par_iter()
+        .filter(|f| !old.keys.contains(&key(f)) && touches(f))
         .cloned()
         .collect();
     d.findings_resolved = old
         .findings
-        .iter()
-        .filter(|f| touches(f) && !new_keys.contains(&key(f)))
+        .par_iter()
+        .filter(|f| !new_keys.contains(&key(f)) && touches(f))
         .cloned()
         .collect();
+    let t = std::time::Instant::now();
     let news = news(new, &d, policy);
+    tracing::info!(
+        secs = t.elapsed().as_secs_f64(),
+        n = news.len(),
+        "diff: the change's own findings"
+    );
     d.findings_new.extend(news);
     d
 }
@@ -333,6 +410,20 @@ fn news(new: &Analysis, d: &Diff, policy: &Policy) -> Vec<Finding> {
         }
     };
     let parse = |s: &str| RepoId::parse(s, crate::id::RepoKind::Model).ok();
+    // Node id → the codes of the new license findings that name it (built once).
+    let mut license_news: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for f in d
+        .findings_new
+        .iter()
+        .filter(|f| f.code.as_str().starts_with("license-"))
+    {
+        for n in &f.nodes {
+            license_news
+                .entry(n.node_id())
+                .or_default()
+                .push(f.code.as_str());
+        }
+    }
     for c in &d.changed {
         let Some(id) = parse(&c.id) else { continue };
         let below = derivatives(&id);
@@ -346,17 +437,12 @@ fn news(new: &Analysis, d: &Diff, policy: &Policy) -> Vec<Finding> {
         };
         if let Some([b, a]) = c.changes.get("license") {
             // Which new license findings sit in its family now.
-            let family: BTreeSet<String> = ng
+            let mut fallout: Vec<&str> = ng
                 .descendants(&id)
                 .iter()
-                .map(|x| x.id().node_id())
-                .collect();
-            let mut fallout: Vec<&str> = d
-                .findings_new
-                .iter()
-                .filter(|f| f.code.as_str().starts_with("license-"))
-                .filter(|f| f.nodes.iter().any(|x| family.contains(&x.node_id())))
-                .map(|f| f.code.as_str())
+                .filter_map(|x| license_news.get(&x.id().node_id()))
+                .flatten()
+                .copied()
                 .collect();
             fallout.sort();
             fallout.dedup();

@@ -80,14 +80,16 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         Ok(crate::pipeline::run(src.as_mut(), &req)?)
     };
     // The older snapshot is kept only as what the diff needs, before the newer one is built.
-    let (old, mut scope) = {
+    let (old, mut scope, dropping) = {
         let a = judged(&args.old)?;
         let scope = (!roots.is_empty()).then(|| family(&a, &roots, direction));
-        let side = Side::of(&a);
-        drop(a);
-        (side, scope)
+        let (side, rest) = Side::take(a);
+        // A whole-Hub graph takes seconds to free: that happens while the newer one is read.
+        let dropping = std::thread::spawn(move || drop(rest));
+        (side, scope, dropping)
     };
     let new = judged(&args.new)?;
+    let _ = dropping.join();
     if let Some(s) = scope.as_mut() {
         s.extend(family(&new, &roots, direction));
     }
