@@ -95,20 +95,27 @@ fn run_all(args: &SnapshotArgs) -> anyhow::Result<u8> {
         eprintln!("listed {read} {}", kind.plural());
         findings.extend(f);
     }
-    if let Some(why) = crate::source::Source::fatal(&hub) {
+    fail_or_warn(&hub, &findings)?;
+    let out = out_path(args)?;
+    let written = write(out, &hub)?;
+    eprintln!("wrote {written} repos to {}", out.display());
+    Ok(super::exit::OK)
+}
+
+/// A listing's fatal error (a rejected token, say) fails the run; its other findings are
+/// warnings on stderr.
+fn fail_or_warn(hub: &HubSource, findings: &[crate::finding::Finding]) -> anyhow::Result<()> {
+    if let Some(why) = crate::source::Source::fatal(hub) {
         return Err(anyhow::Error::from_boxed(why));
     }
-    for f in &findings {
+    for f in findings {
         eprintln!(
             "warning: [{}] {}",
             f.code,
             crate::render::escape::line(&f.message)
         );
     }
-    let out = out_path(args)?;
-    let written = write(out, &hub)?;
-    eprintln!("wrote {written} repos to {}", out.display());
-    Ok(super::exit::OK)
+    Ok(())
 }
 
 fn out_path(args: &SnapshotArgs) -> anyhow::Result<&std::path::Path> {
@@ -179,16 +186,7 @@ fn run_update(args: &SnapshotArgs, file: &std::path::Path) -> anyhow::Result<u8>
             findings.extend(l.findings);
         }
     }
-    if let Some(why) = crate::source::Source::fatal(&hub) {
-        return Err(anyhow::Error::from_boxed(why));
-    }
-    for f in &findings {
-        eprintln!(
-            "warning: [{}] {}",
-            f.code,
-            crate::render::escape::line(&f.message)
-        );
-    }
+    fail_or_warn(&hub, &findings)?;
     let u = update_parquet(file, hub.archive(), &live)?;
     eprintln!(
         "updated {}: {pages} page(s) read, {} added, {} updated, {} removed, {} repos",

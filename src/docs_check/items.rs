@@ -12,12 +12,8 @@
 //! Words come from the vocabularies in `vocab.toml` (every language there); numbers,
 //! quantization types, method names and repo ids are language-neutral evidence.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::subject::{self, RepoFacts};
-use super::text::{self, re, Line};
+use super::text::{self, Line};
 use super::vocab::{self, Words};
 use super::Evidence;
 use crate::card::CardMeta;
@@ -33,15 +29,6 @@ pub struct Card<'a> {
     pub facts: RepoFacts<'a>,
     /// Whether the body was borrowed (the parent's card, a training template).
     pub borrowed: bool,
-}
-
-macro_rules! pattern {
-    ($name:ident, $re:expr) => {
-        fn $name() -> &'static Regex {
-            static CELL: OnceLock<Regex> = OnceLock::new();
-            re(&CELL, $re)
-        }
-    };
 }
 
 // Adapter methods, by name or by their parameters (language-neutral), and a rank in words.

@@ -20,6 +20,16 @@
 //! so a person can check the call. [`lineage`] recovers parents that cards name only in their
 //! text.
 
+/// A static regex behind a function of that name, compiled on first use (`vis` optional).
+macro_rules! pattern {
+    ($vis:vis $name:ident, $re:expr) => {
+        $vis fn $name() -> &'static regex::Regex {
+            static CELL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+            super::text::re(&CELL, $re)
+        }
+    };
+}
+
 pub mod items;
 pub mod lineage;
 pub mod subject;

@@ -9,10 +9,6 @@
 //! card (its title names the parent), or an auto-generated training template (Unsloth's
 //! "Uploaded model", the PEFT template). Such a body documents the parent, not this repo.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::text::Line;
 use crate::card::CardMeta;
 use crate::id::RepoId;
@@ -28,17 +24,6 @@ pub struct RepoFacts<'a> {
     /// Whether the relation is only the Hub's default (`finetune` with no declared relation and
     /// nothing in the files): a card or name that states a conversion is then judged as one.
     pub default_relation: bool,
-}
-
-use super::text::re;
-
-macro_rules! pattern {
-    ($name:ident, $re:expr) => {
-        fn $name() -> &'static Regex {
-            static CELL: OnceLock<Regex> = OnceLock::new();
-            re(&CELL, $re)
-        }
-    };
 }
 
 // A name part: delimited by `-`, `_`, `.` or the ends.

@@ -27,26 +27,17 @@ pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Rege
     })
 }
 
-macro_rules! pattern {
-    ($name:ident, $re:expr) => {
-        pub(crate) fn $name() -> &'static Regex {
-            static CELL: OnceLock<Regex> = OnceLock::new();
-            re(&CELL, $re)
-        }
-    };
-}
-
 pattern!(
-    placeholder,
+    pub(crate) placeholder,
     r"(?i)\[\s*more information needed\s*\]|\[optional\]|\{\{[^}]*\}\}"
 );
-pattern!(html_comment, r"(?s)<!--.*?-->");
-pattern!(url, r#"https?://[^\s)\]>"']+"#);
+pattern!(pub(crate) html_comment, r"(?s)<!--.*?-->");
+pattern!(pub(crate) url, r#"https?://[^\s)\]>"']+"#);
 pattern!(
-    hub_model_url,
+    pub(crate) hub_model_url,
     r#"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)(?:/(?:tree|blob|resolve)/[^\s)\]>"']*)?/?"#
 );
-pattern!(html_tag, r"<[^>]{0,400}>");
+pattern!(pub(crate) html_tag, r"<[^>]{0,400}>");
 
 /// Cleans a card body into lines worth reading.
 pub fn clean(body: &str) -> Vec<Line> {
@@ -165,109 +156,109 @@ pub fn quote(s: &str) -> String {
 // Evidence patterns (case-insensitive, word-bounded). Each is a general statement of what a
 // card says when it documents a change; none names a repo.
 pattern!(
-    quant_method,
+    pub(crate) quant_method,
     r"(?i)\b(gguf|ggml|gptq|awq|exl2|exllama(?:v2)?|bitsandbytes|bnb|hqq|aqlm|mlx(?:-lm)?|qat|quantization[- ]aware|imatrix|auto-?gptq|auto-?awq|llamacpp|quanto|marlin|smoothquant|nf4|fp8|onnx|openvino|neural compressor|optimum|(?:post-training|dynamic|static)\s+(?:\w+\s+)?quanti[sz]ation)\b"
 );
 // Repo ids and paths inside a line (`unsloth/mistral-7b-bnb-4bit`): not statements.
-pattern!(id_token, r"[\w.\-]+/[\w.\-/]+");
+pattern!(pub(crate) id_token, r"[\w.\-]+/[\w.\-/]+");
 // Usage instructions: commands and download notes, not statements about the repo.
 pattern!(
-    usage,
+    pub(crate) usage,
     r"(?i)^\s*(?:\$\s*)?(?:huggingface-cli|hf\s+download|ollama\s|llama-(?:cli|server)|\./(?:main|llama)|wget\s|curl\s|pip\s|docker\s|lms\s|python\s)|--include|--local-dir|\b(?:download|pull)\s+(?:the\s+)?(?:\S+\s+)?(?:file|quant)"
 );
 // Data named only as private or in-house: says nothing about what the data is.
 pattern!(
-    opaque_data,
+    pub(crate) opaque_data,
     r"(?i)\b(?:trained|fine-?tuned|tuned)\s+(?:it\s+)?(?:on|with)\s+(?:a|an|the|our|my)?\s*(?:own\s+)?(?:private|proprietary|internal|in-house|undisclosed|secret|closed)\s+(?:data|dataset|datasets|corpus|data\s*set)\b"
 );
-pattern!(merge_word, r"(?i)\bmerg(?:e|ed|es|ing)\b");
+pattern!(pub(crate) merge_word, r"(?i)\bmerg(?:e|ed|es|ing)\b");
 pattern!(
-    merge_line_method,
+    pub(crate) merge_line_method,
     r"(?i)\b(?:weight(?:ed)?\s+average|average\s+weights?|averag\w+|linear(?:ly)?|spherical|interpolat\w+)\b"
 );
 pattern!(
-    merge_tool,
+    pub(crate) merge_tool,
     r"\b(?:[Uu]sing|[Vv]ia)\s+(?:the\s+)?(?:[A-Z][\w.\-]+|(?i:mergekit|lazymergekit))"
 );
 pattern!(
-    merge_between,
+    pub(crate) merge_between,
     r"(?i)\bmerg\w*\s+(?:between|of)\s+\S.{0,100}?\s(?:and|&)\s+\S"
 );
 pattern!(
-    merge_weights,
+    pub(crate) merge_weights,
     r"\d{1,3}(?:\.\d+)?\s?%.{1,80}?\d{1,3}(?:\.\d+)?\s?%"
 );
 pattern!(
-    quant_statement,
+    pub(crate) quant_statement,
     r"(?i)\b(quanti[sz]\w*|convert\w*|format|model files|versions?|contains|provided|made\s+(?:with|using)|created\s+(?:with|using)|using|via)\b"
 );
 pattern!(
-    llamacpp_statement,
+    pub(crate) llamacpp_statement,
     r"(?i)\bllama\.?cpp\b.*\b(quanti[sz]\w*|convert\w*)|\b(created|made|quanti[sz]\w*|convert\w*)\b.*\bllama\.?cpp\b"
 );
 pattern!(
-    precision,
+    pub(crate) precision,
     r"(?i)\b(i?q[1-8]_(?:k_[sml]|k|[01]|xxs|xs|s|m|nl)|[1-8][ -]?bits?|int[2348]|fp(?:4|8)|w[48]a(?:8|16)|group[ _-]?size|groupsize|bpw|bits per weight|act[- ]order|desc_act)\b"
 );
 pattern!(
-    finetune_data,
+    pub(crate) finetune_data,
     r"(?i)\b(?:(?:fine-?tuned|trained|tuned|sft|aligned)\s+(?:it\s+|further\s+|again\s+)?(?:on|with)\s+(?:the\s+|a\s+|our\s+)?(?:[\w.\-/]+\s+){0,6}?(?:data|dataset|datasets|corpus|examples|samples|conversations|dialogues|instructions|pairs|tokens|traces|set|subset|transcripts|opinions|clauses|frames|images|tickets|emails)|using\s+(?:a\s+subset\s+of\s+)?the\s+(?:data|dataset)\s+(?:from|of))"
 );
 // "The training data is/was/consists …": says what the data is only when it names it.
 pattern!(
-    data_is,
+    pub(crate) data_is,
     r"(?i)\b(?:training|fine-?tuning)\s+(?:data|dataset|datasets|corpus)\s*(?:[:\-]|is|was|were|includes|consists)"
 );
 pattern!(
-    procedure,
+    pub(crate) procedure,
     r"(?i)\b(sft|supervised fine-?tuning|dpo|direct preference|rlhf|reinforcement learning|ppo|orpo|kto|grpo|simpo|qlora|lora|full[- ](?:parameter\s+)?fine-?tun\w*|full weights|instruct(?:ion)?\b[^.]{0,40}\bfine[- ]?tun\w*|distill\w*|prun\w*|instruction[- ]tun\w*|instruction fine-?tun\w*|continued pre-?train\w*|pre-?training|post-?training|learning[ _]rate|epochs?|batch[ _]size|warm-?up|optimizer|adamw|training steps|gradient accumulation|dreambooth|merged into the base|synthetic\s+(?:training|data))\b|\blr\s*[=:]?\s*\d"
 );
 pattern!(
-    purpose,
+    pub(crate) purpose,
     r"(?i)\b(?:trained|fine-?tuned|tuned|adapted|designed|built|specialized|specialised|optimi[sz]ed)\s+(?:for|to)\s+\w+"
 );
 pattern!(
-    merge_method,
+    pub(crate) merge_method,
     r"(?i)\b(slerp|ties|dare(?:_ties|_linear)?|model[_ ]stock|passthrough|task[_ ]arithmetic|della|breadcrumbs|arcee[_ ]fusion|nuzzle|frankenmerge|merge[_ ]method)\b"
 );
-pattern!(yaml_model, r"^\s*-?\s*model\s*:\s*\S");
+pattern!(pub(crate) yaml_model, r"^\s*-?\s*model\s*:\s*\S");
 pattern!(
-    models_context,
+    pub(crate) models_context,
     r"(?i)\b(models?\s+(?:used|merged|included)|merge\s+of|merged\s+models|following\s+models)\b"
 );
 // Parents named in card text (undeclared lineage).
 pattern!(
-    hub_link,
+    pub(crate) hub_link,
     r"(?i)https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)"
 );
 pattern!(
-    ticked_id,
+    pub(crate) ticked_id,
     r"[`*]{1,2}([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*)[`*]{1,2}"
 );
 pattern!(
-    base_context,
+    pub(crate) base_context,
     r"(?i)\b(base model|original model|quantized version of|quantised version of|quanti[sz]ations? of|(?:model files|models|files|weights) (?:of|for) \[|fine-?tuned (?:version )?(?:from|of)|based on|built on|derived from|converted (?:to \w+ (?:format )?)?from|trained from)"
 );
 pattern!(
-    quant_context,
+    pub(crate) quant_context,
     r"(?i)\b(quanti[sz]\w*|gguf|ggml|gptq|awq|exl2|mlx|\d+[ -]?bits?)\b"
 );
 pattern!(
-    yaml_model_ref,
+    pub(crate) yaml_model_ref,
     r#"^\s*-?\s*(?:model|base_model)\s*:\s*["']?([^"'\s#]+)"#
 );
-pattern!(adapter_base, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#);
+pattern!(pub(crate) adapter_base, r#""base_model_name_or_path"\s*:\s*"([^"]+)""#);
 // Section headings whose content counts as evidence.
 pattern!(
-    data_heading,
+    pub(crate) data_heading,
     r"(?i)\b(training|fine-?tuning)\s+(data|dataset)|^#+\s*(?:the\s+)?datasets?(?:\s+(?:sources?|used))?\s*:?\s*$"
 );
 pattern!(
-    procedure_heading,
+    pub(crate) procedure_heading,
     r"(?i)\btraining\s+(procedure|details|hyperparameters|recipe)"
 );
 pattern!(
-    repo_like,
+    pub(crate) repo_like,
     r"\b[A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95}\b"
 );
 
