@@ -101,8 +101,8 @@ fn in_snapshot(n: &RepoRef<'_>) -> bool {
     !matches!(n.status(), NodeStatus::NotFound | NodeStatus::Unvisited)
 }
 
-/// The fields a diff compares, in this order.
-const FIELDS: [&str; 8] = [
+/// The fields a diff compares, in this order (`card`: a hash of the README text).
+const FIELDS: [&str; 9] = [
     "status",
     "license",
     "license_name",
@@ -111,6 +111,7 @@ const FIELDS: [&str; 8] = [
     "gated",
     "sha",
     "last_modified",
+    "card",
 ];
 
 /// Which fields are lists (kept joined by `\u{1e}`, shown as JSON arrays).
@@ -147,6 +148,10 @@ fn fields(n: &RepoRef<'_>) -> Box<str> {
         rec.last_modified
             .map(|t| t.micros().to_string())
             .unwrap_or_else(none),
+        match rec.card_hash {
+            0 => none(),
+            h => format!("{h:016x}"),
+        },
     ];
     values.join("\u{1f}").into()
 }
@@ -549,7 +554,7 @@ mod tests {
             serde_json::json!(["a/b", "c/d"])
         );
         assert_eq!(value("base_models", ""), serde_json::json!([]));
-        assert_eq!(FIELDS.len(), 8);
+        assert_eq!(FIELDS.len(), 9);
         assert!(LISTS.iter().all(|l| FIELDS.contains(l)));
     }
 

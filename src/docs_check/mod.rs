@@ -25,7 +25,7 @@ macro_rules! pattern {
     ($vis:vis $name:ident, $re:expr) => {
         $vis fn $name() -> &'static regex::Regex {
             static CELL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-            super::text::re(&CELL, $re)
+            $crate::docs_check::text::re(&CELL, $re)
         }
     };
 }

@@ -105,6 +105,9 @@ pub struct RepoRecord {
     pub downloads: Option<u64>,
     /// Likes, when known.
     pub likes: Option<u64>,
+    /// A 64-bit hash of the README text as read (0: none read): whether a card changed between
+    /// two snapshots, after the text itself is let go.
+    pub card_hash: u64,
     /// What only some records know (absent, and one pointer, on most).
     pub detail: OutOfLine<RecordDetail>,
     /// Findings about this record (card problems, bad snapshot entries), node ids filled in.
@@ -122,6 +125,14 @@ pub struct Link {
     pub relation: Relation,
     /// What decided the relation.
     pub source: RelationSource,
+}
+
+/// A stable 64-bit hash of a card's text (never 0, which means "no card").
+fn text_hash(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0xca7d)
+        .hash_one(text)
+        .max(1)
 }
 
 impl RepoRecord {
@@ -151,6 +162,7 @@ impl RepoRecord {
             created: None,
             downloads: None,
             likes: None,
+            card_hash: 0,
             detail: OutOfLine::default(),
             findings: ThinVec::new(),
         }
@@ -227,6 +239,7 @@ impl RepoRecord {
         had_info: bool,
     ) -> RepoRecord {
         let mut rec = RepoRecord::empty(requested.clone());
+        rec.card_hash = readme.map_or(0, text_hash);
         let mut findings = Vec::new();
         let card_from_readme = readme.map(|t| card::parse_card(t, requested.kind()));
         let mut info_card: Option<(CardMeta, Vec<Finding>)> = None;

@@ -102,6 +102,9 @@ fn diff_names_every_change_and_the_findings_it_brings() {
         serde_json::json!(["llama2", "cc-by-nc-4.0"])
     );
     assert_eq!(chat["changes"]["sha"][1], "c".repeat(40));
+    // The card's text changed: its hash says so (the text itself is not kept).
+    let card = chat["changes"]["card"].as_array().unwrap();
+    assert!(card[0].is_string() && card[1].is_string() && card[0] != card[1]);
     // Children of the deleted repo now name a parent the snapshot does not hold: not changed
     // themselves (their cards did not change), but their parent is gone.
     assert!(v["edges_added"]
