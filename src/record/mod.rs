@@ -269,6 +269,7 @@ impl RepoRecord {
         readme: Option<&str>,
     ) -> RepoRecord {
         let mut rec = RepoRecord::empty(requested.clone());
+        rec.card_hash = readme.map_or(0, text_hash);
         let mut findings = Vec::new();
         let card = readme.map(|t| card::parse_card(t, requested.kind()));
         rec.apply_hub_fields(requested, fields, &mut findings);

@@ -286,3 +286,22 @@ fn the_license_file_is_compared_with_the_metadata() {
         crate::kb::Resolved::Unresolved(_)
     ));
 }
+
+#[test]
+fn a_card_is_known_by_a_hash_of_its_text_whichever_way_it_was_read() {
+    let a = RepoRecord::from_parts(&id("a/b"), None, Some(b"---\nlicense: mit\n---\nhi"));
+    let b = RepoRecord::from_parts(&id("a/b"), None, Some(b"---\nlicense: mit\n---\nho"));
+    let none = RepoRecord::from_parts(&id("a/b"), None, None);
+    assert_ne!(a.card_hash, 0);
+    assert_ne!(a.card_hash, b.card_hash);
+    assert_eq!(none.card_hash, 0);
+    let dump = RepoRecord::from_hub_fields(
+        &id("a/b"),
+        crate::record::HubFields::default(),
+        Some("---\nlicense: mit\n---\nhi"),
+    );
+    assert_eq!(
+        dump.card_hash, a.card_hash,
+        "the dump's reader hashes the same text alike"
+    );
+}
