@@ -8,9 +8,12 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod export;
+mod prepared;
 pub mod query;
 pub mod snapshot;
 pub mod trace;
+
+pub use prepared::{judged, print, Prepared};
 
 use anyhow::Context;
 use std::io::{IsTerminal, Write};
@@ -554,68 +557,6 @@ pub fn run_pipeline(opened: &mut Opened, req: &Request) -> anyhow::Result<Analys
     let result = crate::pipeline::run(opened.source.as_mut(), req);
     drop(opened.progress.take());
     Ok(result?)
-}
-
-/// What a command concluded, before it is printed: the analysis, how the command would render
-/// it, and the exit code it would give. The Python package hands these to its users.
-pub struct Prepared {
-    /// The lineage and everything judged of it.
-    pub analysis: Analysis,
-    /// The command's output (trace, audit, query, bom).
-    pub output: Output,
-    /// The format asked for.
-    pub format: Format,
-    /// How to render (title, colour, endpoint, knowledge base, diagram options).
-    pub options: RenderOptions,
-    /// The exit code (2 when a finding is at deny level in a judged command).
-    pub exit: u8,
-}
-
-impl Prepared {
-    /// Renders in `format` (the command's own when `None`), as the command would print it.
-    pub fn render(&self, format: Option<Format>) -> anyhow::Result<String> {
-        let format = match format {
-            Some(f) => self.output.format(Some(f))?,
-            None => self.format,
-        };
-        Ok(crate::render::render(
-            &self.analysis,
-            self.output,
-            format,
-            &self.options,
-        )?)
-    }
-}
-
-/// Prints what a command prepared (to `--output` when given) and gives its exit code.
-pub fn print(out: &OutputArgs, p: Prepared) -> anyhow::Result<u8> {
-    out.emit(&p.analysis, p.output, p.format, &p.options)?;
-    Ok(p.exit)
-}
-
-/// A judged analysis as `audit` prepares it: rendered as an audit, exit 2 when a finding is at
-/// deny level.
-pub fn judged(
-    out: &OutputArgs,
-    diagram: &DiagramArgs,
-    source: &SourceArgs,
-    format: Format,
-    title: String,
-    req: &Request,
-    analysis: Analysis,
-) -> Prepared {
-    let options = out.options(Some(diagram), title, source, req.policy.knowledge_base());
-    let exit = match analysis.report().has_deny() {
-        true => exit::DENY,
-        false => exit::OK,
-    };
-    Prepared {
-        analysis,
-        output: Output::Audit,
-        format,
-        options,
-        exit,
-    }
 }
 
 /// Whether to colour stdout: a terminal, no NO_COLOR, no output file.
