@@ -75,7 +75,7 @@ pub fn clean(body: &str) -> Vec<Line> {
                 other => other,
             })
             .collect();
-        let t = space_scripts(&t);
+        let t = space_scripts(t);
         let text = placeholder().replace_all(&t, " ");
         // A link to a model page names the model: keep its id, drop every other URL.
         let text = hub_model_url().replace_all(&text, |c: &regex::Captures| {
@@ -102,7 +102,10 @@ pub fn clean(body: &str) -> Vec<Line> {
 
 /// Chinese, Japanese and Korean text runs into Latin names and numbers without spaces
 /// (`使用AutoGPTQ量化`); a space between the scripts lets word-bounded patterns see the name.
-fn space_scripts(t: &str) -> String {
+fn space_scripts(t: String) -> String {
+    if t.is_ascii() {
+        return t;
+    }
     let mut out = String::with_capacity(t.len() + 8);
     let mut prev: Option<char> = None;
     for c in t.chars() {
